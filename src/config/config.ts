@@ -1,0 +1,82 @@
+/**
+ * Project-wide configuration: where things live, how we log, and the fixed vocabularies
+ * (stopwords, excluded tags) that every stage of the pipeline shares.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+
+/** Root of the installed package (holds `config/`), found from this file's location. */
+export const PACKAGE_DIR = findPackageDir(dirname(fileURLToPath(import.meta.url)));
+
+/** Folder with the packaged `params.json` and `test_params.json`. */
+export const CONFIG_DIR = join(PACKAGE_DIR, "config");
+
+/** Working folder for data and stores: `TAGIFAI_HOME`, or the current directory. */
+export function homeDir(): string {
+  return resolve(process.env.TAGIFAI_HOME ?? process.cwd());
+}
+
+/** Where the dataset and computed features are kept (`<home>/data`). */
+export function dataDir(): string {
+  return join(homeDir(), "data");
+}
+
+/** Where runs, models and the tracking database are kept (`<home>/stores`). */
+export function storesDir(): string {
+  return join(homeDir(), "stores");
+}
+
+/** Artifact folder of one run: `<home>/stores/model/<runId>`. */
+export function modelDir(): string {
+  return join(storesDir(), "model");
+}
+
+/** Tags that say nothing about a project's topic, so they are never predicted. */
+export const EXCLUDED_TAGS: readonly string[] = [
+  "machine-learning",
+  "deep-learning",
+  "data-science",
+  "neural-networks",
+  "python",
+  "r",
+  "visualization",
+];
+
+/** NLTK's English stopword list (the one the original pipeline removes). */
+export const STOPWORDS: readonly string[] =
+  `i me my myself we our ours ourselves you you're you've you'll you'd your
+yours yourself yourselves he him his himself she she's her hers herself it it's its itself they them their theirs
+themselves what which who whom this that that'll these those am is are was were be been being have has had having
+do does did doing a an the and but if or because as until while of at by for with about against between into
+through during before after above below to from up down in out on off over under again further then once here
+there when where why how all any both each few more most other some such no nor not only own same so than too very
+s t can will just don don't should should've now d ll m o re ve y ain aren aren't couldn couldn't didn didn't
+doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't ma mightn mightn't mustn mustn't needn needn't shan
+shan't shouldn shouldn't wasn wasn't weren weren't won won't wouldn wouldn't`.split(/\s+/);
+
+/**
+ * The shared logger: leveled and timestamped, pretty-printed when stderr is a terminal,
+ * JSON lines otherwise. Level from `TAGIFAI_LOG_LEVEL` (default `info`). Logs go to stderr so
+ * that command output on stdout stays machine-readable.
+ */
+export const logger = pino(
+  { level: process.env.TAGIFAI_LOG_LEVEL ?? "info", base: undefined },
+  process.stderr.isTTY
+    ? pino.transport({
+        target: "pino-pretty",
+        options: { destination: 2, translateTime: "SYS:yyyy-mm-dd HH:MM:ss", ignore: "pid,hostname" },
+      })
+    : pino.destination(2),
+);
+
+function findPackageDir(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`package.json not found above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}

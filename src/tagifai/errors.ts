@@ -1,0 +1,29 @@
+/** Every failure Tagifai reports on purpose, with a stable code a caller can branch on. */
+export type ErrorCode =
+  | "INVALID_PARAMS"
+  | "INVALID_DATA"
+  | "DATA_NOT_FOUND"
+  | "DOWNLOAD_FAILED"
+  | "CHECKSUM_MISMATCH"
+  | "INVALID_INPUT"
+  | "INVALID_ARTIFACTS"
+  | "RUN_NOT_FOUND"
+  | "INVALID_RUN_ID"
+  | "EXPERIMENT_NOT_FOUND"
+  | "MODEL_NOT_FOUND"
+  | "SCHEMA_TOO_NEW"
+  | "TRACKING_ERROR"
+  | "STUDY_ERROR";
+
+/** An expected, user-facing error: the message names the problem; `code` classifies it. */
+export class TagifaiError extends Error {
+  override readonly name = "TagifaiError";
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The training configuration (`config/params.json`): one zod schema, from which the `Params` type
+ * is inferred. Unknown keys and bad values are refused with the key and the value named.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { TagifaiError } from "./errors.js";
+
+const positiveInt = z.number().int().positive();
+const fraction = z.number().gt(0).lt(1);
+
+/** Schema of a params file. */
+export const paramsSchema = z
+  .object({
+    seed: z.number().int().nonnegative(),
+    shuffle: z.boolean(),
+    subset: positiveInt.nullable(),
+    min_tag_freq: positiveInt,
+    lower: z.boolean(),
+    stem: z.boolean(),
+    train_size: fraction,
+    char_level: z.boolean(),
+    max_filter_size: positiveInt.max(64),
+    batch_size: positiveInt,
+    embedding_dim: positiveInt,
+    num_filters: positiveInt,
+    hidden_dim: positiveInt,
+    dropout_p: z.number().min(0).lt(1),
+    lr: z.number().positive(),
+    num_epochs: positiveInt,
+    patience: positiveInt,
+    threshold: z.number().min(0).max(1),
+    /** Set by training: how many projects were left after filtering. */
+    num_samples: positiveInt.optional(),
+  })
+  .strict();
+
+/** Hyperparameters and data settings of one training run. */
+export type Params = z.infer<typeof paramsSchema>;
+
+/**
+ * Validate an untrusted value as `Params`.
+ * @param value parsed JSON (or any value)
+ * @param source where it came from, for the error message
+ * @returns the validated params
+ * @throws TagifaiError INVALID_PARAMS naming each bad key and its value
+ */
+export function parseParams(value: unknown, source = "params"): Params {
+  const result = paramsSchema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    if (issue.code === "unrecognized_keys")
+      return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    const key = issue.path.join(".");
+    const bad = issue.path.reduce<unknown>(
+      (obj, k) => (obj && typeof obj === "object" ? (obj as Record<PropertyKey, unknown>)[k] : undefined),
+      value,
+    );
+    return `"${key}" = ${JSON.stringify(bad) ?? "missing"}: ${issue.message}`;
+  });
+  throw new TagifaiError("INVALID_PARAMS", `Invalid ${source}: ${problems.join("; ")}`);
+}
+
+/**
+ * Read and validate a params JSON file.
+ * @param filePath path to the JSON file
+ * @returns the validated params
+ * @throws TagifaiError INVALID_PARAMS when the file is missing, not JSON, or invalid
+ */
+export function loadParams(filePath: string): Params {
+  let raw: string;
+  try {
+    raw = readFileSync(filePath, "utf8");
+  } catch (error) {
+    throw new TagifaiError(
+      "INVALID_PARAMS",
+      `Cannot read params file ${filePath}: ${(error as Error).message}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new TagifaiError(
+      "INVALID_PARAMS",
+      `Params file ${filePath} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  return parseParams(value, `params file ${filePath}`);
+}
