@@ -6,12 +6,19 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
+import pretty from "pino-pretty";
 
 /** Root of the installed package (holds `config/`), found from this file's location. */
 export const PACKAGE_DIR = findPackageDir(dirname(fileURLToPath(import.meta.url)));
 
 /** Folder with the packaged `params.json` and `test_params.json`. */
 export const CONFIG_DIR = join(PACKAGE_DIR, "config");
+
+/** The reference training configuration. */
+export const DEFAULT_PARAMS_FP = join(CONFIG_DIR, "params.json");
+
+/** A quick configuration for end-to-end checks (small subset, small model, one epoch). */
+export const TEST_PARAMS_FP = join(CONFIG_DIR, "test_params.json");
 
 /** Working folder for data and stores: `TAGIFAI_HOME`, or the current directory. */
 export function homeDir(): string {
@@ -57,18 +64,22 @@ doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't ma mightn mightn't
 shan't shouldn shouldn't wasn wasn't weren weren't won won't wouldn wouldn't`.split(/\s+/);
 
 /**
- * The shared logger: leveled and timestamped, pretty-printed when stderr is a terminal,
- * JSON lines otherwise. Level from `TAGIFAI_LOG_LEVEL` (default `info`). Logs go to stderr so
- * that command output on stdout stays machine-readable.
+ * The shared logger: leveled and timestamped lines on stderr (so command output on stdout stays
+ * machine-readable), colored in a terminal; JSON lines with `TAGIFAI_LOG_FORMAT=json`. Level from
+ * `TAGIFAI_LOG_LEVEL` (default `info`). Written synchronously so log lines and progress bars never
+ * interleave.
  */
 export const logger = pino(
   { level: process.env.TAGIFAI_LOG_LEVEL ?? "info", base: undefined },
-  process.stderr.isTTY
-    ? pino.transport({
-        target: "pino-pretty",
-        options: { destination: 2, translateTime: "SYS:yyyy-mm-dd HH:MM:ss", ignore: "pid,hostname" },
-      })
-    : pino.destination(2),
+  process.env.TAGIFAI_LOG_FORMAT === "json"
+    ? pino.destination({ dest: 2, sync: true })
+    : pretty({
+        destination: 2,
+        sync: true,
+        colorize: Boolean(process.stderr.isTTY),
+        translateTime: "SYS:yyyy-mm-dd HH:MM:ss",
+        ignore: "pid,hostname",
+      }),
 );
 
 function findPackageDir(start: string): string {

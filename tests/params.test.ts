@@ -1,0 +1,52 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PARAMS_FP, TEST_PARAMS_FP } from "../src/config/config.js";
+import { loadParams, parseParams } from "../src/tagifai/params.js";
+
+describe("params", () => {
+  it("loads the reference configuration", () => {
+    const params = loadParams(DEFAULT_PARAMS_FP);
+    expect(params).toMatchObject({
+      seed: 1234,
+      min_tag_freq: 30,
+      max_filter_size: 10,
+      embedding_dim: 503,
+      lr: 4.48e-4,
+    });
+    expect(params.subset).toBeNull();
+  });
+
+  it("loads the quick test configuration", () => {
+    const params = loadParams(TEST_PARAMS_FP);
+    expect(params.num_epochs).toBe(1);
+    expect(params.subset).toBeGreaterThan(0);
+  });
+
+  it("names an unknown key", () => {
+    const params = { ...loadParams(DEFAULT_PARAMS_FP), embeding_dim: 3 };
+    expect(() => parseParams(params)).toThrow(/unknown key\(s\) "embeding_dim"/);
+  });
+
+  it("names a bad value and the key", () => {
+    const params = { ...loadParams(DEFAULT_PARAMS_FP), dropout_p: 1.5 };
+    expect(() => parseParams(params)).toThrow(/"dropout_p" = 1.5/);
+    expect(() => parseParams({ ...params, dropout_p: 0.1, batch_size: "big" })).toThrow(
+      /"batch_size" = "big"/,
+    );
+  });
+
+  it("names a missing key", () => {
+    const { lr: _lr, ...params } = loadParams(DEFAULT_PARAMS_FP);
+    expect(() => parseParams(params)).toThrow(/"lr" = missing/);
+  });
+
+  it("refuses a file that is not JSON or not there", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tagifai-params-"));
+    const fp = join(dir, "bad.json");
+    writeFileSync(fp, "{ seed: ");
+    expect(() => loadParams(fp)).toThrow(/not valid JSON/);
+    expect(() => loadParams(join(dir, "nope.json"))).toThrow(/Cannot read params file/);
+  });
+});
