@@ -1,0 +1,26 @@
+/**
+ * The data stage: getting and validating the dataset, computing features, cleaning text, encoding
+ * labels and tokens, and stratified splits.
+ */
+export {
+  type LabelEncoderJson,
+  labelEncoderJsonSchema,
+  loadLabelEncoder,
+  MultiClassEncoder,
+  MultiLabelEncoder,
+} from "./data/encoders.js";
+export { computeFeatures, prepare } from "./data/features.js";
+export { DATASET_FILES, loadData, loadProjects, loadTags } from "./data/load.js";
+export { preprocess } from "./data/preprocess.js";
+export {
+  type Feature,
+  featureSchema,
+  type Project,
+  projectSchema,
+  type Tag,
+  tagSchema,
+  validateProjects,
+  validateTags,
+} from "./data/schemas.js";
+export { type DataSplit, getDataSplits, iterativeTrainTestSplit } from "./data/split.js";
+export { padSequences, Tokenizer, type TokenizerJson, tokenizerJsonSchema } from "./data/tokenizer.js";

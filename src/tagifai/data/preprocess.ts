@@ -1,0 +1,60 @@
+/**
+ * Text cleaning, the original's `preprocess`: lowercase, drop stopwords and links, keep only
+ * letters and digits, optionally stem.
+ */
+import { stemmer } from "stemmer";
+import { STOPWORDS } from "../../config/config.js";
+
+/** Python's `\w` on text: any letter, digit or underscore (not only ASCII ones, unlike JS's `\w`). */
+const WORD_CHAR = String.raw`[\p{L}\p{N}_]`;
+/** Python's `\b` on text: a word character on exactly one side. */
+const WORD_BOUNDARY = `(?:(?<=${WORD_CHAR})(?!${WORD_CHAR})|(?<!${WORD_CHAR})(?=${WORD_CHAR}))`;
+const LINK = /http\S+/g;
+const PUNCTUATION = /([-;;.,!?<=>])/g;
+const NON_ALPHANUMERIC = /[^A-Za-z0-9]+/g;
+const SPACES = / +/g;
+
+/** One compiled pattern per stopword list (lists are compared by identity). */
+const stopwordPatterns = new WeakMap<readonly string[], RegExp>();
+
+/**
+ * Clean a text the way the original tagifai does, in its order: lowercase (if `lower`); remove
+ * stopwords (whole words, with the whitespace after them); space out punctuation; replace every run
+ * of non-alphanumerics by a space; collapse spaces; trim; stem each word (if `stem`).
+ *
+ * Links: the original removes `http\S+` only after the character filter, when a link is already
+ * broken into words ("see https x io a now" keeps "x io a"). Here links are removed right after
+ * lowercasing instead, so no fragments are left ("see now"); the original's later pass would then
+ * never match, so it is not repeated.
+ *
+ * Word boundaries follow Python's Unicode `\b`, so non-ASCII text is treated like the original.
+ * Stemming uses the `stemmer` package (Martin Porter's algorithm), which lowercases, and differs
+ * from NLTK's Porter variant on a few words.
+ * @param text the raw text
+ * @param options `lower`: lowercase first; `stem`: Porter-stem each word; `stopwords`: words to
+ *   remove (default NLTK's English list; the compiled pattern is cached per list)
+ * @returns the cleaned text: words made of ASCII letters and digits, separated by single spaces
+ */
+export function preprocess(
+  text: string,
+  options: { lower: boolean; stem: boolean; stopwords?: readonly string[] },
+): string {
+  let cleaned = options.lower ? text.toLowerCase() : text;
+  cleaned = cleaned.replace(LINK, "");
+  const stopwords = stopwordPattern(options.stopwords ?? STOPWORDS);
+  if (stopwords) cleaned = cleaned.replace(stopwords, "");
+  cleaned = cleaned.replace(PUNCTUATION, " $1 ").replace(NON_ALPHANUMERIC, " ").replace(SPACES, " ").trim();
+  return options.stem ? cleaned.split(" ").map(stemmer).join(" ") : cleaned;
+}
+
+/** `\b(w1|w2|...)\b\s*`, words escaped; none for an empty list (the original's would eat spaces). */
+function stopwordPattern(stopwords: readonly string[]): RegExp | undefined {
+  if (stopwords.length === 0) return undefined;
+  let pattern = stopwordPatterns.get(stopwords);
+  if (!pattern) {
+    const words = stopwords.map((word) => word.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&")).join("|");
+    pattern = new RegExp(`${WORD_BOUNDARY}(?:${words})${WORD_BOUNDARY}\\s*`, "gu");
+    stopwordPatterns.set(stopwords, pattern);
+  }
+  return pattern;
+}
