@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** A dozen projects and tags (tests/fixtures/data). */
 export const FIXTURE_DIR = join(REPO_ROOT, "tests", "fixtures", "data");
