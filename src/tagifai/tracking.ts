@@ -1,0 +1,18 @@
+/**
+ * Experiment tracking and model registry (Tagifai's replacement for MLflow): a SQLite file by
+ * default, or a PostgreSQL database shared by a team, chosen by a tracking URI.
+ */
+export { openStore, TrackingStore } from "./tracking/store.js";
+export { formatTable } from "./tracking/table.js";
+export type {
+  CreateRunOptions,
+  EndStatus,
+  Experiment,
+  ExperimentSummary,
+  ListRunsOptions,
+  MetricPoint,
+  ModelVersion,
+  Run,
+  RunStatus,
+} from "./tracking/types.js";
+export { assertRunId } from "./tracking/validation.js";

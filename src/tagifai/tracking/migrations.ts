@@ -1,0 +1,136 @@
+/**
+ * Versioned schema migrations, applied in order when a store is opened. They run in one write
+ * transaction under a lock (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock), so several
+ * processes opening a fresh store at once apply each migration exactly once.
+ */
+import { type Kysely, sql } from "kysely";
+import { logger } from "../../config/config.js";
+import { TagifaiError } from "../errors.js";
+import type { Connection } from "./connection.js";
+import type { Database } from "./database.js";
+
+interface Migration {
+  version: number;
+  description: string;
+  up(db: Kysely<Database>): Promise<void>;
+}
+
+const MIGRATIONS_LOCK = "tagifai.tracking.migrations";
+
+/** Every migration, oldest first; append new ones, never edit applied ones. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "experiments, runs, metrics and the model registry",
+    up: createInitialTables,
+  },
+];
+
+/** The schema version this code writes and understands. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/**
+ * Bring a database up to `SCHEMA_VERSION`, applying the missing migrations in one transaction.
+ * @param connection the open database
+ * @returns the schema version the database had before
+ * @throws TagifaiError SCHEMA_TOO_NEW if the database was written by a newer Tagifai
+ */
+export async function migrate(connection: Connection): Promise<number> {
+  return connection.write(async (trx) => {
+    await trx.schema
+      .createTable("schema_version")
+      .ifNotExists()
+      .addColumn("version", "integer", (col) => col.primaryKey())
+      .addColumn("applied_at", "bigint", (col) => col.notNull())
+      .execute();
+    const { stored } = await trx
+      .selectFrom("schema_version")
+      .select((eb) => eb.fn.max("version").as("stored"))
+      .executeTakeFirstOrThrow();
+    const storedVersion = stored ?? 0;
+    if (storedVersion > SCHEMA_VERSION) {
+      throw new TagifaiError(
+        "SCHEMA_TOO_NEW",
+        `the tracking store has schema version ${storedVersion}, but this Tagifai only knows up to ` +
+          `version ${SCHEMA_VERSION}: upgrade Tagifai to use this store`,
+      );
+    }
+    for (const migration of MIGRATIONS.filter((m) => m.version > storedVersion)) {
+      await migration.up(trx);
+      await trx
+        .insertInto("schema_version")
+        .values({ version: migration.version, applied_at: Date.now() })
+        .execute();
+      logger.debug({ version: migration.version }, `tracking schema migrated: ${migration.description}`);
+    }
+    return storedVersion;
+  }, MIGRATIONS_LOCK);
+}
+
+async function createInitialTables(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable("experiments")
+    .addColumn("id", "text", (col) => col.primaryKey())
+    .addColumn("name", "text", (col) => col.notNull().unique())
+    .addColumn("created_at", "bigint", (col) => col.notNull())
+    .addColumn("deleted_at", "bigint")
+    .execute();
+  await db.schema
+    .createTable("runs")
+    .addColumn("id", "text", (col) => col.primaryKey())
+    .addColumn("experiment_id", "text", (col) => col.notNull().references("experiments.id"))
+    .addColumn("name", "text", (col) => col.notNull())
+    .addColumn("status", "text", (col) =>
+      col.notNull().check(sql`status in ('RUNNING', 'FINISHED', 'FAILED', 'KILLED')`),
+    )
+    .addColumn("start_time", "bigint", (col) => col.notNull())
+    .addColumn("end_time", "bigint")
+    .addColumn("artifact_uri", "text", (col) => col.notNull())
+    .addColumn("params", "text", (col) => col.notNull())
+    .addColumn("tags", "text", (col) => col.notNull())
+    .execute();
+  await db.schema
+    .createIndex("runs_by_experiment")
+    .on("runs")
+    .columns(["experiment_id", "start_time"])
+    .execute();
+  await db.schema
+    .createTable("metrics")
+    .addColumn("run_id", "text", (col) => col.notNull().references("runs.id").onDelete("cascade"))
+    .addColumn("key", "text", (col) => col.notNull())
+    .addColumn("value", "double precision", (col) => col.notNull())
+    .addColumn("step", "integer", (col) => col.notNull())
+    .addColumn("timestamp", "bigint", (col) => col.notNull())
+    .execute();
+  await db.schema.createIndex("metrics_by_run").on("metrics").columns(["run_id", "key", "step"]).execute();
+  await db.schema
+    .createTable("registered_models")
+    .addColumn("name", "text", (col) => col.primaryKey())
+    .addColumn("created_at", "bigint", (col) => col.notNull())
+    .execute();
+  await db.schema
+    .createTable("model_versions")
+    .addColumn("name", "text", (col) =>
+      col.notNull().references("registered_models.name").onDelete("cascade"),
+    )
+    .addColumn("version", "integer", (col) => col.notNull())
+    .addColumn("run_id", "text", (col) => col.notNull().references("runs.id").onDelete("cascade"))
+    .addColumn("created_at", "bigint", (col) => col.notNull())
+    .addPrimaryKeyConstraint("model_versions_pk", ["name", "version"])
+    .execute();
+  await db.schema.createIndex("model_versions_by_run").on("model_versions").column("run_id").execute();
+  await db.schema
+    .createTable("model_aliases")
+    .addColumn("name", "text", (col) => col.notNull())
+    .addColumn("alias", "text", (col) => col.notNull())
+    .addColumn("version", "integer", (col) => col.notNull())
+    .addPrimaryKeyConstraint("model_aliases_pk", ["name", "alias"])
+    .addForeignKeyConstraint(
+      "model_aliases_version_fk",
+      ["name", "version"],
+      "model_versions",
+      ["name", "version"],
+      (fk) => fk.onDelete("cascade"),
+    )
+    .execute();
+}

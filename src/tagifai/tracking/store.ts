@@ -1,0 +1,444 @@
+/**
+ * The tracking store: experiments, runs with their params, tags and metric history, and the model
+ * registry, in SQLite (default) or PostgreSQL behind one Kysely code path.
+ */
+import { resolve } from "node:path";
+import type { Kysely } from "kysely";
+import { TagifaiError } from "../errors.js";
+import { removeRunArtifacts } from "./artifacts.js";
+import {
+  type Connection,
+  defaultTrackingUri,
+  describeError,
+  openConnection,
+  parseTrackingUri,
+} from "./connection.js";
+import type { Database } from "./database.js";
+import { findExperiment, findOrCreateExperiment } from "./experiments.js";
+import { migrate } from "./migrations.js";
+import * as registry from "./registry.js";
+import { findRunRow, latestMetricsQuery, parseStoredJson, selectRuns, toRuns } from "./runs.js";
+import {
+  type CreateRunOptions,
+  type EndStatus,
+  type Experiment,
+  type ExperimentSummary,
+  endStatusSchema,
+  type ListRunsOptions,
+  type MetricPoint,
+  type ModelVersion,
+  paramsSchema,
+  type Run,
+  type RunStatus,
+  runStatusSchema,
+  tagsSchema,
+} from "./types.js";
+import { assertExperimentName, assertPositiveInteger, assertRunId, newId, parseInput } from "./validation.js";
+
+/**
+ * Open the tracking store, creating and migrating its database as needed.
+ * @param uri tracking URI; defaults to `TAGIFAI_TRACKING_URI`, then `sqlite:<home>/stores/tracking.db`
+ * @returns the open store; `close()` it when done
+ * @throws TagifaiError TRACKING_ERROR (bad URI, unreachable database), SCHEMA_TOO_NEW
+ */
+export async function openStore(uri?: string): Promise<TrackingStore> {
+  const target = parseTrackingUri(uri ?? process.env.TAGIFAI_TRACKING_URI ?? defaultTrackingUri());
+  const connection = openConnection(target);
+  try {
+    await migrate(connection);
+  } catch (error) {
+    await connection.db.destroy();
+    if (error instanceof TagifaiError) throw error;
+    throw new TagifaiError(
+      "TRACKING_ERROR",
+      `cannot open the tracking store ${target.display}: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+  return new TrackingStore(target.display, connection);
+}
+
+/** What each JSON column of a run holds. */
+const JSON_COLUMN_SCHEMAS = { params: paramsSchema, tags: tagsSchema };
+
+/** An open tracking store (see `openStore`). Every method validates its arguments before any query. */
+export class TrackingStore {
+  /**
+   * Use `openStore` instead: it parses the URI and migrates the database.
+   * @param uri the store's URI as shown to people (password masked)
+   * @param connection the open, migrated database
+   */
+  constructor(
+    readonly uri: string,
+    private readonly connection: Connection,
+  ) {}
+
+  private get db(): Kysely<Database> {
+    return this.connection.db;
+  }
+
+  /** Close the database (SQLite file or PostgreSQL pool). */
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /**
+   * Get an experiment by name, creating it if needed (safe when several processes race to create
+   * it: they all get the same row). A deleted experiment of that name is brought back, empty.
+   * @param name the experiment name
+   * @returns the experiment
+   */
+  async getOrCreateExperiment(name: string): Promise<Experiment> {
+    return findOrCreateExperiment(this.db, assertExperimentName(name));
+  }
+
+  /**
+   * Get an experiment by name.
+   * @param name the experiment name
+   * @returns the experiment
+   * @throws TagifaiError EXPERIMENT_NOT_FOUND
+   */
+  async getExperiment(name: string): Promise<Experiment> {
+    return findExperiment(this.db, assertExperimentName(name));
+  }
+
+  /** @returns every experiment, by name, with its number of runs */
+  async listExperiments(): Promise<ExperimentSummary[]> {
+    const rows = await this.db
+      .selectFrom("experiments")
+      .leftJoin("runs", "runs.experiment_id", "experiments.id")
+      .select((eb) => [
+        "experiments.id",
+        "experiments.name",
+        "experiments.created_at",
+        eb.fn.count<number>("runs.id").as("run_count"),
+      ])
+      .where("experiments.deleted_at", "is", null)
+      .groupBy(["experiments.id", "experiments.name", "experiments.created_at"])
+      .orderBy("experiments.name")
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      createdAt: row.created_at,
+      runCount: row.run_count,
+    }));
+  }
+
+  /**
+   * Delete an experiment with its runs, their metrics, the model versions (and aliases) made from
+   * them, and the runs' artifact folders on disk.
+   * @param name the experiment name
+   * @returns the ids of the deleted runs
+   * @throws TagifaiError EXPERIMENT_NOT_FOUND
+   */
+  async deleteExperiment(name: string): Promise<{ runIds: string[] }> {
+    assertExperimentName(name);
+    const runs = await this.connection.write(async (trx) => {
+      const experiment = await findExperiment(trx, name);
+      const runs = await trx
+        .selectFrom("runs")
+        .select(["id", "artifact_uri"])
+        .where("experiment_id", "=", experiment.id)
+        .execute();
+      // Metrics, model versions and their aliases go with the runs (ON DELETE CASCADE).
+      await trx.deleteFrom("runs").where("experiment_id", "=", experiment.id).execute();
+      await trx
+        .updateTable("experiments")
+        .set({ deleted_at: Date.now() })
+        .where("id", "=", experiment.id)
+        .execute();
+      return runs;
+    });
+    for (const run of runs) removeRunArtifacts(run.id, run.artifact_uri);
+    return { runIds: runs.map((run) => run.id) };
+  }
+
+  /**
+   * Start a run (status RUNNING) in an experiment, creating the experiment if needed.
+   * @param options experiment, optional name, params and tags, and the artifact root folder
+   * @returns the new run; its artifact folder is `<artifactRoot>/<id>` (not created here)
+   */
+  async createRun(options: CreateRunOptions): Promise<Run> {
+    const params = parseInput(paramsSchema, options.params ?? {}, "run params");
+    const tags = parseInput(tagsSchema, options.tags ?? {}, "run tags");
+    if (typeof options.artifactRoot !== "string" || options.artifactRoot === "") {
+      throw new TagifaiError("INVALID_INPUT", "createRun needs an artifactRoot folder");
+    }
+    const experimentName = assertExperimentName(options.experimentName);
+    const id = newId();
+    await this.connection.write(async (trx) => {
+      const experiment = await findOrCreateExperiment(trx, experimentName);
+      await trx
+        .insertInto("runs")
+        .values({
+          id,
+          experiment_id: experiment.id,
+          name: options.runName ?? id.slice(0, 8),
+          status: "RUNNING",
+          start_time: Date.now(),
+          end_time: null,
+          artifact_uri: resolve(options.artifactRoot, id),
+          params: JSON.stringify(params),
+          tags: JSON.stringify(tags),
+        })
+        .execute();
+    });
+    return this.getRun(id);
+  }
+
+  /**
+   * Add parameters to a run (merged over the ones it has).
+   * @param runId the run
+   * @param params JSON-serializable values by name
+   * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND, INVALID_INPUT
+   */
+  async logParams(runId: string, params: Record<string, unknown>): Promise<void> {
+    assertRunId(runId);
+    await this.mergeIntoJsonColumn(runId, "params", parseInput(paramsSchema, params, "params"));
+  }
+
+  /**
+   * Add tags to a run (merged over the ones it has).
+   * @param runId the run
+   * @param tags string values by name
+   * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND, INVALID_INPUT
+   */
+  async setTags(runId: string, tags: Record<string, string>): Promise<void> {
+    assertRunId(runId);
+    await this.mergeIntoJsonColumn(runId, "tags", parseInput(tagsSchema, tags, "tags"));
+  }
+
+  /**
+   * Log metric values at a step, all in one transaction.
+   * @param runId the run
+   * @param metrics finite numbers by metric name
+   * @param step a whole number ≥ 0 (default 0), e.g. the epoch
+   * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND, INVALID_INPUT (non-finite value, bad step)
+   */
+  async logMetrics(runId: string, metrics: Record<string, number>, step = 0): Promise<void> {
+    assertRunId(runId);
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new TagifaiError(
+        "INVALID_INPUT",
+        `invalid metric step ${String(step)}: expected a whole number ≥ 0`,
+      );
+    }
+    for (const [key, value] of Object.entries(metrics)) {
+      if (key === "") throw new TagifaiError("INVALID_INPUT", "a metric name is empty");
+      if (typeof value !== "number" || !Number.isFinite(value)) {
+        throw new TagifaiError(
+          "INVALID_INPUT",
+          `metric "${key}" is ${String(value)}: expected a finite number`,
+        );
+      }
+    }
+    const timestamp = Date.now();
+    const rows = Object.entries(metrics).map(([key, value]) => ({
+      run_id: runId,
+      key,
+      value,
+      step,
+      timestamp,
+    }));
+    await this.connection.write(async (trx) => {
+      await findRunRow(trx, runId);
+      if (rows.length > 0) await trx.insertInto("metrics").values(rows).execute();
+    });
+  }
+
+  /**
+   * Every logged value of one metric of a run, by step then time.
+   * @param runId the run
+   * @param key the metric name
+   * @returns the history (empty if the metric was never logged)
+   * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND
+   */
+  async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    await findRunRow(this.db, assertRunId(runId));
+    return this.db
+      .selectFrom("metrics")
+      .select(["step", "value", "timestamp"])
+      .where("run_id", "=", runId)
+      .where("key", "=", key)
+      .orderBy("step")
+      .orderBy("timestamp")
+      .execute();
+  }
+
+  /**
+   * End a run: set its final status and end time.
+   * @param runId the run
+   * @param status FINISHED, FAILED or KILLED
+   * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND, INVALID_INPUT
+   */
+  async endRun(runId: string, status: EndStatus): Promise<void> {
+    assertRunId(runId);
+    parseInput(endStatusSchema, status, "end status");
+    const result = await this.db
+      .updateTable("runs")
+      .set({ status, end_time: Date.now() })
+      .where("id", "=", runId)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new TagifaiError("RUN_NOT_FOUND", `run ${runId} not found`);
+  }
+
+  /**
+   * Get a run with the latest value of each of its metrics.
+   * @param runId the run
+   * @returns the run
+   * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND
+   */
+  async getRun(runId: string): Promise<Run> {
+    const row = await findRunRow(this.db, assertRunId(runId));
+    const [run] = await toRuns(this.db, [row]);
+    return run;
+  }
+
+  /**
+   * List runs, newest first, or by a metric's latest value (runs without that metric last).
+   * @param options experiment and status filters, metric order, row limit
+   * @returns the runs
+   * @throws TagifaiError EXPERIMENT_NOT_FOUND, INVALID_INPUT
+   */
+  async listRuns(options: ListRunsOptions = {}): Promise<Run[]> {
+    const { orderBy, limit } = options;
+    const experimentId =
+      options.experimentName === undefined
+        ? undefined
+        : (await findExperiment(this.db, assertExperimentName(options.experimentName))).id;
+    const status =
+      options.status === undefined ? undefined : parseInput(runStatusSchema, options.status, "run status");
+    if (limit !== undefined) assertPositiveInteger(limit, "run limit");
+    const rows = await selectRuns(this.db)
+      .$if(experimentId !== undefined, (query) => query.where("runs.experiment_id", "=", experimentId!))
+      .$if(status !== undefined, (query) => query.where("runs.status", "=", status!))
+      .$if(orderBy !== undefined, (query) =>
+        query
+          .leftJoin(
+            latestMetricsQuery(this.db).where("key", "=", orderBy!.metric).as("ordering"),
+            "ordering.run_id",
+            "runs.id",
+          )
+          .orderBy("ordering.value", (order) =>
+            (orderBy!.ascending ? order.asc() : order.desc()).nullsLast(),
+          ),
+      )
+      .orderBy("runs.start_time", "desc")
+      .orderBy("runs.id")
+      .$if(limit !== undefined, (query) => query.limit(limit!))
+      .execute();
+    return toRuns(this.db, rows);
+  }
+
+  /**
+   * The most recently started run with a given status.
+   * @param options experiment filter; status (default FINISHED)
+   * @returns the run
+   * @throws TagifaiError RUN_NOT_FOUND if there is none, EXPERIMENT_NOT_FOUND
+   */
+  async latestRun(options: { experimentName?: string; status?: RunStatus } = {}): Promise<Run> {
+    const status = options.status ?? "FINISHED";
+    const [run] = await this.listRuns({ experimentName: options.experimentName, status, limit: 1 });
+    if (run === undefined) {
+      const where = options.experimentName === undefined ? "" : ` in experiment "${options.experimentName}"`;
+      throw new TagifaiError("RUN_NOT_FOUND", `no ${status} run${where}`);
+    }
+    return run;
+  }
+
+  /**
+   * The FINISHED run of an experiment with the best latest value of a metric.
+   * @param experimentName the experiment
+   * @param metric the metric name
+   * @param mode "max" (default) or "min": which end of the metric is best
+   * @returns the run
+   * @throws TagifaiError RUN_NOT_FOUND if no FINISHED run logged that metric, EXPERIMENT_NOT_FOUND
+   */
+  async bestRun(experimentName: string, metric: string, mode: "max" | "min" = "max"): Promise<Run> {
+    if (mode !== "max" && mode !== "min") {
+      throw new TagifaiError("INVALID_INPUT", `invalid mode "${String(mode)}": expected "max" or "min"`);
+    }
+    const [run] = await this.listRuns({
+      experimentName,
+      status: "FINISHED",
+      orderBy: { metric, ascending: mode === "min" },
+      limit: 1,
+    });
+    if (run === undefined || !(metric in run.metrics)) {
+      throw new TagifaiError(
+        "RUN_NOT_FOUND",
+        `no FINISHED run in experiment "${experimentName}" has logged the metric "${metric}"`,
+      );
+    }
+    return run;
+  }
+
+  /**
+   * Register a FINISHED run as the next version of a model.
+   * @param runId the run
+   * @param name the model name
+   * @returns the model name and its new version (1, 2, 3…)
+   * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND, INVALID_INPUT
+   */
+  async registerModel(runId: string, name: string): Promise<{ name: string; version: number }> {
+    return registry.registerModel(this.connection, runId, name);
+  }
+
+  /**
+   * Point an alias at a version of a model (moving it if it existed).
+   * @param name the model name
+   * @param version the version
+   * @param alias the alias
+   * @throws TagifaiError INVALID_INPUT, MODEL_NOT_FOUND
+   */
+  async setAlias(name: string, version: number, alias: string): Promise<void> {
+    await registry.setAlias(this.connection, name, version, alias);
+  }
+
+  /**
+   * Remove an alias of a model.
+   * @param name the model name
+   * @param alias the alias
+   * @throws TagifaiError INVALID_INPUT, MODEL_NOT_FOUND
+   */
+  async deleteAlias(name: string, alias: string): Promise<void> {
+    await registry.deleteAlias(this.connection, name, alias);
+  }
+
+  /**
+   * The versions of a model, oldest first, with their aliases.
+   * @param name the model name
+   * @returns the versions
+   * @throws TagifaiError INVALID_INPUT, MODEL_NOT_FOUND
+   */
+  async listModelVersions(name: string): Promise<ModelVersion[]> {
+    return registry.listModelVersions(this.db, name);
+  }
+
+  /**
+   * Resolve `models:/name@alias`, `models:/name/3`, `models:/name` (latest) or a run id to a run id.
+   * @param uri the model reference
+   * @returns the id of the run that produced the model
+   * @throws TagifaiError INVALID_INPUT, INVALID_RUN_ID, RUN_NOT_FOUND, MODEL_NOT_FOUND
+   */
+  async resolveModelUri(uri: string): Promise<string> {
+    return registry.resolveModelUri(this.db, uri);
+  }
+
+  private async mergeIntoJsonColumn(
+    runId: string,
+    column: "params" | "tags",
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    await this.connection.write(async (trx) => {
+      const row = await findRunRow(trx, runId);
+      const current = parseStoredJson(row[column], JSON_COLUMN_SCHEMAS[column], runId);
+      await trx
+        .updateTable("runs")
+        .set({ [column]: JSON.stringify({ ...current, ...values }) })
+        .where("id", "=", runId)
+        .execute();
+    }, `tagifai.tracking.run:${runId}`);
+  }
+}
