@@ -1,0 +1,124 @@
+/**
+ * Decision thresholds per class, tuned on held-out predictions, and the blend of two models'
+ * probabilities (for an ensemble whose thresholds are then tuned the same way).
+ */
+import { z } from "zod";
+import { TagifaiError } from "../errors.js";
+import { findBestThreshold, precisionRecallCurve } from "../eval.js";
+
+/** Schema of the threshold-tuning options. */
+export const thresholdOptionsSchema = z.object({
+  /**
+   * A class with fewer positives than this in the tuning data gets the global threshold (the best
+   * pooled-F1 threshold over all classes), since its own F1 curve is too noisy to trust.
+   */
+  minPositives: z.number().int().min(1).default(5),
+  /**
+   * Pull each class's own threshold toward the global one: the class gets
+   * (n·own + shrinkage·global) / (n + shrinkage) with n its positives; 0 keeps its own threshold.
+   */
+  shrinkage: z.number().min(0).default(0),
+});
+
+/** Threshold-tuning options, defaults applied. */
+export type ThresholdOptions = z.infer<typeof thresholdOptionsSchema>;
+
+/**
+ * Tune one decision threshold per class.
+ * @param yTrue true labels, `rows × classes` of 0/1
+ * @param yProb predicted probabilities, same shape
+ * @param options `minPositives` and `shrinkage` (defaults for those left out)
+ * @returns per class the threshold maximizing its F1 on these rows (ties: the lowest), or the
+ *   global threshold (see {@link findBestThreshold}) for a class with fewer than `minPositives`
+ *   positives; shrunk toward the global one by `shrinkage`
+ * @throws TagifaiError INVALID_INPUT on bad shapes or labels, or when no label is positive at all;
+ *   INVALID_PARAMS for bad options
+ */
+export function tuneClassThresholds(
+  yTrue: number[][],
+  yProb: number[][],
+  options: z.input<typeof thresholdOptionsSchema> = {},
+): number[] {
+  const parsed = thresholdOptionsSchema.safeParse(options);
+  if (!parsed.success)
+    throw new TagifaiError("INVALID_PARAMS", `Invalid threshold options: ${parsed.error.message}`);
+  const { minPositives, shrinkage } = parsed.data;
+  const global = findBestThreshold(yTrue, yProb);
+  return yTrue[0].map((_, c) => {
+    const labels = yTrue.map((row) => row[c]);
+    const positives = labels.reduce((total, label) => total + label, 0);
+    if (positives < minPositives) return global;
+    const own = bestF1Threshold(
+      labels,
+      yProb.map((row) => row[c]),
+    );
+    return (positives * own + shrinkage * global) / (positives + shrinkage);
+  });
+}
+
+/**
+ * Apply per-class thresholds.
+ * @param yProb predicted probabilities, `rows × classes`
+ * @param thresholds one per class
+ * @returns 0/1 predictions: 1 where the probability is at least its class's threshold
+ * @throws TagifaiError INVALID_INPUT when a row's length differs from the number of thresholds
+ */
+export function applyClassThresholds(
+  yProb: readonly (readonly number[])[],
+  thresholds: readonly number[],
+): number[][] {
+  return yProb.map((row, i) => {
+    if (row.length !== thresholds.length)
+      throw new TagifaiError(
+        "INVALID_INPUT",
+        `Row ${i} has ${row.length} probabilities but there are ${thresholds.length} thresholds`,
+      );
+    return row.map((prob, c) => (prob >= thresholds[c] ? 1 : 0));
+  });
+}
+
+/**
+ * Blend two models' probabilities.
+ * @param a probabilities of the first model, `rows × classes`
+ * @param b probabilities of the second model, same shape
+ * @param weight the first model's share, in [0, 1]
+ * @returns `weight · a + (1 − weight) · b`, element-wise
+ * @throws TagifaiError INVALID_INPUT for different shapes or a weight outside [0, 1]
+ */
+export function ensembleProbabilities(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+  weight = 0.5,
+): number[][] {
+  if (!(weight >= 0 && weight <= 1))
+    throw new TagifaiError("INVALID_INPUT", `The ensemble weight must be in [0, 1], got ${weight}`);
+  if (a.length !== b.length)
+    throw new TagifaiError(
+      "INVALID_INPUT",
+      `Cannot blend ${a.length} rows of probabilities with ${b.length}`,
+    );
+  return a.map((row, i) => {
+    if (row.length !== b[i].length)
+      throw new TagifaiError(
+        "INVALID_INPUT",
+        `Row ${i} has ${row.length} probabilities in the first model but ${b[i].length} in the second`,
+      );
+    return row.map((prob, c) => weight * prob + (1 - weight) * b[i][c]);
+  });
+}
+
+/** The threshold with the best F1 for one class (ties: the lowest); needs a positive label. */
+function bestF1Threshold(labels: number[], scores: number[]): number {
+  const { precisions, recalls, thresholds } = precisionRecallCurve(labels, scores);
+  let best = 0;
+  let bestF1 = -1;
+  thresholds.forEach((_, i) => {
+    const sum = precisions[i] + recalls[i];
+    const f1 = sum === 0 ? 0 : (2 * precisions[i] * recalls[i]) / sum;
+    if (f1 > bestF1) {
+      best = i;
+      bestF1 = f1;
+    }
+  });
+  return thresholds[best];
+}
