@@ -3,6 +3,18 @@
  * labels and tokens, and stratified splits.
  */
 export {
+  type Dataset,
+  type DatasetOptions,
+  type DatasetRecord,
+  datasetOptionsSchema,
+  datasetRecordSchema,
+  loadDataset,
+  type RawDataset,
+  readRawDataset,
+  recordLocation,
+  type Task,
+} from "./data/dataset.js";
+export {
   type LabelEncoderJson,
   labelEncoderJsonSchema,
   loadLabelEncoder,

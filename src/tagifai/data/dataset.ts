@@ -1,0 +1,286 @@
+/**
+ * Bring your own dataset: records from a CSV, JSON or JSONL file, mapped to `{id, text, labels}` by
+ * naming the text fields and the label field. A label field holding one string per record makes a
+ * multi-class task; one holding a list of strings makes a multi-label task.
+ *
+ * CSV cells are text, so a CSV label column is read as lists when any of its cells is a list: a JSON
+ * array (`["nlp","pytorch"]`) or labels separated by `|` (`nlp|pytorch`). Then every cell of that
+ * column is a list (a plain `nlp` is `["nlp"]`) and the task is multi-label; otherwise it is
+ * multi-class.
+ */
+import { extname } from "node:path";
+import { z } from "zod";
+import { TagifaiError } from "../errors.js";
+import { parseCsv } from "./csv.js";
+import { parseJsonText, readFileBytes } from "./files.js";
+import { describeType } from "./validation.js";
+
+/** Schema of the column mapping of a dataset. */
+export const datasetOptionsSchema = z.object({
+  /** Fields joined with a space into the text the model reads, e.g. `["title", "description"]`. */
+  textFields: z.array(z.string().min(1)).min(1),
+  /** Field holding each record's label (a string) or labels (a list of strings). */
+  labelField: z.string().min(1),
+  /** Field holding a unique id (an integer or a non-empty string); default: the record's index. */
+  idField: z.string().min(1).optional(),
+});
+
+/** How a dataset's columns map to text, labels and id. */
+export type DatasetOptions = z.infer<typeof datasetOptionsSchema>;
+
+/** Schema of one loaded record. */
+export const datasetRecordSchema = z.object({
+  id: z.union([z.number().int(), z.string().min(1)]),
+  text: z.string().min(1),
+  labels: z.array(z.string().min(1)).min(1),
+});
+
+/** One loaded record: its id, its text and its labels (exactly one for a multi-class task). */
+export type DatasetRecord = z.infer<typeof datasetRecordSchema>;
+
+/** Kind of task a dataset's labels make. */
+export type Task = "multi-label" | "multi-class";
+
+/** A loaded dataset. */
+export interface Dataset {
+  task: Task;
+  records: DatasetRecord[];
+}
+
+/** File formats a dataset may come in, by extension. */
+export type DatasetFormat = "csv" | "json" | "jsonl";
+
+/** The records of a dataset file, unvalidated, and where each came from. */
+export interface RawDataset {
+  source: string;
+  format: DatasetFormat;
+  records: unknown[];
+  /** Line of the file each record starts on (CSV and JSONL only). */
+  lines?: number[];
+}
+
+const FORMATS: Record<string, DatasetFormat> = { ".csv": "csv", ".json": "json", ".jsonl": "jsonl" };
+
+/** Most invalid records listed in one error. */
+const MAX_LISTED = 10;
+
+/**
+ * Read a dataset file's records without validating them (so a corrupted file can be reported on
+ * record by record). CSV: the first row is the header; each further row becomes an object of its
+ * cells (a row with fewer cells than the header lacks the last fields). JSON: an array of records.
+ * JSONL: one record per non-blank line.
+ * @param filePath a `.csv`, `.json` or `.jsonl` file
+ * @param options `labelField`: a CSV column whose cells may hold lists (see the module comment)
+ * @returns the records, the format and, for CSV and JSONL, each record's line
+ * @throws TagifaiError DATA_NOT_FOUND (unreadable file), INVALID_INPUT (unknown extension),
+ *   INVALID_DATA (malformed CSV or JSON, JSON that is not an array, a CSV row with too many cells)
+ */
+export function readRawDataset(filePath: string, options: { labelField?: string } = {}): RawDataset {
+  const format = FORMATS[extname(filePath).toLowerCase()];
+  if (!format)
+    throw new TagifaiError(
+      "INVALID_INPUT",
+      `Cannot read ${filePath}: unknown dataset format, expected a .csv, .json or .jsonl file`,
+    );
+  const text = readFileBytes(filePath, "DATA_NOT_FOUND").toString("utf8");
+  if (format === "csv") return readCsvRecords(text, filePath, options.labelField);
+  if (format === "jsonl") return readJsonlRecords(text, filePath);
+  const records = parseJsonText(text, filePath, "INVALID_DATA");
+  if (!Array.isArray(records))
+    throw new TagifaiError(
+      "INVALID_DATA",
+      `${filePath}: expected an array of records, got ${describeType(records)}`,
+    );
+  return { source: filePath, format, records };
+}
+
+/**
+ * Where a record is in its file, for messages.
+ * @param raw the dataset read by `readRawDataset`
+ * @param index the record's index
+ * @returns e.g. `line 5` (CSV, JSONL) or `record 3` (JSON)
+ */
+export function recordLocation(raw: RawDataset, index: number): string {
+  return raw.lines ? `line ${raw.lines[index]}` : `record ${index}`;
+}
+
+/**
+ * Load a dataset file as `{id, text, labels}` records: `text` is the text fields joined by a space,
+ * `labels` the label field (a string → `[label]`, multi-class; a list → multi-label, duplicates
+ * removed). Labels are trimmed. Every invalid record is reported at once.
+ * @param filePath a `.csv`, `.json` or `.jsonl` file
+ * @param options the text fields, the label field and the optional id field
+ * @returns the task and the records, in file order
+ * @throws TagifaiError INVALID_DATA listing (up to 10) invalid records with the file, line or record,
+ *   field and problem: a missing field, a wrong type, an empty text, a missing or empty label, mixed
+ *   string and list labels, a duplicate id; or for a file without records. Otherwise as `readRawDataset`.
+ */
+export function loadDataset(filePath: string, options: DatasetOptions): Dataset {
+  const raw = readRawDataset(filePath, options);
+  if (raw.records.length === 0) throw new TagifaiError("INVALID_DATA", `${filePath} holds no records`);
+  const parsed = raw.records.map((value, index) => parseRecord(value, index, options));
+  const valid = parsed.filter((record) => typeof record !== "string");
+  const task = valid[0]?.task;
+  const firstIndexById = new Map<string | number, number>();
+  const problems = parsed.flatMap((record, index) => {
+    const found = typeof record === "string" ? [record] : [];
+    if (typeof record !== "string") {
+      const firstIndex = firstIndexById.get(record.id);
+      if (firstIndex === undefined) firstIndexById.set(record.id, index);
+      else
+        found.push(`duplicate id ${JSON.stringify(record.id)} (first at ${recordLocation(raw, firstIndex)})`);
+      if (record.task !== task)
+        found.push(
+          `field "${options.labelField}" holds ${record.task === "multi-class" ? "a string" : "a list"} but earlier records hold ${task === "multi-class" ? "strings" : "lists"} (mixed string/list labels)`,
+        );
+    }
+    return found.length > 0 ? [`${recordLocation(raw, index)}: ${found.join("; ")}`] : [];
+  });
+  if (problems.length > 0 || task === undefined) throw invalidRecordsError(filePath, problems);
+  return { task, records: valid.map(({ id, text, labels }) => ({ id, text, labels })) };
+}
+
+/** One record parsed, or a description of what is wrong with it. */
+function parseRecord(
+  value: unknown,
+  index: number,
+  options: DatasetOptions,
+): (DatasetRecord & { task: Task }) | string {
+  if (!isRecord(value)) return `expected an object, got ${describeType(value)}`;
+  const problems: string[] = [];
+  const texts = options.textFields.map((field) => {
+    const problem = fieldProblem(value, field, (v) => typeof v === "string", "a string");
+    if (problem) problems.push(problem);
+    return typeof value[field] === "string" ? value[field] : "";
+  });
+  const text = texts.join(" ");
+  if (problems.length === 0 && text.trim() === "")
+    problems.push(`empty text (${options.textFields.map((field) => `"${field}"`).join(", ")} all blank)`);
+  const id = options.idField ? value[options.idField] : index;
+  if (options.idField) {
+    const problem = fieldProblem(value, options.idField, isId, "an integer or a non-empty string");
+    if (problem) problems.push(problem);
+  }
+  const labels = parseLabels(value, options.labelField);
+  if (typeof labels === "string") problems.push(labels);
+  if (problems.length > 0 || typeof labels === "string" || !isId(id)) return problems.join("; ");
+  return { id, text, ...labels };
+}
+
+/** A record's labels and the task they make, or what is wrong with them. */
+function parseLabels(
+  record: Record<string, unknown>,
+  field: string,
+): { labels: string[]; task: Task } | string {
+  const value = record[field];
+  if (!(field in record)) return `field "${field}" is missing`;
+  if (typeof value === "string")
+    return value.trim() === ""
+      ? `field "${field}" is empty (no label)`
+      : { labels: [value.trim()], task: "multi-class" };
+  if (!Array.isArray(value))
+    return `field "${field}" expected a string or a list of strings, got ${describeType(value)}`;
+  const bad = value.findIndex((label) => typeof label !== "string" || label.trim() === "");
+  if (bad >= 0)
+    return typeof value[bad] === "string"
+      ? `field "${field}[${bad}]" is an empty label`
+      : `field "${field}[${bad}]" expected a string, got ${describeType(value[bad])}`;
+  if (value.length === 0) return `field "${field}" is an empty list (no label)`;
+  return { labels: [...new Set(value.map((label: string) => label.trim()))], task: "multi-label" };
+}
+
+function fieldProblem(
+  record: Record<string, unknown>,
+  field: string,
+  isValid: (value: unknown) => boolean,
+  expected: string,
+): string | undefined {
+  if (!(field in record)) return `field "${field}" is missing`;
+  if (!isValid(record[field]))
+    return `field "${field}" expected ${expected}, got ${describeType(record[field])}`;
+  return undefined;
+}
+
+/**
+ * Whether a value can be a record id: an integer or a non-empty string.
+ * @param value any value
+ */
+export function isId(value: unknown): value is string | number {
+  return (
+    (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && value !== "")
+  );
+}
+
+/**
+ * Whether a value is a plain record (an object, not an array or null).
+ * @param value any value
+ */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function invalidRecordsError(filePath: string, problems: readonly string[]): TagifaiError {
+  const more = problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : "";
+  const listed = problems
+    .slice(0, MAX_LISTED)
+    .map((problem) => `\n  ${problem}`)
+    .join("");
+  return new TagifaiError(
+    "INVALID_DATA",
+    `${filePath}: ${problems.length} invalid record${problems.length === 1 ? "" : "s"}:${listed}${more}`,
+  );
+}
+
+function readCsvRecords(text: string, source: string, labelField?: string): RawDataset {
+  const [header, ...rows] = parseCsv(text, source);
+  if (!header) return { source, format: "csv", records: [], lines: [] };
+  const columns = header.fields.map((name) => name.trim());
+  const duplicate = columns.find((name, i) => columns.indexOf(name) !== i);
+  if (duplicate !== undefined)
+    throw new TagifaiError("INVALID_DATA", `${source} line ${header.line}: duplicate column "${duplicate}"`);
+  const records = rows.map(({ fields, line }): Record<string, unknown> => {
+    if (fields.length > columns.length)
+      throw new TagifaiError(
+        "INVALID_DATA",
+        `${source} line ${line}: ${fields.length} cells but the header names ${columns.length} columns`,
+      );
+    return Object.fromEntries(fields.map((cell, c) => [columns[c], cell]));
+  });
+  const lines = rows.map((row) => row.line);
+  if (labelField !== undefined && records.some((record) => isListCell(record[labelField])))
+    records.forEach((record, r) => {
+      const cell = record[labelField];
+      if (typeof cell === "string")
+        record[labelField] = parseListCell(cell, `${source} line ${lines[r]}`, labelField);
+    });
+  return { source, format: "csv", records, lines };
+}
+
+/** Whether a CSV cell holds a list: a JSON array or `|`-separated labels. */
+function isListCell(cell: unknown): cell is string {
+  return typeof cell === "string" && (cell.trim().startsWith("[") || cell.includes("|"));
+}
+
+/** A CSV cell as a list: a JSON array, or the `|`-separated non-blank pieces. */
+function parseListCell(cell: string, where: string, field: string): unknown {
+  if (!cell.trim().startsWith("["))
+    return cell
+      .split("|")
+      .map((label) => label.trim())
+      .filter((label) => label !== "");
+  return parseJsonText(cell, `${where} field "${field}"`, "INVALID_DATA");
+}
+
+function readJsonlRecords(text: string, source: string): RawDataset {
+  const records: unknown[] = [];
+  const lines: number[] = [];
+  text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .forEach((content, i) => {
+      if (content.trim() === "") return;
+      records.push(parseJsonText(content, `${source} line ${i + 1}`, "INVALID_DATA"));
+      lines.push(i + 1);
+    });
+  return { source, format: "jsonl", records, lines };
+}

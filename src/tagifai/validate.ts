@@ -1,0 +1,126 @@
+/**
+ * Data validation in the spirit of Great Expectations: an expectation suite run over a dataset's raw
+ * records (required columns, column types, unique ids, non-blank title, text length bounds, labels
+ * present and of one kind, labels known) and over the splits (no text in two splits).
+ *
+ * Severities: every expectation is `error` (a failure blocks training) except the two about the known
+ * label set, which are `warn`. The original pipeline keeps only known tags, and in the reference
+ * `projects.json` most tag occurrences are outside `tags.json` and some projects have no known tag at
+ * all; training drops those, so they are worth reporting but not worth stopping for.
+ */
+import type { z } from "zod";
+import { isRecord, readRawDataset, recordLocation } from "./data/dataset.js";
+import { describeIssues } from "./data/validation.js";
+import { TagifaiError } from "./errors.js";
+import {
+  expectAKnownLabel,
+  expectColumnsToExist,
+  expectColumnTypes,
+  expectConsistentLabelKind,
+  expectKnownLabels,
+  expectLabelsPresent,
+  expectNonEmptyTitle,
+  expectTextLength,
+  expectUniqueIds,
+  type SuiteContext,
+  type ValidationSpec,
+  validationSpecSchema,
+} from "./validate/expectations.js";
+import { toValidationReport, type ValidationReport } from "./validate/report.js";
+
+export {
+  expectNoDuplicateTextsAcrossSplits,
+  type ValidationSpec,
+  validationSpecSchema,
+} from "./validate/expectations.js";
+export {
+  assertValidData,
+  type ExpectationResult,
+  expectationResultSchema,
+  formatValidationReport,
+  MAX_EXAMPLES,
+  type Severity,
+  toValidationReport,
+  type ValidationReport,
+  validationReportSchema,
+} from "./validate/report.js";
+
+/** A validation spec as given: `extraFields` and `textLength` may be left to their defaults. */
+export type ValidationSpecInput = z.input<typeof validationSpecSchema>;
+
+/** The columns of the reference `projects.json` (add `knownLabels` from `tags.json`). */
+export const PROJECTS_SPEC: ValidationSpecInput = {
+  idField: "id",
+  textFields: ["title", "description"],
+  labelField: "tags",
+  extraFields: ["created_on"],
+};
+
+/**
+ * Run the expectation suite over a dataset's raw records.
+ * @param records the records as read from the file (any values: a corrupted record is reported)
+ * @param specInput the columns (id, text, label, extra), the known labels and the text length bounds
+ *   (default 1..10,000 characters)
+ * @param options `source`: what is validated, named in the report; `locate`: names a record's place
+ *   (default `record <index>`); the id is added when the spec has an id field
+ * @returns the report: one result per expectation, successful when no `error` expectation fails
+ * @throws TagifaiError INVALID_INPUT for an invalid spec
+ */
+export function validateDataset(
+  records: readonly unknown[],
+  specInput: ValidationSpecInput,
+  options: { source?: string; locate?: (index: number) => string } = {},
+): ValidationReport {
+  const spec = parseSpec(specInput);
+  const locate = options.locate ?? ((index: number) => `record ${index}`);
+  const ctx: SuiteContext = {
+    records,
+    spec,
+    describe: (index) => locate(index) + idSuffix(records[index], spec),
+  };
+  const known = spec.knownLabels && new Set(spec.knownLabels);
+  const results = [
+    expectColumnsToExist(ctx),
+    ...expectColumnTypes(ctx),
+    ...(spec.idField ? [expectUniqueIds(ctx, spec.idField)] : []),
+    expectNonEmptyTitle(ctx),
+    expectTextLength(ctx),
+    expectLabelsPresent(ctx),
+    expectConsistentLabelKind(ctx),
+    ...(known ? [expectKnownLabels(ctx, known), expectAKnownLabel(ctx, known)] : []),
+  ];
+  return toValidationReport(results, options.source);
+}
+
+/**
+ * Read a dataset file (CSV, JSON or JSONL) and run the expectation suite over its records; records
+ * are named by line (CSV, JSONL) or index (JSON).
+ * @param filePath the file
+ * @param spec as for `validateDataset`
+ * @returns the report, with the file as its source
+ * @throws TagifaiError when the file cannot be read or parsed at all (see `readRawDataset`)
+ */
+export function validateDatasetFile(filePath: string, spec: ValidationSpecInput): ValidationReport {
+  const raw = readRawDataset(filePath, spec);
+  return validateDataset(raw.records, spec, {
+    source: filePath,
+    locate: (index) => recordLocation(raw, index),
+  });
+}
+
+function parseSpec(specInput: ValidationSpecInput): ValidationSpec {
+  const result = validationSpecSchema.safeParse(specInput);
+  if (!result.success)
+    throw new TagifaiError(
+      "INVALID_INPUT",
+      `Invalid validation spec: ${describeIssues(result.error.issues, specInput)}`,
+    );
+  return result.data;
+}
+
+/** ` (id 3)` for a record with a printable id, else nothing. */
+function idSuffix(record: unknown, spec: ValidationSpec): string {
+  if (!spec.idField || !isRecord(record)) return "";
+  const id = record[spec.idField];
+  return typeof id === "number" || typeof id === "string" ? ` (${spec.idField} ${JSON.stringify(id)})` : "";
+}
