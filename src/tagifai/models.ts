@@ -1,0 +1,342 @@
+/**
+ * The tagifai model: the original character-level CNN (embeddings → conv1d of every filter size
+ * 1..maxFilterSize with 'same' padding and no activation → global max-pool → concat → fc1 → dropout →
+ * fc2 → one logit per tag), built from tfjs-core ops and trainable on the wasm backend.
+ *
+ * Small vocabularies (characters) use lookup tables for the convolutions (models/charConv.ts), large
+ * ones the dense path (models/dense.ts); both compute the same function and gradients.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
+import { TagifaiError } from "./errors.js";
+import { type Batch, validateBatch } from "./models/batch.js";
+import { charConvForward, charConvMaxPool, type LookupTables } from "./models/charConv.js";
+import { denseConvMaxPool, embedTokens } from "./models/dense.js";
+import { ensureGradients } from "./models/gradients.js";
+import { lookupTables } from "./models/lookupTables.js";
+import { createRng, nextSeed, writeFileAtomic } from "./utils.js";
+
+export type { Batch } from "./models/batch.js";
+
+ensureGradients();
+
+const positiveInt = z.number().int().positive();
+
+/** Schema of the model's hyperparameters (stored in `model.json`). */
+export const cnnConfigSchema = z
+  .object({
+    vocabSize: z.number().int().min(2),
+    numClasses: positiveInt,
+    embeddingDim: positiveInt,
+    numFilters: positiveInt,
+    maxFilterSize: positiveInt.max(64),
+    hiddenDim: positiveInt,
+    dropoutP: z.number().min(0).lt(1),
+    /** How to compute the convolutions: by lookup tables, densely, or chosen by vocabulary size. */
+    convPath: z.enum(["auto", "lookup", "dense"]).optional(),
+  })
+  .strict();
+
+/** Hyperparameters of a {@link CnnModel}. */
+export type CnnConfig = z.infer<typeof cnnConfigSchema>;
+
+/** Vocabularies up to this size use lookup tables when `convPath` is "auto" (or unset). */
+export const LOOKUP_MAX_VOCAB = 1024;
+
+/** A CNN with its trainable variables. */
+export interface CnnModel {
+  readonly config: CnnConfig;
+  /** Trainable variables, in the order of {@link weightNames}. */
+  readonly variables: tf.Variable[];
+  /**
+   * Logits `[batchSize, numClasses]`. Call inside `tf.tidy` or an optimizer's `minimize`.
+   * @param batch padded token ids
+   * @param options `training` applies dropout, seeded by `seed` (unseeded if omitted)
+   * @throws TagifaiError INVALID_INPUT for a malformed batch or an id outside the vocabulary
+   */
+  logits(batch: Batch, options: { training: boolean; seed?: number }): tf.Tensor2D;
+  /**
+   * Sigmoid probabilities per sample and class, without dropout. The lookup tables are computed once
+   * per weights version (see {@link CnnModel.weightsChanged}) and reused.
+   * @throws TagifaiError INVALID_INPUT for a malformed batch or an id outside the vocabulary
+   */
+  predictProba(batch: Batch): number[][];
+  /** Declare that the variables were updated in place (e.g. by an optimizer step): drops caches. */
+  weightsChanged(): void;
+  /** Copies of the weights, keyed by {@link weightNames}; the caller owns (and disposes) them. */
+  getWeights(): tf.NamedTensorMap;
+  /**
+   * Overwrite every weight (values are copied).
+   * @throws TagifaiError INVALID_ARTIFACTS when a weight is missing or has the wrong shape
+   */
+  setWeights(weights: tf.NamedTensorMap): void;
+  /** Free the variables. */
+  dispose(): void;
+}
+
+type WeightSpec = { name: string; shape: number[]; init: (seed: number) => tf.Tensor };
+
+function uniform(shape: number[], fanIn: number) {
+  const bound = 1 / Math.sqrt(fanIn);
+  return (seed: number) => tf.randomUniform(shape, -bound, bound, "float32", seed);
+}
+
+function weightSpecs(config: CnnConfig): WeightSpec[] {
+  const { vocabSize: V, embeddingDim: D, numFilters: F, maxFilterSize, hiddenDim: H, numClasses } = config;
+  const embeddings = (seed: number) =>
+    tf.tidy(() => {
+      const normal = tf.randomNormal([V - 1, D], 0, 1, "float32", seed);
+      return tf.concat([tf.zeros([1, D]), normal]);
+    });
+  const convs = Array.from({ length: maxFilterSize }, (_, i) => i + 1).flatMap((f) => [
+    { name: `conv${f}.kernel`, shape: [f, D, F], init: uniform([f, D, F], f * D) },
+    { name: `conv${f}.bias`, shape: [F], init: uniform([F], f * D) },
+  ]);
+  const pooledDim = F * maxFilterSize;
+  return [
+    { name: "embeddings", shape: [V, D], init: embeddings },
+    ...convs,
+    { name: "fc1.kernel", shape: [pooledDim, H], init: uniform([pooledDim, H], pooledDim) },
+    { name: "fc1.bias", shape: [H], init: uniform([H], pooledDim) },
+    { name: "fc2.kernel", shape: [H, numClasses], init: uniform([H, numClasses], H) },
+    { name: "fc2.bias", shape: [numClasses], init: uniform([numClasses], H) },
+  ];
+}
+
+/**
+ * Names of a model's weights, in variable order: "embeddings", then "conv{f}.kernel" `[f, D, F]` and
+ * "conv{f}.bias" `[F]` for f = 1..maxFilterSize, then "fc1.kernel" `[F·maxF, H]`, "fc1.bias",
+ * "fc2.kernel" `[H, C]`, "fc2.bias".
+ * @param config the model's hyperparameters
+ */
+export function weightNames(config: CnnConfig): string[] {
+  return weightSpecs(config).map((spec) => spec.name);
+}
+
+function usesLookup(config: CnnConfig): boolean {
+  const path = config.convPath ?? "auto";
+  return path === "lookup" || (path === "auto" && config.vocabSize <= LOOKUP_MAX_VOCAB);
+}
+
+function checkWeights(config: CnnConfig, weights: tf.NamedTensorMap, source: string): void {
+  for (const { name, shape } of weightSpecs(config)) {
+    const weight = weights[name];
+    if (!weight) throw new TagifaiError("INVALID_ARTIFACTS", `${source}: weight "${name}" is missing`);
+    if (!tf.util.arraysEqual(weight.shape, shape))
+      throw new TagifaiError(
+        "INVALID_ARTIFACTS",
+        `${source}: weight "${name}" has shape [${weight.shape}], expected [${shape}]`,
+      );
+  }
+}
+
+let modelCount = 0;
+
+/** Build a model around initial weights (copied into fresh variables). */
+function createCnn(config: CnnConfig, initial: tf.NamedTensorMap): CnnModel {
+  const names = weightNames(config);
+  const scope = `tagifai_cnn${++modelCount}`;
+  const variables = names.map((name) => tf.variable(initial[name], true, `${scope}/${name}`));
+  const byName = new Map(names.map((name, i) => [name, variables[i]]));
+  const weight = <T extends tf.Tensor>(name: string) => byName.get(name) as unknown as T;
+  const filterSizes = Array.from({ length: config.maxFilterSize }, (_, i) => i + 1);
+  const lookup = usesLookup(config);
+  let version = 0;
+  let cache: { version: number; tables: LookupTables; convBias: Float32Array } | undefined;
+
+  const convBias = () => tf.concat(filterSizes.map((f) => weight<tf.Tensor1D>(`conv${f}.bias`)));
+
+  const tables = () =>
+    lookupTables(
+      weight<tf.Tensor2D>("embeddings"),
+      filterSizes.map((f) => weight<tf.Tensor3D>(`conv${f}.kernel`)),
+    );
+  const tableShape = { numFilters: config.numFilters, maxFilterSize: config.maxFilterSize };
+
+  const pooledConv = (batch: Batch): tf.Tensor2D => {
+    if (lookup) return charConvMaxPool(tables(), batch, tableShape);
+    const embedded = embedTokens(weight<tf.Tensor2D>("embeddings"), batch);
+    return tf.concat(
+      filterSizes.map((f) => denseConvMaxPool(embedded, weight<tf.Tensor3D>(`conv${f}.kernel`))),
+      1,
+    );
+  };
+
+  const classify = (features: tf.Tensor2D, training: boolean, seed?: number): tf.Tensor2D => {
+    let hidden = tf.add(tf.matMul(features, weight<tf.Tensor2D>("fc1.kernel")), weight("fc1.bias"));
+    if (training && config.dropoutP > 0) hidden = tf.dropout(hidden, config.dropoutP, undefined, seed);
+    return tf.add(tf.matMul(hidden, weight<tf.Tensor2D>("fc2.kernel")), weight("fc2.bias"));
+  };
+
+  const inferenceCache = () => {
+    if (cache?.version !== version)
+      cache = tf.tidy(() => ({
+        version,
+        tables: { data: tables().dataSync() as Float32Array, vocabSize: config.vocabSize, ...tableShape },
+        convBias: convBias().dataSync() as Float32Array,
+      }));
+    return cache;
+  };
+
+  const model: CnnModel = {
+    config,
+    variables,
+    logits(batch, { training, seed }) {
+      validateBatch(batch, config.vocabSize);
+      return classify(tf.add(pooledConv(batch), convBias()), training, seed);
+    },
+    predictProba(batch) {
+      validateBatch(batch, config.vocabSize);
+      if (!lookup) return tf.tidy(() => tf.sigmoid(model.logits(batch, { training: false })).arraySync());
+      const { tables, convBias: bias } = inferenceCache();
+      const { pooled } = charConvForward(tables, batch);
+      for (let i = 0; i < pooled.length; i++) pooled[i] += bias[i % bias.length];
+      return tf.tidy(() => {
+        const features = tf.tensor2d(pooled, [batch.shape[0], bias.length]);
+        return tf.sigmoid(classify(features, false)).arraySync();
+      });
+    },
+    weightsChanged() {
+      version++;
+    },
+    getWeights() {
+      return Object.fromEntries(names.map((name, i) => [name, variables[i].clone()]));
+    },
+    setWeights(weights) {
+      checkWeights(config, weights, "setWeights");
+      names.forEach((name, i) => {
+        variables[i].assign(weights[name]);
+      });
+      version++;
+    },
+    dispose() {
+      for (const variable of variables) variable.dispose();
+      cache = undefined;
+    },
+  };
+  return model;
+}
+
+/**
+ * Create a model with PyTorch's default initialisation: embeddings N(0, 1) with the pad row (0) zero;
+ * conv and linear weights and biases U(−1/√fanIn, 1/√fanIn), fanIn = f·D for conv f, the input size
+ * for linear layers.
+ * @param config hyperparameters (validated with {@link cnnConfigSchema})
+ * @param seed the same seed gives the same weights
+ * @returns the model (dispose it when done)
+ * @throws TagifaiError INVALID_PARAMS when the config is invalid
+ */
+export function initializeCnn(config: CnnConfig, seed: number): CnnModel {
+  const parsed = cnnConfigSchema.safeParse(config);
+  if (!parsed.success)
+    throw new TagifaiError("INVALID_PARAMS", `Invalid CNN config: ${z.prettifyError(parsed.error)}`);
+  const rng = createRng(seed);
+  const initial = Object.fromEntries(
+    weightSpecs(parsed.data).map((spec) => [spec.name, spec.init(nextSeed(rng))]),
+  );
+  try {
+    return createCnn(parsed.data, initial);
+  } finally {
+    tf.dispose(initial);
+  }
+}
+
+/**
+ * Number of trainable scalars.
+ * @param model the model
+ */
+export function countParameters(model: CnnModel): number {
+  return model.variables.reduce((total, variable) => total + variable.size, 0);
+}
+
+const MODEL_FILE = "model.json";
+const WEIGHTS_FILE = "model.weights.bin";
+
+const modelFileSchema = z
+  .object({
+    format: z.literal("tagifai-cnn"),
+    config: cnnConfigSchema,
+    weightSpecs: z.array(
+      z.object({
+        name: z.string(),
+        shape: z.array(z.number().int().nonnegative()),
+        dtype: z.literal("float32"),
+      }),
+    ),
+  })
+  .strict();
+
+/**
+ * Save a model as `model.json` (config and weight specs) and `model.weights.bin`, each written atomically.
+ * @param model the model
+ * @param dir destination folder (created if needed)
+ */
+export async function saveModel(model: CnnModel, dir: string): Promise<void> {
+  const names = weightNames(model.config);
+  const named = names.map((name, i) => ({ name, tensor: model.variables[i] as tf.Tensor }));
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const file: z.infer<typeof modelFileSchema> = {
+    format: "tagifai-cnn",
+    config: model.config,
+    weightSpecs: specs.map(({ name, shape }) => ({ name, shape, dtype: "float32" as const })),
+  };
+  writeFileAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(data));
+  writeFileAtomic(join(dir, MODEL_FILE), `${JSON.stringify(file, null, 2)}\n`);
+}
+
+function readArtifact(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new TagifaiError(
+      "INVALID_ARTIFACTS",
+      `Cannot read model file ${path}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * Load a model saved by {@link saveModel}; it predicts exactly like the saved one.
+ * @param dir the folder holding `model.json` and `model.weights.bin`
+ * @returns the model (dispose it when done)
+ * @throws TagifaiError INVALID_ARTIFACTS naming the file that is missing, unreadable or inconsistent
+ */
+export async function loadModel(dir: string): Promise<CnnModel> {
+  const modelPath = join(dir, MODEL_FILE);
+  const weightsPath = join(dir, WEIGHTS_FILE);
+  let json: unknown;
+  try {
+    json = JSON.parse(readArtifact(modelPath).toString("utf8"));
+  } catch (error) {
+    if (error instanceof TagifaiError) throw error;
+    throw new TagifaiError("INVALID_ARTIFACTS", `Model file ${modelPath} is not valid JSON`, {
+      cause: error,
+    });
+  }
+  const parsed = modelFileSchema.safeParse(json);
+  if (!parsed.success)
+    throw new TagifaiError("INVALID_ARTIFACTS", `Model file ${modelPath}: ${z.prettifyError(parsed.error)}`);
+  const bytes = readArtifact(weightsPath);
+  const expectedBytes = parsed.data.weightSpecs.reduce(
+    (total, spec) => total + 4 * spec.shape.reduce((a, b) => a * b, 1),
+    0,
+  );
+  if (bytes.byteLength !== expectedBytes)
+    throw new TagifaiError(
+      "INVALID_ARTIFACTS",
+      `Weights file ${weightsPath} has ${bytes.byteLength} bytes, ${modelPath} describes ${expectedBytes}`,
+    );
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const weights = tf.io.decodeWeights(buffer, parsed.data.weightSpecs);
+  try {
+    checkWeights(parsed.data.config, weights, `Weights file ${weightsPath}`);
+    return createCnn(parsed.data.config, weights);
+  } finally {
+    tf.dispose(weights);
+  }
+}
