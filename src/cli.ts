@@ -1,0 +1,294 @@
+#!/usr/bin/env node
+/**
+ * The `tagifai` command line: a thin commander front end over the operations in `tagifai/main`.
+ * Results go to stdout (JSON or tables), logs to stderr.
+ */
+import { SingleBar } from "cli-progress";
+import { Command, Option } from "commander";
+import { DEFAULT_PARAMS_FP, logger } from "./config/config.js";
+import { TagifaiError } from "./tagifai/errors.js";
+import * as main from "./tagifai/main.js";
+import * as optimize from "./tagifai/optimize.js";
+import { formatTable, type Run } from "./tagifai/tracking.js";
+import { type Device, setDevice } from "./tagifai/utils.js";
+
+interface GlobalOptions {
+  device: Device;
+  trackingUri?: string;
+}
+
+const program = new Command("tagifai")
+  .description("Predict the tags of a machine-learning project from its title and description.")
+  .addOption(new Option("--device <backend>", "compute backend").choices(["wasm", "cpu"]).default("wasm"))
+  .option(
+    "--tracking-uri <uri>",
+    "tracking store: sqlite:PATH or postgresql://… (default: TAGIFAI_TRACKING_URI, else stores/tracking.db)",
+  )
+  .showHelpAfterError()
+  .hook("preAction", async (command) => {
+    const used = await setDevice(command.opts<GlobalOptions>().device);
+    logger.debug(`Using the ${used} backend`);
+  });
+
+/** The global options merged with a command's own. */
+function globals(): GlobalOptions {
+  return program.opts<GlobalOptions>();
+}
+
+/** Print a value as pretty JSON on stdout. */
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+program
+  .command("load-data")
+  .description("Copy or download projects.json and tags.json into data/ (checked against their sha256)")
+  .option(
+    "--data-dir <dir>",
+    "copy from this local folder instead of downloading (default: TAGIFAI_DATA_DIR)",
+  )
+  .action(async (options: { dataDir?: string }) => {
+    await main.loadData({ sourceDir: options.dataDir });
+  });
+
+program
+  .command("compute-features")
+  .description("Compute text = title + description for every project into data/features.json")
+  .action(async () => {
+    await main.computeFeatures();
+  });
+
+program
+  .command("train-model")
+  .description("Train a model, log the run to the tracking store and print its test metrics")
+  .option("--params-fp <file>", "params file", DEFAULT_PARAMS_FP)
+  .option("--experiment-name <name>", "experiment to log the run under", "baselines")
+  .option("--run-name <name>", "a name for the run")
+  .option("--test-run", "train and evaluate without saving a run (a quick end-to-end check)", false)
+  .action(
+    async (options: { paramsFp: string; experimentName: string; runName?: string; testRun: boolean }) => {
+      const bar = process.stderr.isTTY
+        ? new SingleBar({ format: " batches {bar} {value}/{total}", clearOnComplete: true })
+        : undefined;
+      const result = await main.trainModel({
+        ...options,
+        trackingUri: globals().trackingUri,
+        onBatch: bar
+          ? (done, total) => {
+              if (done === 1) bar.start(total, 0);
+              bar.update(done);
+              if (done === total) bar.stop();
+            }
+          : undefined,
+      });
+      printJson({
+        run_id: result.runId ?? null,
+        overall: result.performance.overall,
+        slices: result.performance.slices,
+      });
+    },
+  );
+
+program
+  .command("predict-tags")
+  .description("Predict the tags of a text (title + description)")
+  .argument("<text>", "the project's title and description")
+  .option(
+    "--run-id <ref>",
+    "run id, models:/NAME@ALIAS, models:/NAME/VERSION or best:EXPERIMENT (default: newest finished run)",
+  )
+  .action(async (text: string, options: { runId?: string }) => {
+    printJson(await main.predictTags(text, options.runId, globals()));
+  });
+
+program
+  .command("params")
+  .description("Show a run's params")
+  .option("--run-id <ref>", "which run (default: newest finished run)")
+  .action(async (options: { runId?: string }) => {
+    printJson(await main.getParams(options.runId, globals()));
+  });
+
+program
+  .command("performance")
+  .description("Show a run's test performance: overall, per class and per slice")
+  .option("--run-id <ref>", "which run (default: newest finished run)")
+  .action(async (options: { runId?: string }) => {
+    printJson(await main.getPerformance(options.runId, globals()));
+  });
+
+/** A run as one row of the `runs` table: the columns a person scans first. */
+function runRow(run: Run): Record<string, unknown> {
+  const minutes = run.endTime === null ? null : (run.endTime - run.startTime) / 60_000;
+  return {
+    id: run.id,
+    experiment: run.experimentName,
+    name: run.name,
+    status: run.status,
+    startTime: run.startTime,
+    minutes: minutes === null ? "" : Number(minutes.toFixed(1)),
+    epochs: run.metrics.epochs ?? "",
+    f1: run.metrics.f1 ?? "",
+    precision: run.metrics.precision ?? "",
+    recall: run.metrics.recall ?? "",
+    best_val_loss: run.metrics.best_val_loss ?? "",
+  };
+}
+
+program
+  .command("experiments")
+  .description("List the experiments with their run counts")
+  .option("--json", "print JSON instead of a table", false)
+  .action(async (options: { json: boolean }) => {
+    const experiments = await main.withStore(globals(), (store) => store.listExperiments());
+    if (options.json) printJson(experiments);
+    else
+      process.stdout.write(
+        `${formatTable(
+          experiments.map((experiment) => ({ ...experiment })),
+          ["name", "runCount", "createdAt", "id"],
+        )}\n`,
+      );
+  });
+
+program
+  .command("runs")
+  .description("List runs, newest first or ordered by a metric")
+  .option("--experiment <name>", "only this experiment's runs")
+  .option("--order-by <metric>", "order by this metric, best (highest) first; prefix with - for lowest first")
+  .option("--limit <n>", "at most this many runs", (value) => Number.parseInt(value, 10))
+  .option("--json", "print JSON instead of a table", false)
+  .action(async (options: { experiment?: string; orderBy?: string; limit?: number; json: boolean }) => {
+    const orderBy = options.orderBy
+      ? { metric: options.orderBy.replace(/^-/, ""), ascending: options.orderBy.startsWith("-") }
+      : undefined;
+    const runs = await main.withStore(globals(), (store) =>
+      store.listRuns({ experimentName: options.experiment, orderBy, limit: options.limit }),
+    );
+    if (options.json) printJson(runs);
+    else process.stdout.write(`${formatTable(runs.map(runRow))}\n`);
+  });
+
+program
+  .command("diff")
+  .description("Compare two runs' params and metrics side by side")
+  .requiredOption("--run-a <ref>", "first run")
+  .requiredOption("--run-b <ref>", "second run")
+  .option("--json", "print JSON instead of tables", false)
+  .action(async (options: { runA: string; runB: string; json: boolean }) => {
+    const diff = await main.diffRuns(options.runA, options.runB, globals());
+    if (options.json) return printJson(diff);
+    const table = (rows: main.DiffRow[]) =>
+      formatTable(
+        rows.map(({ key, a, b }) => ({
+          key,
+          [diff.a.slice(0, 8)]: a ?? "",
+          [diff.b.slice(0, 8)]: b ?? "",
+          same: a === b ? "" : "≠",
+        })),
+      );
+    process.stdout.write(`Params\n${table(diff.params)}\n\nMetrics\n${table(diff.metrics)}\n`);
+  });
+
+program
+  .command("best-run")
+  .description("Show the finished run of an experiment with the best value of a metric")
+  .requiredOption("--experiment <name>", "the experiment")
+  .option("--metric <name>", "the metric", "f1")
+  .option("--mode <mode>", "max or min", "max")
+  .action(async (options: { experiment: string; metric: string; mode: "max" | "min" }) => {
+    printJson(
+      await main.withStore(globals(), (store) =>
+        store.bestRun(options.experiment, options.metric, options.mode),
+      ),
+    );
+  });
+
+program
+  .command("delete-experiment")
+  .description("Delete an experiment, its runs and their artifacts")
+  .argument("<name>", "the experiment")
+  .action(async (name: string) => {
+    printJson(await main.deleteExperiment(name, globals()));
+  });
+
+program
+  .command("register")
+  .description("Register a run's model under a name as a new version")
+  .requiredOption("--run-id <ref>", "the run")
+  .requiredOption("--name <name>", "the registered model's name")
+  .action(async (options: { runId: string; name: string }) => {
+    printJson(await main.registerModel(options.runId, options.name, globals()));
+  });
+
+program
+  .command("alias")
+  .description("Point an alias (e.g. production, staging) at a version of a registered model")
+  .requiredOption("--name <name>", "the registered model's name")
+  .requiredOption("--version <n>", "the version", (value) => Number.parseInt(value, 10))
+  .requiredOption("--alias <alias>", "the alias")
+  .action(async (options: { name: string; version: number; alias: string }) => {
+    await main.withStore(globals(), (store) => store.setAlias(options.name, options.version, options.alias));
+    printJson(await main.withStore(globals(), (store) => store.listModelVersions(options.name)));
+  });
+
+program
+  .command("optimize")
+  .description(
+    "Tune hyperparameters with a resumable study (TPE + median pruning); write the best params and threshold back",
+  )
+  .option("--params-fp <file>", "base params file; the best trial is written back to it", DEFAULT_PARAMS_FP)
+  .option("--study-name <name>", "the study (and experiment) name; rerun it to resume", "optimization")
+  .option("--num-trials <n>", "target number of finished (complete or pruned) trials", Number, 100)
+  .option("--search-space <file>", "search space JSON file (default: the original's space)")
+  .addOption(
+    new Option("--sampler <name>", "how trials are proposed").choices(["tpe", "random"]).default("tpe"),
+  )
+  .option("--workers <k>", "worker processes on this machine", Number, 1)
+  .option(
+    "--heartbeat-timeout <seconds>",
+    "fail a trial whose worker is silent this long (keep it above an epoch's duration)",
+    Number,
+    60,
+  )
+  .option("--dry-run", "run the study but leave the params file unchanged", false)
+  .action(
+    async (options: {
+      paramsFp: string;
+      studyName: string;
+      numTrials: number;
+      searchSpace?: string;
+      sampler: "tpe" | "random";
+      workers: number;
+      heartbeatTimeout: number;
+      dryRun: boolean;
+    }) => {
+      const bar = process.stderr.isTTY
+        ? new SingleBar({ format: " trials {bar} {value}/{total} | best {best}", clearOnComplete: true })
+        : undefined;
+      bar?.start(options.numTrials, 0, { best: "-" });
+      const result = await optimize
+        .optimize({
+          ...options,
+          searchSpaceFp: options.searchSpace,
+          heartbeatTimeoutS: options.heartbeatTimeout,
+          trackingUri: globals().trackingUri,
+          onTrialEnd: bar
+            ? (event) => bar.update(event.finished, { best: event.best?.value?.toFixed(4) ?? "-" })
+            : undefined,
+        })
+        .finally(() => bar?.stop());
+      process.stdout.write(optimize.formatStudyReport(result));
+    },
+  );
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof TagifaiError) {
+    logger.error(`${error.message} [${error.code}]`);
+  } else {
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exitCode = 1;
+}
