@@ -3,8 +3,10 @@
  * default, or a PostgreSQL database shared by a team, chosen by a tracking URI.
  */
 export { openStore, TrackingStore } from "./tracking/store.js";
+export type { TrialOutcome } from "./tracking/studies.js";
 export { formatTable } from "./tracking/table.js";
 export type {
+  ClaimTrialOptions,
   CreateRunOptions,
   EndStatus,
   Experiment,
@@ -14,5 +16,11 @@ export type {
   ModelVersion,
   Run,
   RunStatus,
+  Study,
+  StudyDefinition,
+  StudyDirection,
+  Trial,
+  TrialClaim,
+  TrialState,
 } from "./tracking/types.js";
 export { assertRunId } from "./tracking/validation.js";

@@ -2,7 +2,7 @@
  * The tables of the tracking database, as Kysely sees them. Times are epoch milliseconds
  * (`bigint` columns, read back as numbers); params and tags are JSON text.
  */
-import type { RunStatus } from "./types.js";
+import type { RunStatus, StudyDirection, TrialState } from "./types.js";
 
 /** Named groups of runs; a deleted experiment keeps its row with `deleted_at` set. */
 export interface ExperimentTable {
@@ -55,6 +55,45 @@ export interface ModelAliasTable {
   version: number;
 }
 
+/** Hyperparameter studies (`tagifai optimize`): what they tune and which way is better. */
+export interface StudyTable {
+  id: string;
+  name: string;
+  direction: StudyDirection;
+  /** The search space, as JSON text. */
+  search_space: string;
+  /** Base seed of the samplers' random sources (each trial's is derived from it and its number). */
+  seed: number;
+  created_at: number;
+}
+
+/** The trials of every study, numbered 0, 1, … within their study. */
+export interface TrialTable {
+  id: string;
+  study_id: string;
+  number: number;
+  state: TrialState;
+  /** The sampled parameters, as JSON text. */
+  params: string;
+  /** The objective value, once COMPLETE. */
+  value: number | null;
+  /** Extra results of the trial (e.g. the tuned threshold), as JSON text. */
+  attrs: string;
+  /** The tracking run that trained this trial, if any. */
+  run_id: string | null;
+  /** Last sign of life from the worker running the trial. */
+  heartbeat_at: number;
+  started_at: number;
+  finished_at: number | null;
+}
+
+/** Values a trial reported while it ran (e.g. validation loss per epoch); NaN is stored as null. */
+export interface TrialValueTable {
+  trial_id: string;
+  step: number;
+  value: number | null;
+}
+
 /** One row per applied migration. */
 export interface SchemaVersionTable {
   version: number;
@@ -69,5 +108,8 @@ export interface Database {
   registered_models: RegisteredModelTable;
   model_versions: ModelVersionTable;
   model_aliases: ModelAliasTable;
+  studies: StudyTable;
+  trials: TrialTable;
+  trial_values: TrialValueTable;
   schema_version: SchemaVersionTable;
 }

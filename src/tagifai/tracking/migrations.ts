@@ -24,6 +24,11 @@ const MIGRATIONS: readonly Migration[] = [
     description: "experiments, runs, metrics and the model registry",
     up: createInitialTables,
   },
+  {
+    version: 2,
+    description: "hyperparameter studies, their trials and the trials' intermediate values",
+    up: createStudyTables,
+  },
 ];
 
 /** The schema version this code writes and understands. */
@@ -132,5 +137,42 @@ async function createInitialTables(db: Kysely<Database>): Promise<void> {
       ["name", "version"],
       (fk) => fk.onDelete("cascade"),
     )
+    .execute();
+}
+
+async function createStudyTables(db: Kysely<Database>): Promise<void> {
+  await db.schema
+    .createTable("studies")
+    .addColumn("id", "text", (col) => col.primaryKey())
+    .addColumn("name", "text", (col) => col.notNull().unique())
+    .addColumn("direction", "text", (col) => col.notNull().check(sql`direction in ('minimize', 'maximize')`))
+    .addColumn("search_space", "text", (col) => col.notNull())
+    .addColumn("seed", "bigint", (col) => col.notNull())
+    .addColumn("created_at", "bigint", (col) => col.notNull())
+    .execute();
+  await db.schema
+    .createTable("trials")
+    .addColumn("id", "text", (col) => col.primaryKey())
+    .addColumn("study_id", "text", (col) => col.notNull().references("studies.id").onDelete("cascade"))
+    .addColumn("number", "integer", (col) => col.notNull())
+    .addColumn("state", "text", (col) =>
+      col.notNull().check(sql`state in ('RUNNING', 'COMPLETE', 'PRUNED', 'FAILED')`),
+    )
+    .addColumn("params", "text", (col) => col.notNull())
+    .addColumn("value", "double precision")
+    .addColumn("attrs", "text", (col) => col.notNull())
+    .addColumn("run_id", "text", (col) => col.references("runs.id").onDelete("set null"))
+    .addColumn("heartbeat_at", "bigint", (col) => col.notNull())
+    .addColumn("started_at", "bigint", (col) => col.notNull())
+    .addColumn("finished_at", "bigint")
+    .addUniqueConstraint("trials_study_number", ["study_id", "number"])
+    .execute();
+  await db.schema.createIndex("trials_by_run").on("trials").column("run_id").execute();
+  await db.schema
+    .createTable("trial_values")
+    .addColumn("trial_id", "text", (col) => col.notNull().references("trials.id").onDelete("cascade"))
+    .addColumn("step", "integer", (col) => col.notNull())
+    .addColumn("value", "double precision")
+    .addPrimaryKeyConstraint("trial_values_pk", ["trial_id", "step"])
     .execute();
 }

@@ -18,7 +18,9 @@ import { findExperiment, findOrCreateExperiment } from "./experiments.js";
 import { migrate } from "./migrations.js";
 import * as registry from "./registry.js";
 import { findRunRow, latestMetricsQuery, parseStoredJson, selectRuns, toRuns } from "./runs.js";
+import * as studies from "./studies.js";
 import {
+  type ClaimTrialOptions,
   type CreateRunOptions,
   type EndStatus,
   type Experiment,
@@ -31,6 +33,10 @@ import {
   type Run,
   type RunStatus,
   runStatusSchema,
+  type Study,
+  type StudyDefinition,
+  type Trial,
+  type TrialClaim,
   tagsSchema,
 } from "./types.js";
 import { assertExperimentName, assertPositiveInteger, assertRunId, newId, parseInput } from "./validation.js";
@@ -424,6 +430,93 @@ export class TrackingStore {
    */
   async resolveModelUri(uri: string): Promise<string> {
     return registry.resolveModelUri(this.db, uri);
+  }
+
+  /**
+   * Get a study by name, creating it if needed (safe when several processes race to create it).
+   * @param definition name, direction, search space, and the seed used if it is created
+   * @returns the study (an existing one keeps its own seed)
+   * @throws TagifaiError INVALID_INPUT, STUDY_ERROR if it exists with another direction or search space
+   */
+  async getOrCreateStudy(definition: StudyDefinition): Promise<Study> {
+    return studies.getOrCreateStudy(this.db, definition);
+  }
+
+  /**
+   * Get a study by name.
+   * @param name the study name
+   * @returns the study
+   * @throws TagifaiError INVALID_INPUT, STUDY_ERROR if there is no such study
+   */
+  async getStudy(name: string): Promise<Study> {
+    return studies.findStudy(this.db, name);
+  }
+
+  /**
+   * Take the next trial of a study, atomically across processes: expire the RUNNING trials whose
+   * heartbeat is older than `staleAfterMs` (they and their RUNNING runs become FAILED), then
+   * either start trial max + 1 with the proposed params, or say "wait" (the RUNNING trials would
+   * reach the target) or "done".
+   * @param studyId the study
+   * @param options target number of COMPLETE + PRUNED trials, heartbeat timeout, proposal function
+   * @returns the outcome, and the numbers of the trials just expired
+   * @throws TagifaiError INVALID_INPUT
+   */
+  async claimTrial(studyId: string, options: ClaimTrialOptions): Promise<TrialClaim & { expired: number[] }> {
+    return studies.claimTrial(this.connection, studyId, options);
+  }
+
+  /**
+   * Record that a RUNNING trial's worker is alive.
+   * @param trialId the trial
+   * @returns false if the trial is no longer RUNNING
+   * @throws TagifaiError INVALID_INPUT
+   */
+  async heartbeatTrial(trialId: string): Promise<boolean> {
+    return studies.heartbeatTrial(this.db, trialId);
+  }
+
+  /**
+   * Record a value a RUNNING trial reports at a step, with a heartbeat (a repeated step is ignored).
+   * @param trialId the trial
+   * @param step a whole number ≥ 0
+   * @param value the value (NaN allowed)
+   * @returns false, recording nothing, if the trial is no longer RUNNING
+   * @throws TagifaiError INVALID_INPUT
+   */
+  async reportTrialValue(trialId: string, step: number, value: number): Promise<boolean> {
+    return studies.reportTrialValue(this.connection, trialId, step, value);
+  }
+
+  /**
+   * Link a trial to the tracking run that trains it.
+   * @param trialId the trial
+   * @param runId the run
+   * @throws TagifaiError INVALID_INPUT, INVALID_RUN_ID, STUDY_ERROR
+   */
+  async attachRunToTrial(trialId: string, runId: string): Promise<void> {
+    await studies.attachRun(this.db, trialId, runId);
+  }
+
+  /**
+   * End a RUNNING trial as COMPLETE (with its value), PRUNED or FAILED.
+   * @param trialId the trial
+   * @param outcome the final state, value and attributes
+   * @returns false, changing nothing, if the trial was no longer RUNNING
+   * @throws TagifaiError INVALID_INPUT
+   */
+  async finishTrial(trialId: string, outcome: studies.TrialOutcome): Promise<boolean> {
+    return studies.finishTrial(this.db, trialId, outcome);
+  }
+
+  /**
+   * Every trial of a study, oldest first, with its intermediate values.
+   * @param studyId the study
+   * @returns the trials
+   * @throws TagifaiError INVALID_INPUT
+   */
+  async listTrials(studyId: string): Promise<Trial[]> {
+    return studies.listTrials(this.db, studyId);
   }
 
   private async mergeIntoJsonColumn(

@@ -88,3 +88,80 @@ export interface ListRunsOptions {
   orderBy?: { metric: string; ascending?: boolean };
   limit?: number;
 }
+
+/** Schema of a study's direction: whether smaller or larger objective values are better. */
+export const studyDirectionSchema = z.enum(["minimize", "maximize"]);
+
+/** Whether a study minimizes or maximizes its objective. */
+export type StudyDirection = z.infer<typeof studyDirectionSchema>;
+
+/** Schema of a trial's life-cycle state. */
+export const trialStateSchema = z.enum(["RUNNING", "COMPLETE", "PRUNED", "FAILED"]);
+
+/** RUNNING until the trial ends COMPLETE (with a value), PRUNED (stopped early) or FAILED. */
+export type TrialState = z.infer<typeof trialStateSchema>;
+
+/** Schema of a trial's parameters and attributes: numbers, strings or booleans, by name. */
+export const trialValuesSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+
+/** A study: a named search for the best parameters, stored so that it can resume. */
+export interface Study {
+  id: string;
+  name: string;
+  direction: StudyDirection;
+  /** The search space the study was created with (JSON). */
+  searchSpace: Record<string, unknown>;
+  seed: number;
+  createdAt: number;
+}
+
+/** What creating (or joining) a study needs; it must agree with the study if it exists. */
+export interface StudyDefinition {
+  name: string;
+  direction: StudyDirection;
+  searchSpace: Record<string, unknown>;
+  /** Used only when the study is created; an existing study keeps its seed. */
+  seed: number;
+}
+
+/** One trial of a study. Times are epoch milliseconds. */
+export interface Trial {
+  id: string;
+  /** 0, 1, 2… within the study, in the order trials were started. */
+  number: number;
+  state: TrialState;
+  params: Record<string, number | string | boolean>;
+  /** The objective value, set when the trial is COMPLETE. */
+  value?: number;
+  /** Step → value reported while the trial ran (NaN where a NaN was reported). */
+  intermediate: Record<number, number>;
+  /** Extra results recorded when the trial ended (e.g. the tuned threshold). */
+  attrs: Record<string, number | string | boolean>;
+  runId: string | null;
+  startedAt: number;
+  heartbeatAt: number;
+  finishedAt: number | null;
+}
+
+/** The outcome of asking for the next trial of a study. */
+export type TrialClaim =
+  /** A new RUNNING trial, now owned by the caller. */
+  | { status: "claimed"; trial: Trial }
+  /** The target is reached counting trials still RUNNING elsewhere: ask again later. */
+  | { status: "wait" }
+  /** The study has its target number of COMPLETE + PRUNED trials. */
+  | { status: "done" };
+
+/** What `claimTrial` needs. */
+export interface ClaimTrialOptions {
+  /** Target number of COMPLETE + PRUNED trials. */
+  nTrials: number;
+  /** A RUNNING trial whose last heartbeat is older than this many milliseconds is marked FAILED. */
+  staleAfterMs: number;
+  /**
+   * Propose the new trial's parameters, inside the claiming transaction.
+   * @param trials every trial of the study so far (any state), oldest first
+   * @param number the new trial's number
+   */
+  propose(trials: readonly Trial[], number: number): Record<string, number | string | boolean>;
+}

@@ -1,0 +1,301 @@
+/**
+ * The optimize stage (the original's `main.optimize`): a study tunes the model's hyperparameters.
+ * TPE (or random search) proposes each trial's params, a median pruner stops trials whose validation
+ * loss lags, each trial is a tracked run, and the best trial's params and threshold are written back
+ * into the params file. Studies live in the tracking store, so they resume, and several workers —
+ * processes here (`workers`), or the same command on other machines sharing a PostgreSQL store —
+ * can work on one study at once.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
+import { TagifaiError } from "./errors.js";
+import { loadTrainingData, type StoreOptions, type TrainingData, trainInRun, withStore } from "./main.js";
+import { medianPruner } from "./optimize/pruners.js";
+import { randomSampler, tpeSampler } from "./optimize/samplers.js";
+import { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
+import { bestTrial, type Objective, runStudy, type TrialEvent, TrialPruned } from "./optimize/study.js";
+import { loadParams, type Params, paramsSchema, parseParams } from "./params.js";
+import { formatTable, type TrackingStore, type Trial } from "./tracking.js";
+import { saveJson } from "./utils.js";
+
+export { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
+export type { TrialEvent } from "./optimize/study.js";
+
+/** The samplers `optimize` can use. */
+export const SAMPLERS = { tpe: tpeSampler, random: randomSampler } as const;
+
+/** Options of `optimize`. */
+export interface OptimizeOptions extends StoreOptions {
+  /** The base params: every trial starts from them; the best trial is written back here. */
+  paramsFp?: string;
+  /** Default "optimization". Also the experiment its runs are logged under. */
+  studyName?: string;
+  /** Target number of COMPLETE + PRUNED trials of the study. Default 100. */
+  numTrials?: number;
+  /** A search-space JSON file. Default `DEFAULT_SEARCH_SPACE`. */
+  searchSpaceFp?: string;
+  /** Default "tpe". */
+  sampler?: keyof typeof SAMPLERS;
+  /**
+   * Worker processes on this machine, this one included (default 1). The others re-run this
+   * process's command line (`process.argv`) with `--workers 1 --dry-run`: use it from the CLI.
+   */
+  workers?: number;
+  /** Run the study but leave the params file unchanged. */
+  dryRun?: boolean;
+  /** A RUNNING trial without a heartbeat for this many seconds is marked FAILED. Default 60. */
+  heartbeatTimeoutS?: number;
+  /** Called after each trial this process runs. */
+  onTrialEnd?: (event: TrialEvent) => void;
+}
+
+/** What `optimize` returns. */
+export interface OptimizeResult {
+  studyName: string;
+  /** Every trial of the study, oldest first. */
+  trials: Trial[];
+  /** The best COMPLETE trial (highest test F1). */
+  best: Trial;
+  /** The base params with the best trial's params and threshold. */
+  bestParams: Params;
+  paramsFp: string;
+  /** Whether `bestParams` was written to `paramsFp` (not on a dry run). */
+  written: boolean;
+}
+
+const DEFAULT_STUDY_NAME = "optimization";
+const DEFAULT_NUM_TRIALS = 100;
+const DEFAULT_HEARTBEAT_TIMEOUT_S = 60;
+
+/**
+ * Tune the hyperparameters: run (or resume, or join) the study until it has `numTrials` COMPLETE +
+ * PRUNED trials, each training a model from the base params with the trial's sampled params (test F1
+ * is maximized; validation loss per epoch feeds the median pruner), then write the best trial's
+ * params and tuned threshold into the params file (atomically; not on a dry run).
+ * @param options params file, study name and size, search space, sampler, workers, dry run, store
+ * @returns the study's trials, the best one and the params it gives
+ * @throws TagifaiError INVALID_PARAMS (params or search space), STUDY_ERROR (bad options, conflicting
+ *   study, no COMPLETE trial, repeated failures), TRACKING_ERROR
+ */
+export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
+  const paramsFp = options.paramsFp ?? DEFAULT_PARAMS_FP;
+  const studyName = options.studyName ?? DEFAULT_STUDY_NAME;
+  const nTrials = requireCount(options.numTrials ?? DEFAULT_NUM_TRIALS, "number of trials");
+  const workers = requireCount(options.workers ?? 1, "number of workers");
+  const heartbeatTimeoutS = options.heartbeatTimeoutS ?? DEFAULT_HEARTBEAT_TIMEOUT_S;
+  if (!(Number.isFinite(heartbeatTimeoutS) && heartbeatTimeoutS >= 1)) {
+    throw new TagifaiError(
+      "STUDY_ERROR",
+      `invalid heartbeat timeout ${heartbeatTimeoutS} s: need at least 1 s`,
+    );
+  }
+  const sampler = SAMPLERS[options.sampler ?? "tpe"];
+  if (sampler === undefined) {
+    throw new TagifaiError(
+      "STUDY_ERROR",
+      `unknown sampler "${options.sampler}": use ${Object.keys(SAMPLERS).join(" or ")}`,
+    );
+  }
+  const base = loadParams(paramsFp);
+  const space = options.searchSpaceFp ? loadSearchSpace(options.searchSpaceFp) : DEFAULT_SEARCH_SPACE;
+  checkTunable(space);
+  const trainingData = await loadTrainingData();
+
+  return withStore(options, async (store) => {
+    const others = startWorkers(workers - 1);
+    const { study } = await runStudy({
+      store,
+      studyName,
+      space,
+      direction: "maximize",
+      nTrials,
+      sampler: sampler(),
+      pruner: medianPruner(),
+      reportDirection: "minimize",
+      seed: base.seed,
+      objective: tagifaiObjective(store, studyName, base, trainingData),
+      staleAfterMs: Math.round(heartbeatTimeoutS * 1000),
+      onTrialEnd: options.onTrialEnd,
+    }).catch(async (error: unknown) => {
+      others.stop();
+      await others.done;
+      throw error;
+    });
+    await others.done;
+    const trials = await store.listTrials(study.id);
+    const best = bestTrial(trials, "maximize");
+    if (best === undefined)
+      throw new TagifaiError("STUDY_ERROR", `study "${studyName}" has no COMPLETE trial`);
+    const bestParams = withBestTrial(base, best);
+    if (!options.dryRun) {
+      saveJson(paramsFp, bestParams);
+      logger.info(`Wrote the params of trial ${best.number} to ${paramsFp}`);
+    }
+    return { studyName, trials, best, bestParams, paramsFp, written: !options.dryRun };
+  });
+}
+
+/**
+ * The end-of-study report: the trials sorted by value (best first; pruned and failed ones after,
+ * by number), the best value, and the best params.
+ * @param result what `optimize` returned
+ * @returns the report text, ending with a newline
+ */
+export function formatStudyReport(result: OptimizeResult): string {
+  const byValue = [...result.trials].sort(
+    (a, b) =>
+      (b.value ?? Number.NEGATIVE_INFINITY) - (a.value ?? Number.NEGATIVE_INFINITY) || a.number - b.number,
+  );
+  const paramNames = [...new Set(result.trials.flatMap((t) => Object.keys(t.params)))];
+  const rows = byValue.map((t) => ({
+    trial: t.number,
+    state: t.state,
+    value: t.value,
+    ...Object.fromEntries(paramNames.map((name) => [name, formatParam(t.params[name])])),
+    threshold: t.attrs.threshold,
+    run: t.runId?.slice(0, 8),
+  }));
+  const tuned = Object.fromEntries(
+    [...paramNames, "threshold"].map((name) => [name, result.bestParams[name as keyof Params]]),
+  );
+  const where = result.written ? `written to ${result.paramsFp}` : "not written (dry run)";
+  return (
+    `Study "${result.studyName}": ${result.trials.length} trials\n${formatTable(rows)}\n\n` +
+    `Best value (test f1): ${result.best.value} (trial ${result.best.number})\n` +
+    `Best params, ${where}:\n${JSON.stringify(tuned, null, 2)}\n`
+  );
+}
+
+/**
+ * The objective of a Tagifai trial: the base params with the trial's, trained in a tracking run
+ * (experiment = study, tags study/trial) that logs every epoch; each epoch's validation loss goes
+ * to the pruner. A COMPLETE trial's run is FINISHED with its artifacts, a pruned one's is KILLED
+ * (and, as every trial's run, tagged with the trial's `state`). The value is the test F1; the tuned
+ * threshold is kept as the trial's `threshold` attribute.
+ */
+function tagifaiObjective(
+  store: TrackingStore,
+  studyName: string,
+  base: Params,
+  trainingData: TrainingData,
+): Objective {
+  return async (trial) => {
+    const params = parseParams({ ...base, ...trial.params }, `params of trial ${trial.number}`);
+    const run = await store.createRun({
+      experimentName: studyName,
+      runName: `trial-${trial.number}`,
+      params,
+      tags: { study: studyName, trial: String(trial.number) },
+      artifactRoot: modelDir(),
+    });
+    await trial.attachRun(run.id);
+    const result = await trainInRun(store, run, {
+      ...trainingData,
+      params,
+      hooks: { onEpoch: ({ epoch, val_loss }) => trial.report(epoch, val_loss) },
+      failedStatus: (error) => (error instanceof TrialPruned ? "KILLED" : "FAILED"),
+    });
+    trial.setAttr("threshold", result.params.threshold);
+    return result.performance.overall.f1;
+  };
+}
+
+/**
+ * The base params with a trial's params and threshold.
+ * @throws TagifaiError STUDY_ERROR if the trial has no threshold; INVALID_PARAMS if the result is invalid
+ */
+function withBestTrial(base: Params, best: Trial): Params {
+  const threshold = best.attrs.threshold;
+  if (typeof threshold !== "number") {
+    throw new TagifaiError("STUDY_ERROR", `the best trial (${best.number}) has no threshold recorded`);
+  }
+  return parseParams({ ...base, ...best.params, threshold }, `params of trial ${best.number}`);
+}
+
+/** Refuse a search space naming a parameter that is not a key of the params file. */
+function checkTunable(space: SearchSpace): void {
+  const unknown = Object.keys(space).filter((name) => !(name in paramsSchema.shape));
+  if (unknown.length > 0) {
+    throw new TagifaiError(
+      "INVALID_PARAMS",
+      `the search space tunes ${unknown.map((name) => `"${name}"`).join(", ")}, which ${unknown.length === 1 ? "is not a param" : "are not params"}`,
+    );
+  }
+}
+
+/** Other workers on this machine: a way to stop them, and their end. */
+interface Workers {
+  stop(): void;
+  /** Resolves once every worker has exited (a failed one is logged, not thrown). */
+  done: Promise<void>;
+}
+
+/**
+ * Start `count` worker processes running this command line with `--workers 1 --dry-run` (so that
+ * only this process writes the params file). Their log lines are relayed to stderr prefixed with
+ * `[worker k]`; Ctrl-C / SIGTERM received here are passed on to them.
+ * @param count how many (0 for none)
+ */
+function startWorkers(count: number): Workers {
+  const args = [...process.execArgv, ...workerArgv(process.argv.slice(1))];
+  const children: ChildProcess[] = Array.from({ length: count }, (_, i) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+    createInterface({ input: child.stderr! }).on("line", (line) =>
+      process.stderr.write(`[worker ${i + 2}] ${line}\n`),
+    );
+    return child;
+  });
+  const forward = (signal: NodeJS.Signals) => {
+    for (const child of children) child.kill(signal);
+  };
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  const exits = children.map(
+    (child, i) =>
+      new Promise<void>((resolve) => {
+        child.on("error", (error) => {
+          logger.error(`Worker ${i + 2} could not start: ${error.message}`);
+          resolve();
+        });
+        child.on("exit", (code, signal) => {
+          if (code !== 0) logger.warn(`Worker ${i + 2} exited with ${signal ?? `code ${code}`}`);
+          resolve();
+        });
+      }),
+  );
+  return {
+    stop: () => forward("SIGTERM"),
+    done: Promise.all(exits).then(() => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+    }),
+  };
+}
+
+/**
+ * A worker's command line: this one without its `--workers` option, plus `--workers 1 --dry-run`.
+ * @param argv the script and its arguments (`process.argv.slice(1)`)
+ * @returns the arguments for `node` after its own options
+ */
+export function workerArgv(argv: readonly string[]): string[] {
+  const args = argv.filter(
+    (arg, i) => arg !== "--workers" && argv[i - 1] !== "--workers" && !arg.startsWith("--workers="),
+  );
+  return [...args, "--workers", "1", "--dry-run"];
+}
+
+/** Show small floats (learning rates) in exponent notation rather than as 0.0000. */
+function formatParam(value: number | string | boolean | undefined): unknown {
+  return typeof value === "number" && !Number.isInteger(value) && Math.abs(value) < 0.01
+    ? value.toExponential(2)
+    : value;
+}
+
+/** Check a count option (≥ 1) and return it. */
+function requireCount(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TagifaiError("STUDY_ERROR", `invalid ${what} ${String(value)}: need a whole number ≥ 1`);
+  }
+  return value;
+}

@@ -1,0 +1,112 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { TEST_PARAMS_FP } from "../src/config/config.js";
+import { optimize, workerArgv } from "../src/tagifai/optimize.js";
+import { loadParams } from "../src/tagifai/params.js";
+import { openStore } from "../src/tagifai/tracking.js";
+import { runCli } from "./helpers/cli.js";
+import { DATASET_DIR } from "./helpers/trained-run.js";
+
+/** A small space so that each trial trains in about a second. */
+const SMALL_SPACE = {
+  embedding_dim: { type: "int", low: 16, high: 32 },
+  num_filters: { type: "int", low: 8, high: 16 },
+  hidden_dim: { type: "int", low: 8, high: 16 },
+  dropout_p: { type: "float", low: 0.3, high: 0.8 },
+  lr: { type: "float", low: 5e-4, high: 5e-3, log: true },
+};
+
+describe("tagifai optimize", () => {
+  it("runs a study on the reference data, logs each trial as a run and writes the best params back; --dry-run doesn't", async () => {
+    const home = mkdtempSync(join(tmpdir(), "tagifai-optimize-"));
+    const paramsFp = join(home, "params.json");
+    const spaceFp = join(home, "space.json");
+    writeFileSync(paramsFp, JSON.stringify({ ...loadParams(TEST_PARAMS_FP), num_epochs: 2, patience: 2 }));
+    writeFileSync(spaceFp, JSON.stringify(SMALL_SPACE));
+    const env = { TAGIFAI_HOME: home, TAGIFAI_DATA_DIR: DATASET_DIR };
+    const args = ["optimize", "--params-fp", paramsFp, "--search-space", spaceFp, "--study-name", "e2e"];
+
+    const result = await runCli([...args, "--num-trials", "3"], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /Trial 2 (COMPLETE|PRUNED).* \| 3\/3 trials done \| best \d\.\d{5} \(trial \d\)/,
+    );
+    expect(result.stdout).toContain("Best value (test f1)");
+
+    const store = await openStore(`sqlite:${join(home, "stores", "tracking.db")}`);
+    try {
+      const trials = await store.listTrials((await store.getStudy("e2e")).id);
+      expect(trials.map((t) => t.number)).toEqual([0, 1, 2]);
+      const best = trials
+        .filter((t) => t.state === "COMPLETE")
+        .reduce((a, b) => (b.value! > a.value! ? b : a));
+      const written = loadParams(paramsFp);
+      expect(written).toEqual({
+        ...loadParams(TEST_PARAMS_FP),
+        num_epochs: 2,
+        patience: 2,
+        ...best.params,
+        threshold: best.attrs.threshold,
+      });
+      expect(written.threshold).not.toBe(0.5);
+
+      const run = await store.getRun(best.runId!);
+      expect(run).toMatchObject({
+        experimentName: "e2e",
+        status: "FINISHED",
+        tags: { study: "e2e", trial: String(best.number), state: "COMPLETE" },
+      });
+      expect(run.metrics.f1).toBe(best.value);
+      expect(run.params.threshold).toBe(best.attrs.threshold);
+      expect((await store.getMetricHistory(run.id, "val_loss")).map((p) => p.step)).toEqual([1, 2]);
+      expect(existsSync(join(run.artifactUri, "params.json"))).toBe(true);
+
+      // Resuming the study to 4 trials on a dry run trains one more trial and leaves the file alone.
+      const before = readFileSync(paramsFp, "utf8");
+      const dry = await runCli([...args, "--num-trials", "4", "--dry-run"], env);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain("not written (dry run)");
+      expect(readFileSync(paramsFp, "utf8")).toBe(before);
+      expect((await store.listTrials((await store.getStudy("e2e")).id)).map((t) => t.number)).toEqual([
+        0, 1, 2, 3,
+      ]);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  it("refuses a search space over a key that is not a param, and a bad trial count, before any work", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tagifai-space-"));
+    const spaceFp = join(dir, "space.json");
+    writeFileSync(spaceFp, JSON.stringify({ ...SMALL_SPACE, momentum: { type: "float", low: 0, high: 1 } }));
+    await expect(optimize({ paramsFp: TEST_PARAMS_FP, searchSpaceFp: spaceFp })).rejects.toMatchObject({
+      code: "INVALID_PARAMS",
+      message: expect.stringContaining('"momentum"'),
+    });
+    await expect(optimize({ paramsFp: TEST_PARAMS_FP, numTrials: 0 })).rejects.toMatchObject({
+      code: "STUDY_ERROR",
+      message: expect.stringContaining("number of trials 0"),
+    });
+  });
+
+  it("runs extra workers with the same command line, as single dry-run workers", () => {
+    expect(workerArgv(["cli.js", "optimize", "--workers", "3", "--num-trials", "9"])).toEqual([
+      "cli.js",
+      "optimize",
+      "--num-trials",
+      "9",
+      "--workers",
+      "1",
+      "--dry-run",
+    ]);
+    expect(workerArgv(["cli.js", "optimize", "--workers=3"])).toEqual([
+      "cli.js",
+      "optimize",
+      "--workers",
+      "1",
+      "--dry-run",
+    ]);
+  });
+});
