@@ -9,6 +9,7 @@ import { DEFAULT_PARAMS_FP, logger } from "./config/config.js";
 import { TagifaiError } from "./tagifai/errors.js";
 import * as main from "./tagifai/main.js";
 import * as optimize from "./tagifai/optimize.js";
+import { startServer } from "./tagifai/serve/server.js";
 import { formatTable, type Run } from "./tagifai/tracking.js";
 import { type Device, setDevice } from "./tagifai/utils.js";
 
@@ -281,6 +282,21 @@ program
       process.stdout.write(optimize.formatStudyReport(result));
     },
   );
+
+program
+  .command("serve")
+  .description("Serve the REST API (docs at /docs) and the web dashboard (/dashboard) for one run's model")
+  .option("--host <host>", "interface to listen on", "127.0.0.1")
+  .option("--port <port>", "port to listen on", (value) => Number.parseInt(value, 10), 8000)
+  .option("--run-id <ref>", "run id, best:EXPERIMENT or models:/NAME@ALIAS (default: newest finished run)")
+  .option("--model <name@alias>", "a registered model, e.g. tagifai@production")
+  .action(async (options: { host: string; port: number; runId?: string; model?: string }) => {
+    const runRef = options.model ? `models:/${options.model}` : options.runId;
+    const server = await startServer({ host: options.host, port: options.port, runRef, ...globals() });
+    logger.info(
+      `Serving on ${server.url} (API docs at ${server.url}/docs, dashboard at ${server.url}/dashboard)`,
+    );
+  });
 
 try {
   await program.parseAsync();

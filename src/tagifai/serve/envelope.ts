@@ -1,0 +1,117 @@
+/**
+ * The response envelope of the original FastAPI app — `{message, method, status-code, timestamp,
+ * url, data}` — for successes and failures alike, and the error handlers that put every failure
+ * (validation, malformed body, unknown route, TagifaiError, bug) into it with the right status.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorCode } from "../errors.js";
+import { TagifaiError } from "../errors.js";
+
+/** What every response body looks like. */
+export interface Envelope<T> {
+  message: string;
+  method: string;
+  "status-code": number;
+  timestamp: string;
+  url: string;
+  data: T;
+}
+
+/** HTTP status of each TagifaiError code: the caller's mistakes are 4xx, the server's are 5xx. */
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  INVALID_INPUT: 422,
+  INVALID_RUN_ID: 422,
+  INVALID_PARAMS: 422,
+  RUN_NOT_FOUND: 404,
+  EXPERIMENT_NOT_FOUND: 404,
+  MODEL_NOT_FOUND: 404,
+  DATA_NOT_FOUND: 404,
+  INVALID_DATA: 500,
+  INVALID_ARTIFACTS: 500,
+  DOWNLOAD_FAILED: 502,
+  CHECKSUM_MISMATCH: 502,
+  SCHEMA_TOO_NEW: 500,
+  TRACKING_ERROR: 500,
+  STUDY_ERROR: 500,
+};
+
+/**
+ * Wrap response data in the envelope.
+ * @param request the request being answered
+ * @param statusCode the HTTP status
+ * @param message what happened ("OK", or what is wrong)
+ * @param data the payload (null for errors)
+ */
+export function envelope<T>(
+  request: FastifyRequest,
+  statusCode: number,
+  message: string,
+  data: T,
+): Envelope<T> {
+  return {
+    message,
+    method: request.method,
+    "status-code": statusCode,
+    timestamp: new Date().toISOString(),
+    url: `${request.protocol}://${request.host}${request.url}`,
+    data,
+  };
+}
+
+/**
+ * Answer 200 with `data` in the envelope.
+ * @param request the request being answered
+ * @param data the payload
+ */
+export function ok<T>(request: FastifyRequest, data: T): Envelope<T> {
+  return envelope(request, 200, "OK", data);
+}
+
+/**
+ * Answer a failure with an enveloped error (`data: null`): TagifaiErrors by their code, fastify's
+ * own 4xx (bad JSON, body too large, wrong media type, bad URL) by theirs, and anything else a
+ * logged 500 that reveals nothing internal. Used as the error handler and for fastify's
+ * `frameworkErrors` (errors raised before routing).
+ * @param error what went wrong
+ * @param request the request being answered
+ * @param reply its reply
+ * @param maxBodyBytes the body limit, named in the 413 message
+ */
+export function sendError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  maxBodyBytes: number,
+) {
+  const { status, message } = describeError(error, maxBodyBytes);
+  if (status >= 500) request.log.error({ err: error }, "request failed");
+  return sendEnvelopedError(request, reply, status, message);
+}
+
+/**
+ * Make every failure an enveloped error (see `sendError`), unknown routes included (404).
+ * @param app the fastify instance
+ * @param maxBodyBytes the body limit, named in the 413 message
+ */
+export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number): void {
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    sendError(error, request, reply, maxBodyBytes),
+  );
+  app.setNotFoundHandler((request, reply) =>
+    sendEnvelopedError(request, reply, 404, `No route ${request.method} ${request.url.split("?")[0]}`),
+  );
+}
+
+function sendEnvelopedError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+  return reply.status(status).send(envelope(request, status, message, null));
+}
+
+function describeError(error: FastifyError, maxBodyBytes: number): { status: number; message: string } {
+  if (error instanceof TagifaiError) return { status: STATUS_BY_CODE[error.code], message: error.message };
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    return { status: 413, message: `Request body is larger than the limit of ${maxBodyBytes} bytes` };
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return { status, message: error.message };
+  return { status: 500, message: "Internal server error" };
+}

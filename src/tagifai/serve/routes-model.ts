@@ -1,0 +1,127 @@
+/**
+ * Routes about the served model: health, prediction, its params and performance, and reload.
+ */
+import type { FastifyInstance } from "fastify";
+import type { z } from "zod";
+import type { PredictionBatcher } from "./batcher.js";
+import { ok } from "./envelope.js";
+import type { ModelSlot } from "./model.js";
+import {
+  healthSchema,
+  type Limits,
+  paramParamsSchema,
+  paramsDataSchema,
+  performanceDataSchema,
+  performanceQuerySchema,
+  predictBodySchema,
+  predictDataSchema,
+  reloadDataSchema,
+  routeSchemas,
+} from "./schemas.js";
+
+/** What the model routes need. */
+export interface ModelRoutesOptions {
+  slot: ModelSlot;
+  batcher: PredictionBatcher;
+  limits: Limits;
+}
+
+/**
+ * Register `GET /`, `POST /predict`, `GET /params`, `GET /params/:param`, `GET /performance` and
+ * `POST /reload`.
+ * @param app the fastify instance
+ * @param options the model slot, the prediction batcher and the request limits
+ */
+export function registerModelRoutes(
+  app: FastifyInstance,
+  { slot, batcher, limits }: ModelRoutesOptions,
+): void {
+  const startedAt = Date.now();
+  const tag = "model";
+
+  app.get(
+    "/",
+    { schema: routeSchemas({ summary: "Health check", tag, data: healthSchema }) },
+    async (request) => {
+      const model = slot.current;
+      return ok(request, {
+        model_loaded: model !== undefined,
+        run_id: model?.runId ?? null,
+        loaded_at: model?.loadedAt.toISOString() ?? null,
+        uptime_s: (Date.now() - startedAt) / 1000,
+      });
+    },
+  );
+
+  const predictBody = predictBodySchema(limits);
+  app.post<{ Body: z.infer<typeof predictBody> }>(
+    "/predict",
+    {
+      schema: routeSchemas({
+        summary: "Predict the tags of projects (title + description)",
+        tag,
+        body: predictBody,
+        data: predictDataSchema,
+      }),
+    },
+    async (request) => {
+      const { runId, predictions } = await batcher.predict(request.body.texts.map(({ text }) => text));
+      return ok(request, { run_id: runId, predictions });
+    },
+  );
+
+  app.get(
+    "/params",
+    { schema: routeSchemas({ summary: "Params of the served run", tag, data: paramsDataSchema }) },
+    (request) => slot.use((model) => ok(request, { params: model.artifacts.params })),
+  );
+
+  app.get<{ Params: z.infer<typeof paramParamsSchema> }>(
+    "/params/:param",
+    {
+      schema: routeSchemas({
+        summary: "One param of the served run",
+        tag,
+        params: paramParamsSchema,
+        data: paramsDataSchema,
+      }),
+    },
+    (request) => {
+      const { param } = request.params;
+      return slot.use((model) => ok(request, { params: { [param]: model.artifacts.params[param] ?? null } }));
+    },
+  );
+
+  app.get<{ Querystring: z.infer<typeof performanceQuerySchema> }>(
+    "/performance",
+    {
+      schema: routeSchemas({
+        summary: "Test performance of the served run: overall, per class, per slice",
+        tag,
+        querystring: performanceQuerySchema,
+        data: performanceDataSchema,
+      }),
+    },
+    (request) => {
+      const { filter } = request.query;
+      return slot.use(({ runId, performance }) =>
+        ok(request, { run_id: runId, performance: filter === undefined ? performance : performance[filter] }),
+      );
+    },
+  );
+
+  app.post(
+    "/reload",
+    {
+      schema: routeSchemas({
+        summary: "Load the run again (e.g. a newer one) and swap it in without dropping requests",
+        tag,
+        data: reloadDataSchema,
+      }),
+    },
+    async (request) => {
+      const { runId, previousRunId } = await slot.reload();
+      return ok(request, { run_id: runId, previous_run_id: previousRunId, changed: runId !== previousRunId });
+    },
+  );
+}

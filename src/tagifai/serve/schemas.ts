@@ -1,0 +1,237 @@
+/**
+ * The API's contract, written once in zod: request limits, request parts, response data and the
+ * envelope every response travels in. Route files turn these into JSON schemas with `routeSchema`.
+ */
+import { type ZodType, z } from "zod";
+import { projectSchema, tagSchema } from "../data.js";
+import { TagifaiError } from "../errors.js";
+import { paramsSchema } from "../params.js";
+import { MAX_TEXT_LENGTH } from "../predict.js";
+import { runStatusSchema } from "../tracking/types.js";
+import { type JsonSchema, routeSchema } from "./validation.js";
+
+/** Request limits of the API. */
+export interface Limits {
+  /** Most texts in one `POST /predict`. */
+  maxTexts: number;
+  /** Longest text, in characters (at most predict's MAX_TEXT_LENGTH). */
+  maxTextLength: number;
+  /** Largest request body, in bytes. */
+  maxBodyBytes: number;
+}
+
+/** The limits used when none are given. */
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxTexts: 100,
+  maxTextLength: MAX_TEXT_LENGTH,
+  maxBodyBytes: 1024 * 1024,
+};
+
+const limitsSchema = z
+  .object({
+    maxTexts: z.number().int().min(1),
+    maxTextLength: z.number().int().min(1).max(MAX_TEXT_LENGTH),
+    maxBodyBytes: z.number().int().min(1024),
+  })
+  .strict();
+
+/**
+ * The defaults overridden by `overrides`, checked.
+ * @param overrides some limits
+ * @returns every limit
+ * @throws TagifaiError INVALID_INPUT naming a bad limit
+ */
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const result = limitsSchema.safeParse({ ...DEFAULT_LIMITS, ...overrides });
+  if (result.success) return result.data;
+  throw new TagifaiError("INVALID_INPUT", `Invalid server limits: ${z.prettifyError(result.error)}`);
+}
+
+/**
+ * Body of `POST /predict`: `{"texts": [{"text": "title description"}, …]}`.
+ * @param limits how many texts and how long each may be
+ */
+export function predictBodySchema(limits: Limits) {
+  const text = z
+    .string()
+    .max(limits.maxTextLength, `must have at most ${limits.maxTextLength} characters`)
+    .regex(/\S/, "must not be empty")
+    .meta({
+      description: "A project's title and description",
+      example: "Transfer learning with transformers: using transformers for text classification.",
+    });
+  return z
+    .object({
+      texts: z
+        .array(z.object({ text }).strict())
+        .min(1, "must hold at least one text")
+        .max(limits.maxTexts, `must hold at most ${limits.maxTexts} texts`),
+    })
+    .strict();
+}
+
+/** A run id in a path: 32 lowercase hex characters. */
+export const runIdParamsSchema = z
+  .object({ id: z.string().regex(/^[0-9a-f]{32}$/, "must be a run id (32 lowercase hex characters)") })
+  .strict();
+
+/** `/params/:param`: one of the training params' names. */
+export const paramParamsSchema = z.object({ param: paramsSchema.keyof() }).strict();
+
+/** Sections of a performance report `GET /performance?filter=` can pick. */
+export const performanceQuerySchema = z
+  .object({ filter: z.enum(["overall", "class", "slices"]).optional() })
+  .strict();
+
+/** How many rows a listing returns. */
+const limitSchema = (fallback: number, max: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
+/** `GET /runs?experiment=&limit=`. */
+export const runsQuerySchema = z
+  .object({ experiment: z.string().min(1).max(200).optional(), limit: limitSchema(100, 1000) })
+  .strict();
+
+/** `GET /api/data/projects?limit=`. */
+export const projectsQuerySchema = z.object({ limit: limitSchema(20, 1000) }).strict();
+
+/** `GET /`: is a model loaded, which run, since when. */
+export const healthSchema = z.object({
+  model_loaded: z.boolean(),
+  run_id: z.string().nullable(),
+  loaded_at: z.string().nullable(),
+  uptime_s: z.number(),
+});
+
+/** One prediction, as `predict` returns it. */
+export const predictionSchema = z.object({
+  input_text: z.string(),
+  preprocessed_text: z.string(),
+  predicted_tags: z.array(z.string()),
+  probabilities: z.record(z.string(), z.number()),
+});
+
+/** `POST /predict`: the run that predicted, and one prediction per text. */
+export const predictDataSchema = z.object({ run_id: z.string(), predictions: z.array(predictionSchema) });
+
+/** `GET /params` and `GET /params/:param`. */
+export const paramsDataSchema = z.object({ params: z.record(z.string(), z.unknown()) });
+
+/** `GET /performance`: the whole report, or the section the filter picked. */
+export const performanceDataSchema = z.object({
+  run_id: z.string(),
+  performance: z.record(z.string(), z.unknown()),
+});
+
+/** A run of the tracking store, as the API shows it. */
+export const runSchema = z.object({
+  run_id: z.string(),
+  experiment: z.string(),
+  name: z.string(),
+  status: runStatusSchema,
+  start_time: z.string(),
+  end_time: z.string().nullable(),
+  params: z.record(z.string(), z.unknown()),
+  tags: z.record(z.string(), z.string()),
+  metrics: z.record(z.string(), z.number()),
+});
+
+/** A run as the API shows it. */
+export type RunView = z.infer<typeof runSchema>;
+
+/** `GET /runs` data. */
+export const runsDataSchema = z.object({ runs: z.array(runSchema) });
+
+/** `GET /runs/:id`. */
+export const runDataSchema = z.object({ run: runSchema });
+
+const historySchema = z.array(z.object({ step: z.number(), value: z.number(), timestamp: z.number() }));
+
+/** `GET /api/runs/:id/metrics`: the history of each metric a run logs per epoch. */
+export const runMetricsDataSchema = z.object({
+  run_id: z.string(),
+  history: z.object({ train_loss: historySchema, val_loss: historySchema, lr: historySchema }),
+});
+
+/** `POST /reload`: which run is loaded now, and which was before. */
+export const reloadDataSchema = z.object({
+  run_id: z.string(),
+  previous_run_id: z.string().nullable(),
+  changed: z.boolean(),
+});
+
+/** `GET /api/data/projects`: how many projects there are, and the newest ones. */
+export const projectsDataSchema = z.object({ total: z.number().int(), projects: z.array(projectSchema) });
+
+/** `GET /api/data/tags`: every tag with its aliases, parents and how many projects carry it. */
+export const tagsDataSchema = z.object({
+  tags: z.array(tagSchema.extend({ count: z.number().int() })),
+});
+
+/**
+ * The envelope every response travels in, as in the original FastAPI app.
+ * @param data the schema of `data` (`z.null()` for errors)
+ */
+export function envelopeSchema<T extends ZodType>(data: T) {
+  return z.object({
+    message: z.string(),
+    method: z.string(),
+    "status-code": z.number().int(),
+    timestamp: z.string(),
+    url: z.string(),
+    data,
+  });
+}
+
+/** What an error looks like: the envelope with `data: null`. */
+export const errorEnvelopeSchema = envelopeSchema(z.null());
+
+const errorResponse = routeSchema(errorEnvelopeSchema, "output");
+
+/** What a route takes and answers, in zod. */
+export interface RouteContract {
+  summary: string;
+  /** OpenAPI tag grouping the route in the docs. */
+  tag: string;
+  body?: ZodType;
+  params?: ZodType;
+  querystring?: ZodType;
+  /** Schema of `data` in a 200 response. */
+  data: ZodType;
+}
+
+/**
+ * A route's fastify schema: its request parts (validated by zod), its enveloped 200 response and
+ * the error envelope of its 4xx/5xx responses.
+ * @param contract the route's zod schemas and documentation
+ */
+export function routeSchemas(contract: RouteContract): Record<string, unknown> {
+  const parts: Record<string, JsonSchema> = {};
+  for (const part of ["body", "params", "querystring"] as const) {
+    const schema = contract[part];
+    if (schema !== undefined) parts[part] = routeSchema(schema);
+  }
+  return {
+    summary: contract.summary,
+    tags: [contract.tag],
+    ...parts,
+    response: {
+      200: routeSchema(envelopeSchema(contract.data), "output"),
+      "4xx": errorResponse,
+      "5xx": errorResponse,
+    },
+  };
+}
+
+/** `data` of `POST /predict`. */
+export type PredictData = z.infer<typeof predictDataSchema>;
+/** `data` of `GET /performance`. */
+export type PerformanceData = z.infer<typeof performanceDataSchema>;
+/** `data` of `GET /runs`. */
+export type RunsData = z.infer<typeof runsDataSchema>;
+/** `data` of `GET /api/runs/:id/metrics`. */
+export type RunMetricsData = z.infer<typeof runMetricsDataSchema>;
+/** `data` of `GET /api/data/projects`. */
+export type ProjectsData = z.infer<typeof projectsDataSchema>;
+/** `data` of `GET /api/data/tags`. */
+export type TagsData = z.infer<typeof tagsDataSchema>;

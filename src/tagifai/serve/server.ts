@@ -1,0 +1,66 @@
+/**
+ * `tagifai serve`: the API and dashboard listening on a port, reloading the model on SIGHUP and
+ * shutting down gracefully (in-flight requests finish) on SIGTERM / SIGINT.
+ */
+import type { AddressInfo } from "node:net";
+import { logger } from "../../config/config.js";
+import { type AppOptions, buildApp } from "./app.js";
+import type { ReloadResult } from "./model.js";
+
+/** How to start the server. */
+export interface ServerOptions extends AppOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Port; default 8000, 0 for any free port. */
+  port?: number;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  /** Stop accepting connections, let in-flight requests finish, then release the model and store. */
+  close(): Promise<void>;
+  /** Load the run again and swap it in without dropping requests. */
+  reload(): Promise<ReloadResult>;
+}
+
+/**
+ * Start the API and dashboard. SIGHUP reloads the model; SIGTERM and SIGINT close the server.
+ * @param options host, port, run reference, tracking URI, limits
+ * @returns the server's URL and its close and reload functions
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const { app, reload } = await buildApp(options);
+  try {
+    await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8000 });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const { address, port, family } = app.server.address() as AddressInfo;
+  const url = `http://${family === "IPv6" ? `[${address}]` : address}:${port}`;
+
+  const onHangup = () => {
+    reload().then(
+      ({ runId }) => logger.info(`SIGHUP: serving run ${runId}`),
+      (error: unknown) =>
+        logger.error(`SIGHUP: reload failed, still serving the old model: ${String(error)}`),
+    );
+  };
+  const onStop = (signal: NodeJS.Signals) => {
+    logger.info(`${signal}: closing the server`);
+    close().catch((error: unknown) => logger.error(`Closing failed: ${String(error)}`));
+  };
+  const close = async () => {
+    process.off("SIGHUP", onHangup);
+    process.off("SIGTERM", onStop);
+    process.off("SIGINT", onStop);
+    await app.close();
+  };
+  process.on("SIGHUP", onHangup);
+  process.once("SIGTERM", onStop);
+  process.once("SIGINT", onStop);
+  logger.info(`Tagifai API at ${url} (docs: ${url}/docs, dashboard: ${url}/dashboard/)`);
+  return { url, close, reload };
+}

@@ -1,0 +1,62 @@
+/**
+ * The bridge between zod and fastify: every request and response schema is written once, in zod.
+ * `routeSchema` turns a zod schema into the JSON schema fastify documents (OpenAPI) and serializes
+ * responses with, and remembers the zod schema behind it so that `zodValidatorCompiler` validates
+ * requests with zod itself (strict types, no silent coercion, readable messages).
+ */
+import type { FastifySchemaCompiler } from "fastify";
+import { type ZodType, z } from "zod";
+import { TagifaiError } from "../errors.js";
+
+/** A JSON schema as fastify and @fastify/swagger take it. */
+export type JsonSchema = Record<string, unknown>;
+
+const zodOf = new WeakMap<JsonSchema, ZodType>();
+
+/**
+ * The JSON schema of a zod schema, for a route's `schema` (documentation, serialization), linked
+ * back to the zod schema so that `zodValidatorCompiler` can validate with it.
+ * @param schema the zod schema
+ * @param io "input" for request parts (defaults optional, coercions shown as the input type),
+ *   "output" for responses
+ * @returns a draft-7 JSON schema
+ */
+export function routeSchema(schema: ZodType, io: "input" | "output" = "input"): JsonSchema {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { target: "draft-7", io, unrepresentable: "any" });
+  zodOf.set(json, schema);
+  return json;
+}
+
+/**
+ * Fastify validator compiler that validates a request part with the zod schema behind its JSON
+ * schema; the parsed value (defaults applied, coercions done) replaces the raw one.
+ * @returns for each part, a validator answering `{value}` or `{error}` (a TagifaiError INVALID_INPUT
+ *   naming the part, the field and the problem)
+ */
+export const zodValidatorCompiler: FastifySchemaCompiler<JsonSchema> = ({ schema, httpPart }) => {
+  const zodSchema = zodOf.get(schema);
+  if (zodSchema === undefined)
+    throw new Error(`The ${httpPart ?? "request"} schema was not made by routeSchema`);
+  const part = httpPart === "querystring" ? "query" : (httpPart ?? "request");
+  return (data: unknown) => {
+    const result = zodSchema.safeParse(data);
+    if (result.success) return { value: result.data };
+    return {
+      error: new TagifaiError("INVALID_INPUT", `Invalid ${part}: ${describeIssues(result.error.issues)}`),
+    };
+  };
+};
+
+/** One line per problem: `texts[0].text: must have at most 20000 characters`. */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .map((issue) => {
+      const where = issue.path.reduce<string>(
+        (acc, key) =>
+          typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
+        "",
+      );
+      return where ? `${where}: ${issue.message}` : issue.message;
+    })
+    .join("; ");
+}

@@ -1,0 +1,366 @@
+/**
+ * API tests over real HTTP against a server serving a real quick run: every endpoint, every error
+ * path, the envelope, the OpenAPI docs, and a reload under concurrent load.
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_PARAMS_FP } from "../src/config/config.js";
+import { trainModel } from "../src/tagifai/main.js";
+import { buildApp } from "../src/tagifai/serve/app.js";
+import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
+import { type TrainedHome, trainTestRun } from "./helpers/trained-run.js";
+
+const LIMITS = { maxTexts: 5, maxTextLength: 1000, maxBodyBytes: 16 * 1024 };
+
+let trained: TrainedHome;
+let server: RunningServer;
+
+beforeAll(async () => {
+  trained = await trainTestRun();
+  server = await startServer({ port: 0, trackingUri: trained.trackingUri, limits: LIMITS });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+interface Answer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+  body: any;
+}
+
+/** Send a request; a string body is sent as is (with a JSON content type unless told otherwise). */
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = "application/json",
+): Promise<Answer> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": contentType },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const predict = (texts: unknown) => call("POST", "/predict", { texts });
+
+/** Expect an enveloped error with this status and a message matching `message`. */
+function expectError(answer: Answer, status: number, message: RegExp): void {
+  expect(answer.status).toBe(status);
+  expect(answer.body["status-code"]).toBe(status);
+  expect(answer.body.message).toMatch(message);
+  expect(answer.body.data).toBeNull();
+}
+
+describe("envelope and health", () => {
+  it("GET / reports the loaded run inside the envelope", async () => {
+    const { status, body } = await call("GET", "/");
+    expect(status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual([
+      "data",
+      "message",
+      "method",
+      "status-code",
+      "timestamp",
+      "url",
+    ]);
+    expect(body).toMatchObject({ message: "OK", method: "GET", "status-code": 200, url: `${server.url}/` });
+    expect(Date.parse(body.timestamp)).toBeGreaterThan(Date.now() - 60_000);
+    expect(body.data).toMatchObject({ model_loaded: true, run_id: trained.runId });
+    expect(body.data.uptime_s).toBeGreaterThanOrEqual(0);
+  });
+
+  it("answers an unknown route with an enveloped 404", async () => {
+    const answer = await call("GET", "/nope?x=1");
+    expectError(answer, 404, /No route GET \/nope/);
+    expect(answer.body.method).toBe("GET");
+  });
+});
+
+describe("POST /predict", () => {
+  it("predicts tags with every tag's probability, highest first", async () => {
+    const text = "Transfer learning with transformers for text classification.";
+    const { status, body } = await predict([{ text }]);
+    expect(status).toBe(200);
+    expect(body.data.run_id).toBe(trained.runId);
+    const [prediction] = body.data.predictions;
+    expect(prediction.input_text).toBe(text);
+    expect(prediction.preprocessed_text).toMatch(/transfer learning/);
+    const probabilities = Object.values(prediction.probabilities) as number[];
+    expect(probabilities.length).toBeGreaterThan(1);
+    expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
+    const { threshold } = (await call("GET", "/params/threshold")).body.data.params;
+    const above = Object.keys(prediction.probabilities).filter(
+      (tag) => prediction.probabilities[tag] >= threshold,
+    );
+    expect(prediction.predicted_tags).toEqual(above);
+  });
+
+  it("keeps the order of several texts, and concurrent requests each get their own", async () => {
+    const texts = ["Image segmentation with U-Net", "Graph neural networks survey", "Speech recognition"];
+    const { body } = await predict(texts.map((text) => ({ text })));
+    expect(body.data.predictions.map((p: { input_text: string }) => p.input_text)).toEqual(texts);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => predict([{ text: `project number ${i}` }])),
+    );
+    answers.forEach((answer, i) => {
+      expect(answer.status).toBe(200);
+      expect(answer.body.data.predictions.map((p: { input_text: string }) => p.input_text)).toEqual([
+        `project number ${i}`,
+      ]);
+    });
+  });
+
+  it.each([
+    ["a wrong type", [{ text: 42 }], /texts\[0\]\.text: .*expected string, received number/],
+    ["texts not an array", "a text", /texts: .*expected array/],
+    ["no texts", [], /texts: must hold at least one text/],
+    ["a blank text", [{ text: "   " }], /texts\[0\]\.text: must not be empty/],
+    ["too many texts", Array.from({ length: 6 }, () => ({ text: "x" })), /texts: must hold at most 5 texts/],
+    ["a too long text", [{ text: "x".repeat(1001) }], /texts\[0\]\.text: must have at most 1000 characters/],
+    ["an unknown field", [{ text: "x", lang: "en" }], /texts\[0\]: Unrecognized key: "lang"/],
+  ])("refuses %s with a 422 naming the problem", async (_, texts, message) => {
+    expectError(await predict(texts), 422, message);
+  });
+
+  it("refuses a body without texts, bad JSON, a wrong media type and an over-large body", async () => {
+    expectError(await call("POST", "/predict", {}), 422, /texts: .*expected array, received undefined/);
+    expectError(await call("POST", "/predict", '{"texts": [{"text": "x"'), 400, /JSON/);
+    expectError(
+      await call("POST", "/predict", "texts", "text/plain"),
+      422,
+      /Invalid body: .*expected object/,
+    );
+    expectError(await call("POST", "/predict", "<texts/>", "application/xml"), 415, /Unsupported Media Type/);
+    const big = JSON.stringify({ texts: [{ text: "x".repeat(LIMITS.maxBodyBytes) }] });
+    expectError(await call("POST", "/predict", big), 413, /larger than the limit of 16384 bytes/);
+  });
+});
+
+describe("params and performance", () => {
+  it("GET /params and GET /params/:param give the served run's params", async () => {
+    const all = await call("GET", "/params");
+    expect(all.status).toBe(200);
+    expect(all.body.data.params).toMatchObject({ seed: 1234, char_level: true, num_epochs: 1 });
+    const one = await call("GET", "/params/threshold");
+    expect(one.body.data).toEqual({ params: { threshold: all.body.data.params.threshold } });
+  });
+
+  it("refuses an unknown param, naming the known ones", async () => {
+    expectError(await call("GET", "/params/learning_rate"), 422, /param: .*"threshold"/);
+  });
+
+  it("GET /performance gives the whole report or the filtered section", async () => {
+    const all = await call("GET", "/performance");
+    expect(all.body.data.run_id).toBe(trained.runId);
+    expect(Object.keys(all.body.data.performance)).toEqual(
+      expect.arrayContaining(["overall", "class", "slices"]),
+    );
+    const overall = await call("GET", "/performance?filter=overall");
+    expect(overall.body.data.performance).toEqual(all.body.data.performance.overall);
+    const perClass = await call("GET", "/performance?filter=class");
+    expect(Object.keys(perClass.body.data.performance).length).toBeGreaterThan(1);
+    const slices = await call("GET", "/performance?filter=slices");
+    expect(slices.body.data.performance).toEqual(all.body.data.performance.slices);
+  });
+
+  it("refuses an unknown filter or query parameter", async () => {
+    expectError(await call("GET", "/performance?filter=best"), 422, /filter: .*"overall"\|"class"\|"slices"/);
+    expectError(await call("GET", "/performance?filer=class"), 422, /Unrecognized key: "filer"/);
+  });
+});
+
+describe("runs", () => {
+  it("GET /runs lists the tracked runs, filtered by experiment", async () => {
+    const { body } = await call("GET", "/runs?experiment=tests&limit=10");
+    const run = body.data.runs.find((r: { run_id: string }) => r.run_id === trained.runId);
+    expect(run).toMatchObject({ experiment: "tests", status: "FINISHED" });
+    expect(run.metrics.f1).toBeTypeOf("number");
+    expect(run).not.toHaveProperty("artifactUri");
+  });
+
+  it("GET /runs/:id gives one run; a malformed id is 422, an unknown one 404", async () => {
+    const { body } = await call("GET", `/runs/${trained.runId}`);
+    expect(body.data.run).toMatchObject({ run_id: trained.runId, params: { seed: 1234 } });
+    expect(Date.parse(body.data.run.end_time)).toBeGreaterThanOrEqual(Date.parse(body.data.run.start_time));
+    expectError(await call("GET", `/runs/${"A".repeat(32)}`), 422, /id: must be a run id/);
+    expectError(await call("GET", "/runs/XYZ"), 422, /id: must be a run id/);
+    expectError(await call("GET", `/runs/${"0".repeat(32)}`), 404, /not found/);
+    expectError(await call("GET", `/runs/${"a".repeat(500)}`), 414, /exceeding the max param length/);
+    expectError(await call("GET", "/runs/%zz"), 400, /not a valid url component/);
+  });
+
+  it("refuses a bad limit and an unknown experiment", async () => {
+    expectError(await call("GET", "/runs?limit=0"), 422, /limit: /);
+    expectError(await call("GET", "/runs?limit=ten"), 422, /limit: /);
+    expectError(await call("GET", "/runs?experiment=nope"), 404, /nope/);
+  });
+
+  it("GET /api/runs/:id/metrics gives the per-epoch history", async () => {
+    const { body } = await call("GET", `/api/runs/${trained.runId}/metrics`);
+    expect(body.data.history.train_loss).toHaveLength(1);
+    expect(body.data.history.val_loss[0]).toMatchObject({
+      step: expect.any(Number),
+      value: expect.any(Number),
+    });
+    expectError(await call("GET", "/api/runs/123/metrics"), 422, /id: must be a run id/);
+  });
+});
+
+describe("data", () => {
+  it("GET /api/data/projects gives the newest projects", async () => {
+    const { body } = await call("GET", "/api/data/projects?limit=3");
+    expect(body.data.total).toBeGreaterThan(1000);
+    expect(body.data.projects).toHaveLength(3);
+    const dates = body.data.projects.map((p: { created_on: string }) => p.created_on);
+    expect(dates).toEqual([...dates].sort().reverse());
+    expectError(await call("GET", "/api/data/projects?limit=100000"), 422, /limit: /);
+  });
+
+  it("GET /api/data/tags counts the projects of each tag, most used first", async () => {
+    const { body } = await call("GET", "/api/data/tags");
+    const [top] = body.data.tags;
+    expect(top.count).toBeGreaterThan(100);
+    expect(top).toHaveProperty("aliases");
+    expect(top).toHaveProperty("parents");
+    const counts = body.data.tags.map((t: { count: number }) => t.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  });
+});
+
+describe("docs and dashboard", () => {
+  it("serves the OpenAPI document and the interactive docs", async () => {
+    const { status, body } = await call("GET", "/docs/json");
+    expect(status).toBe(200);
+    expect(body.openapi).toMatch(/^3\./);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(["/", "/predict", "/params/{param}", "/performance", "/runs/{id}", "/reload"]),
+    );
+    const predictBody = body.paths["/predict"].post.requestBody.content["application/json"].schema;
+    expect(predictBody.properties.texts.maxItems).toBe(LIMITS.maxTexts);
+    const html = await fetch(`${server.url}/docs`);
+    expect(html.status).toBe(200);
+    expect(await html.text()).toMatch(/swagger/i);
+  });
+
+  it("says how to build the dashboard when it is not built", async () => {
+    const { app } = await buildApp({
+      trackingUri: trained.trackingUri,
+      dashboardDir: mkdtempSync(join(tmpdir(), "no-dashboard-")),
+    });
+    try {
+      const answer = await app.inject({ method: "GET", url: "/dashboard" });
+      expect(answer.statusCode).toBe(503);
+      expect(answer.json().message).toMatch(/npm run build/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("startup", () => {
+  it("starts without a model when no run exists yet, and says so", async () => {
+    const empty = `sqlite:${join(mkdtempSync(join(tmpdir(), "empty-store-")), "tracking.db")}`;
+    const { app } = await buildApp({ trackingUri: empty });
+    try {
+      const health = await app.inject({ method: "GET", url: "/" });
+      expect(health.json().data).toMatchObject({ model_loaded: false, run_id: null });
+      const answer = await app.inject({
+        method: "POST",
+        url: "/predict",
+        payload: { texts: [{ text: "x" }] },
+      });
+      expect(answer.statusCode).toBe(404);
+      expect(answer.json().message).toMatch(/No model is loaded: train a run, then POST \/reload/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("refuses to start with a run reference that does not resolve, or on a port in use", async () => {
+    const { trackingUri } = trained;
+    await expect(startServer({ port: 0, trackingUri, runRef: "0".repeat(32) })).rejects.toMatchObject({
+      code: "RUN_NOT_FOUND",
+    });
+    const port = Number(new URL(server.url).port);
+    await expect(startServer({ port, trackingUri })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe("reload", () => {
+  it("swaps in a newer run while concurrent requests all succeed", async () => {
+    const { runId: newRunId } = await trainModel({
+      paramsFp: TEST_PARAMS_FP,
+      trackingUri: trained.trackingUri,
+      experimentName: "tests",
+    });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let reloaded = false;
+    let stop = false;
+    const seen: { status: number; runId: string; afterReload: boolean }[] = [];
+    const worker = async () => {
+      while (!stop) {
+        const afterReload = reloaded;
+        const answer = await predict([{ text: "Object detection with YOLO" }]);
+        seen.push({ status: answer.status, runId: answer.body.data?.run_id, afterReload });
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    await sleep(50);
+    const reload = await call("POST", "/reload");
+    reloaded = true;
+    await sleep(100);
+    stop = true;
+    await Promise.all(workers);
+
+    expect(reload.body.data).toEqual({ run_id: newRunId, previous_run_id: trained.runId, changed: true });
+    expect(seen.every((s) => s.status === 200)).toBe(true);
+    expect(seen.some((s) => s.runId === trained.runId)).toBe(true);
+    expect(seen.some((s) => s.afterReload)).toBe(true);
+    expect(seen.filter((s) => s.afterReload).every((s) => s.runId === newRunId)).toBe(true);
+    expect((await call("GET", "/")).body.data.run_id).toBe(newRunId);
+  });
+});
+
+describe("signals", () => {
+  /** `tagifai serve` in a child process, as the CLI runs it. */
+  const CHILD = `
+    import { setDevice } from "./src/tagifai/utils.ts";
+    import { startServer } from "./src/tagifai/serve/server.ts";
+    await setDevice("wasm");
+    const server = await startServer({ port: 0, trackingUri: process.env.TRACKING_URI });
+    process.stdout.write(server.url + "\\n");
+  `;
+
+  it("a real process reloads on SIGHUP and exits cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", CHILD], {
+      env: { ...process.env, TRACKING_URI: trained.trackingUri },
+    });
+    try {
+      let stderr = "";
+      child.stderr.on("data", (chunk) => {
+        stderr += chunk;
+      });
+      const [firstLine] = (await once(child.stdout, "data")) as [Buffer];
+      const url = firstLine.toString().trim();
+      expect((await fetch(`${url}/`)).status).toBe(200);
+
+      child.kill("SIGHUP");
+      await expect.poll(() => stderr, { timeout: 10_000 }).toMatch(/SIGHUP: serving run [0-9a-f]{32}/);
+      child.kill("SIGTERM");
+      const [code] = await once(child, "exit");
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/SIGTERM: closing the server/);
+      await expect(fetch(`${url}/`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 30_000);
+});
