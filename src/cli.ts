@@ -6,12 +6,14 @@
 import { SingleBar } from "cli-progress";
 import { Command, Option } from "commander";
 import { DEFAULT_PARAMS_FP, logger } from "./config/config.js";
+import { formatBehavioralReport } from "./tagifai/behavioral.js";
 import { TagifaiError } from "./tagifai/errors.js";
 import * as main from "./tagifai/main.js";
 import * as optimize from "./tagifai/optimize.js";
 import { startServer } from "./tagifai/serve/server.js";
 import { formatTable, type Run } from "./tagifai/tracking.js";
 import { type Device, setDevice } from "./tagifai/utils.js";
+import { formatValidationReport } from "./tagifai/validate.js";
 
 interface GlobalOptions {
   device: Device;
@@ -41,6 +43,46 @@ function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The options naming a bring-your-own dataset file and its fields. */
+interface DatasetFlags {
+  dataset?: string;
+  textFields: string;
+  labelField: string;
+  idField?: string;
+}
+
+/** Add the bring-your-own dataset options to a command (`--dataset` required when `required`). */
+function withDatasetOptions(command: Command, required = false): Command {
+  const description = "a CSV, JSON or JSONL dataset file";
+  return (
+    required
+      ? command.requiredOption("--dataset <file>", description)
+      : command.option("--dataset <file>", `${description} (default: the reference projects)`)
+  )
+    .option("--text-fields <fields>", "comma-separated fields joined into the text", "title,description")
+    .option(
+      "--label-field <field>",
+      "field holding the label (a string: multi-class) or labels (a list: multi-label)",
+      "tags",
+    )
+    .option("--id-field <field>", "field holding a unique id (default: the record's position)");
+}
+
+/** The dataset the options name, or undefined for the reference projects. */
+function datasetSource(flags: DatasetFlags): main.DatasetSource | undefined {
+  return flags.dataset === undefined ? undefined : toSource({ ...flags, dataset: flags.dataset });
+}
+
+/** The dataset file the options name, with its field mapping. */
+function toSource(flags: DatasetFlags & { dataset: string }): main.DatasetSource {
+  return {
+    file: flags.dataset,
+    textFields: flags.textFields.split(",").map((field) => field.trim()),
+    labelField: flags.labelField,
+    ...(flags.idField === undefined ? {} : { idField: flags.idField }),
+  };
+}
+
 program
   .command("load-data")
   .description("Copy or download projects.json and tags.json into data/ (checked against their sha256)")
@@ -59,20 +101,30 @@ program
     await main.computeFeatures();
   });
 
-program
-  .command("train-model")
-  .description("Train a model, log the run to the tracking store and print its test metrics")
+withDatasetOptions(
+  program
+    .command("train-model")
+    .description("Train a model, log the run to the tracking store and print its test metrics"),
+)
   .option("--params-fp <file>", "params file", DEFAULT_PARAMS_FP)
   .option("--experiment-name <name>", "experiment to log the run under", "baselines")
   .option("--run-name <name>", "a name for the run")
   .option("--test-run", "train and evaluate without saving a run (a quick end-to-end check)", false)
   .action(
-    async (options: { paramsFp: string; experimentName: string; runName?: string; testRun: boolean }) => {
+    async (
+      options: {
+        paramsFp: string;
+        experimentName: string;
+        runName?: string;
+        testRun: boolean;
+      } & DatasetFlags,
+    ) => {
       const bar = process.stderr.isTTY
         ? new SingleBar({ format: " batches {bar} {value}/{total}", clearOnComplete: true })
         : undefined;
       const result = await main.trainModel({
         ...options,
+        dataset: datasetSource(options),
         trackingUri: globals().trackingUri,
         onBatch: bar
           ? (done, total) => {
@@ -112,11 +164,63 @@ program
 
 program
   .command("performance")
-  .description("Show a run's test performance: overall, per class and per slice")
+  .description(
+    "Show a run's test performance: overall, per class, per slice, PR curves and thresholds, worst classes, confident mistakes (and accuracy, macro scores, confusion matrix for multi-class)",
+  )
   .option("--run-id <ref>", "which run (default: newest finished run)")
-  .action(async (options: { runId?: string }) => {
-    printJson(await main.getPerformance(options.runId, globals()));
+  .option(
+    "--section <name>",
+    "only this section, e.g. overall, class, pr_curves, worst_classes, confident_mistakes",
+  )
+  .action(async (options: { runId?: string; section?: string }) => {
+    const performance = await main.getPerformance(options.runId, globals());
+    if (options.section === undefined) return printJson(performance);
+    if (!(options.section in performance))
+      throw new TagifaiError(
+        "INVALID_INPUT",
+        `The performance has no section "${options.section}"; it has ${Object.keys(performance).join(", ")}`,
+      );
+    printJson(performance[options.section]);
   });
+
+withDatasetOptions(
+  program
+    .command("validate-data")
+    .description(
+      "Run the data expectations over a dataset and print a report (exit code 1 when an error expectation fails)",
+    ),
+)
+  .option("--json", "print the report as JSON", false)
+  .action(async (options: DatasetFlags & { json: boolean }) => {
+    const report = await main.validateData(datasetSource(options));
+    if (options.json) printJson(report);
+    else process.stdout.write(`${formatValidationReport(report)}\n`);
+    if (!report.success) process.exitCode = 1;
+  });
+
+program
+  .command("test-model")
+  .description(
+    "Run behavioral tests against a run's model; stores the report in its performance as `behavioral`",
+  )
+  .option("--run-id <ref>", "which run (default: newest finished run)")
+  .option("--suite <file>", "a behavioral suite (JSON); default the built-in suite")
+  .option("--json", "print the report as JSON", false)
+  .action(async (options: { runId?: string; suite?: string; json: boolean }) => {
+    const report = await main.testModel(options.runId, { ...globals(), suiteFp: options.suite });
+    if (options.json) printJson(report);
+    else process.stdout.write(`${formatBehavioralReport(report)}\n`);
+  });
+
+withDatasetOptions(
+  program
+    .command("evaluate")
+    .description("Score a run's model on a labelled dataset file (e.g. a holdout) and print the performance")
+    .option("--run-id <ref>", "which run (default: newest finished run)"),
+  true,
+).action(async (options: DatasetFlags & { dataset: string; runId?: string }) => {
+  printJson(await main.evaluateRun(options.runId, toSource(options), globals()));
+});
 
 /** A run as one row of the `runs` table: the columns a person scans first. */
 function runRow(run: Run): Record<string, unknown> {
@@ -233,11 +337,13 @@ program
     printJson(await main.withStore(globals(), (store) => store.listModelVersions(options.name)));
   });
 
-program
-  .command("optimize")
-  .description(
-    "Tune hyperparameters with a resumable study (TPE + median pruning); write the best params and threshold back",
-  )
+withDatasetOptions(
+  program
+    .command("optimize")
+    .description(
+      "Tune hyperparameters with a resumable study (TPE + median pruning); write the best params and threshold back",
+    ),
+)
   .option("--params-fp <file>", "base params file; the best trial is written back to it", DEFAULT_PARAMS_FP)
   .option("--study-name <name>", "the study (and experiment) name; rerun it to resume", "optimization")
   .option("--num-trials <n>", "target number of finished (complete or pruned) trials", Number, 100)
@@ -254,16 +360,18 @@ program
   )
   .option("--dry-run", "run the study but leave the params file unchanged", false)
   .action(
-    async (options: {
-      paramsFp: string;
-      studyName: string;
-      numTrials: number;
-      searchSpace?: string;
-      sampler: "tpe" | "random";
-      workers: number;
-      heartbeatTimeout: number;
-      dryRun: boolean;
-    }) => {
+    async (
+      options: {
+        paramsFp: string;
+        studyName: string;
+        numTrials: number;
+        searchSpace?: string;
+        sampler: "tpe" | "random";
+        workers: number;
+        heartbeatTimeout: number;
+        dryRun: boolean;
+      } & DatasetFlags,
+    ) => {
       const bar = process.stderr.isTTY
         ? new SingleBar({ format: " trials {bar} {value}/{total} | best {best}", clearOnComplete: true })
         : undefined;
@@ -271,6 +379,7 @@ program
       const result = await optimize
         .optimize({
           ...options,
+          dataset: datasetSource(options),
           searchSpaceFp: options.searchSpace,
           heartbeatTimeoutS: options.heartbeatTimeout,
           trackingUri: globals().trackingUri,

@@ -15,7 +15,10 @@ describe("tagifai CLI", () => {
   beforeAll(async () => {
     const loaded = await runCli(["load-data"], env);
     expect(loaded.code, loaded.stderr).toBe(0);
-    const trained = await runCli(["train-model", "--params-fp", TEST_PARAMS_FP, "--experiment-name", "cli"], env);
+    const trained = await runCli(
+      ["train-model", "--params-fp", TEST_PARAMS_FP, "--experiment-name", "cli"],
+      env,
+    );
     expect(trained.code, trained.stderr).toBe(0);
     runId = JSON.parse(trained.stdout).run_id;
   }, 120_000);
@@ -29,7 +32,9 @@ describe("tagifai CLI", () => {
     const before = readdirSync(join(home, "stores", "model"));
     const result = await runCli(["train-model", "--params-fp", TEST_PARAMS_FP, "--test-run"], env);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/Epoch: 1 \| train_loss: \d\.\d{5}, val_loss: \d\.\d{5}, lr: \d\.\d\dE-\d\d, _patience: \d+/);
+    expect(result.stderr).toMatch(
+      /Epoch: 1 \| train_loss: \d\.\d{5}, val_loss: \d\.\d{5}, lr: \d\.\d\dE-\d\d, _patience: \d+/,
+    );
     const output = JSON.parse(result.stdout);
     expect(output.run_id).toBeNull();
     expect(output.overall.f1).toBeGreaterThanOrEqual(0);
@@ -42,7 +47,9 @@ describe("tagifai CLI", () => {
     expect(newest.code, newest.stderr).toBe(0);
     const prediction = JSON.parse(newest.stdout);
     expect(prediction.input_text).toBe(text);
-    expect(prediction.preprocessed_text).toBe("transfer learning transformers text classification using bert");
+    expect(prediction.preprocessed_text).toBe(
+      "transfer learning transformers text classification using bert",
+    );
     expect(Array.isArray(prediction.predicted_tags)).toBe(true);
     const explicit = await runCli(["predict-tags", text, "--run-id", runId], env);
     expect(JSON.parse(explicit.stdout)).toEqual(prediction);
@@ -53,7 +60,19 @@ describe("tagifai CLI", () => {
     expect(params.threshold).toBeGreaterThan(0);
     expect(params.num_samples).toBeGreaterThan(0);
     const performance = JSON.parse((await runCli(["performance", "--run-id", runId], env)).stdout);
-    expect(Object.keys(performance).sort()).toEqual(["class", "overall", "slices"]);
+    expect(Object.keys(performance).sort()).toEqual([
+      "class",
+      "confident_mistakes",
+      "overall",
+      "pr_curves",
+      "slices",
+      "thresholds",
+      "worst_classes",
+    ]);
+    const section = JSON.parse(
+      (await runCli(["performance", "--run-id", runId, "--section", "overall"], env)).stdout,
+    );
+    expect(section).toEqual(performance.overall);
   });
 
   it("gives clear errors for bad input", async () => {
@@ -77,7 +96,10 @@ describe("tagifai CLI", () => {
     const long = join(home, "long-params.json");
     const params = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
     writeFileSync(long, JSON.stringify({ ...params, num_epochs: 500, patience: 500 }));
-    const { child, output } = startCli(["train-model", "--params-fp", long, "--experiment-name", "killed"], env);
+    const { child, output } = startCli(
+      ["train-model", "--params-fp", long, "--experiment-name", "killed"],
+      env,
+    );
     await new Promise<void>((ready) => {
       const timer = setInterval(() => {
         if (/Epoch: 2 /.test(output.stderr)) {

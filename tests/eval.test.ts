@@ -4,6 +4,7 @@ import {
   applyThreshold,
   findBestThreshold,
   getMetrics,
+  getPerformanceReport,
   getSliceMetrics,
   performanceSchema,
   precisionRecallCurve,
@@ -346,8 +347,8 @@ describe("getMetrics", () => {
   });
 
   it("keeps extra sections when a report is parsed", () => {
-    const report = { ...getMetrics({ yTrue, yPred, classes }), behavioral: { score: 1 } };
-    expect(performanceSchema.parse(report).behavioral).toEqual({ score: 1 });
+    const report = { ...getMetrics({ yTrue, yPred, classes }), fairness: { score: 1 } };
+    expect(performanceSchema.parse(report).fairness).toEqual({ score: 1 });
   });
 
   it("refuses classes or rows that disagree with the matrices", () => {
@@ -359,5 +360,101 @@ describe("getMetrics", () => {
       () => getMetrics({ yTrue, yPred, classes, rows: rows.slice(1) }),
       "3 rows but the label matrices have 4",
     );
+  });
+});
+
+describe("getPerformanceReport", () => {
+  const classes = ["a", "b", "c"];
+  // Multi-class, 4 rows: rows 0-1 right, row 2 (true b) predicted a at 0.6, row 3 (true c) predicted b at 0.9.
+  const yTrue = [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ];
+  const yProb = [
+    [0.8, 0.1, 0.1],
+    [0.2, 0.7, 0.1],
+    [0.6, 0.3, 0.1],
+    [0.05, 0.9, 0.05],
+  ];
+  const yPred = yProb.map((row) => row.map((p) => (p === Math.max(...row) ? 1 : 0)));
+  const texts = ["t0", "t1", "t2", "t3"];
+
+  it("adds accuracy, macro scores, the confusion matrix and the surest mistakes for a multi-class task", () => {
+    const report = getPerformanceReport({
+      task: "multi-class",
+      yTrue,
+      yProb,
+      yPred,
+      classes,
+      texts,
+      thresholds: [],
+    });
+    expect(report.accuracy).toBe(0.5);
+    expect(report.confusion_matrix).toEqual({
+      labels: classes,
+      matrix: [
+        [1, 0, 0],
+        [1, 1, 0],
+        [0, 1, 0],
+      ],
+    });
+    // per class F1: a 2/3, b 1/2, c 0 → macro 7/18
+    expect(report.macro?.f1).toBeCloseTo(7 / 18, 12);
+    expect(report.worst_classes?.map((entry) => entry.class)).toEqual(["c", "b", "a"]);
+    expect(report.confident_mistakes).toEqual([
+      { text: "t3", true: ["c"], predicted: ["b"], probability: 0.9 },
+      { text: "t2", true: ["b"], predicted: ["a"], probability: 0.6 },
+    ]);
+    expect(report.thresholds).toBeUndefined();
+    expect(performanceSchema.parse(report)).toEqual(report);
+  });
+
+  it("adds each class's threshold for a multi-label task and no slices without rows", () => {
+    const report = getPerformanceReport({
+      task: "multi-label",
+      yTrue,
+      yProb,
+      yPred: applyThreshold(yProb, 0.5),
+      classes,
+      texts,
+      thresholds: [0.5, 0.5, 0.5],
+    });
+    expect(report.thresholds).toEqual({ a: 0.5, b: 0.5, c: 0.5 });
+    expect(report.confusion_matrix).toBeUndefined();
+    expect(report.slices).toEqual({});
+    // row 3: b predicted at 0.9 (false positive, sure 0.9), c missed at 0.05 (sure 0.95)
+    expect(report.confident_mistakes?.[0]).toEqual({
+      text: "t3",
+      true: ["c"],
+      predicted: ["b"],
+      probability: 0.95,
+    });
+  });
+
+  it("keeps at most 50 points of a precision-recall curve, first and last included", () => {
+    const n = 200;
+    const labels = Array.from({ length: n }, (_, i) => [i % 2, 1 - (i % 2)]);
+    const probs = Array.from({ length: n }, (_, i) => [i / n, 1 - i / n]);
+    const report = getPerformanceReport({
+      task: "multi-label",
+      yTrue: labels,
+      yProb: probs,
+      yPred: applyThreshold(probs, 0.5),
+      classes: ["odd", "even"],
+      texts: labels.map((_, i) => `t${i}`),
+      thresholds: [0.5, 0.5],
+    });
+    const full = precisionRecallCurve(
+      labels.map((row) => row[0]),
+      probs.map((row) => row[0]),
+    );
+    const curve = report.pr_curves!.odd;
+    expect(full.thresholds.length).toBeGreaterThan(50);
+    expect(curve.thresholds).toHaveLength(50);
+    expect(curve.thresholds[0]).toBeCloseTo(full.thresholds[0], 4);
+    expect(curve.thresholds.at(-1)).toBeCloseTo(full.thresholds.at(-1)!, 4);
+    expect(curve.recall[0]).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PARAMS_FP, TEST_PARAMS_FP } from "../src/config/config.js";
+import { CONFIG_DIR, DEFAULT_PARAMS_FP, TEST_PARAMS_FP } from "../src/config/config.js";
 import { loadParams, parseParams } from "../src/tagifai/params.js";
 
 describe("params", () => {
@@ -22,6 +22,20 @@ describe("params", () => {
     const params = loadParams(TEST_PARAMS_FP);
     expect(params.num_epochs).toBe(1);
     expect(params.subset).toBeGreaterThan(0);
+  });
+
+  it("chooses the model family: CNN when absent, linear and ensemble from their files", () => {
+    expect(loadParams(DEFAULT_PARAMS_FP).model).toBeUndefined();
+    expect(loadParams(join(CONFIG_DIR, "params_linear.json")).model).toBe("linear");
+    expect(loadParams(join(CONFIG_DIR, "params_ensemble.json")).model).toBe("ensemble");
+    const params = parseParams({
+      ...loadParams(DEFAULT_PARAMS_FP),
+      model: "linear",
+      linear: { logistic: { C: 3 } },
+    });
+    expect(params.linear?.logistic).toMatchObject({ C: 3, classWeight: "balanced" });
+    expect(() => parseParams({ ...params, model: "svm" })).toThrow(/"model" = "svm"/);
+    expect(() => parseParams({ ...params, ensemble_weight: 2 })).toThrow(/"ensemble_weight" = 2/);
   });
 
   it("names an unknown key", () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
-import { MultiLabelEncoder, Tokenizer } from "../src/tagifai/data.js";
+import { MultiLabelEncoder } from "../src/tagifai/data.js";
 import type { Performance } from "../src/tagifai/eval.js";
 import { parseParams } from "../src/tagifai/params.js";
 import { PredictionBatcher } from "../src/tagifai/serve/batcher.js";
@@ -16,18 +16,19 @@ import { loadJson } from "../src/tagifai/utils.js";
 
 const CLASSES = ["nlp", "vision"];
 
-/** A model whose first probability is the row's number of tokens / 100; records batch sizes. */
+/** A model whose first probability is the text's length / 100; records batch sizes. */
 function fakeLoaded(runId: string, batchSizes: number[] = []): LoadedModel & { disposed: () => boolean } {
   let disposed = false;
   const model = {
-    predictProba: ({ data, shape: [rows, width] }: { data: Int32Array; shape: [number, number] }) => {
+    kind: "cnn",
+    task: "multi-label",
+    thresholds: [0.5, 0.5],
+    predictProba: (texts: string[]) => {
       if (disposed) throw new Error("predict on a disposed model");
-      batchSizes.push(rows);
-      return Array.from({ length: rows }, (_, r) => {
-        const tokens = data.subarray(r * width, (r + 1) * width).filter((t) => t !== 0).length;
-        return [tokens / 100, 0.9];
-      });
+      batchSizes.push(texts.length);
+      return texts.map((text) => [text.length / 100, 0.9]);
     },
+    save: async () => {},
     dispose: () => {
       disposed = true;
     },
@@ -35,7 +36,6 @@ function fakeLoaded(runId: string, batchSizes: number[] = []): LoadedModel & { d
   const artifacts = {
     params: parseParams(loadJson(TEST_PARAMS_FP)),
     labelEncoder: new MultiLabelEncoder(CLASSES),
-    tokenizer: new Tokenizer({ charLevel: true }).fitOnTexts(["abcdefghijklmnopqrstuvwxyz "]),
     model,
   } as unknown as Artifacts;
   return { runId, artifacts, performance: {} as Performance, loadedAt: new Date(), disposed: () => disposed };

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { computeFeatures, loadProjects, loadTags } from "../src/tagifai/data.js";
 import { loadParams } from "../src/tagifai/params.js";
-import { createPlateauScheduler, train } from "../src/tagifai/train.js";
+import { createPlateauScheduler, referenceDataset, train } from "../src/tagifai/train.js";
 import { setDevice } from "../src/tagifai/utils.js";
 
 const DATASET_DIR = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
@@ -27,14 +27,13 @@ describe("createPlateauScheduler", () => {
 });
 
 describe("train", () => {
-  const features = computeFeatures(loadProjects(DATASET_DIR));
-  const tags = loadTags(DATASET_DIR);
+  const dataset = referenceDataset(computeFeatures(loadProjects(DATASET_DIR)), loadTags(DATASET_DIR));
   const quick = { ...loadParams(TEST_PARAMS_FP), num_epochs: 3, patience: 3 };
 
   it("trains, tunes the threshold and evaluates on the test split, deterministically", async () => {
     await setDevice("wasm");
-    const first = await train(quick, features, tags);
-    const second = await train(quick, features, tags);
+    const first = await train(quick, dataset);
+    const second = await train(quick, dataset);
     for (const result of [first, second]) result.artifacts.model.dispose();
 
     expect(first.history).toHaveLength(3);
@@ -50,7 +49,7 @@ describe("train", () => {
 
   it("stops early when the val loss stops improving and keeps the best epoch", async () => {
     const epochs: number[] = [];
-    const result = await train({ ...quick, num_epochs: 50, patience: 1, lr: 0.05 }, features, tags, {
+    const result = await train({ ...quick, num_epochs: 50, patience: 1, lr: 0.05 }, dataset, {
       onEpoch: ({ epoch }) => {
         epochs.push(epoch);
       },
@@ -61,6 +60,6 @@ describe("train", () => {
   });
 
   it("refuses a configuration that leaves too few projects", async () => {
-    await expect(train({ ...quick, min_tag_freq: 100_000 }, features, tags)).rejects.toThrow(/too few to train/);
+    await expect(train({ ...quick, min_tag_freq: 100_000 }, dataset)).rejects.toThrow(/too few to train/);
   });
 });

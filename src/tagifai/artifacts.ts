@@ -1,14 +1,14 @@
 /**
- * A run's artifacts on disk: params, performance, label encoder, tokenizer and model weights in one
- * folder. A folder is written under a temporary name and renamed into place when complete, so a
+ * A run's artifacts on disk: params, performance, label encoder and the model's files (see
+ * `families.ts`) in one folder. A folder is written under a temporary name and renamed into place when complete, so a
  * half-written run never looks complete.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { loadLabelEncoder, MultiLabelEncoder, Tokenizer } from "./data.js";
+import { loadLabelEncoder } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { type Performance, performanceSchema } from "./eval.js";
-import { loadModel, saveModel } from "./models.js";
+import { loadTrainedModel } from "./families.js";
 import { parseParams } from "./params.js";
 import type { Artifacts } from "./train.js";
 import { loadJson, saveJson } from "./utils.js";
@@ -17,7 +17,6 @@ const FILES = {
   params: "params.json",
   performance: "performance.json",
   labelEncoder: "label_encoder.json",
-  tokenizer: "tokenizer.json",
 } as const;
 
 /**
@@ -39,8 +38,7 @@ export async function saveArtifacts(
     saveJson(join(partial, FILES.params), artifacts.params);
     saveJson(join(partial, FILES.performance), performance);
     artifacts.labelEncoder.save(join(partial, FILES.labelEncoder));
-    artifacts.tokenizer.save(join(partial, FILES.tokenizer));
-    await saveModel(artifacts.model, partial);
+    await artifacts.model.save(partial);
     renameSync(partial, dir);
   } catch (error) {
     rmSync(partial, { recursive: true, force: true });
@@ -51,28 +49,32 @@ export async function saveArtifacts(
 /**
  * Load the artifacts a run saved, ready to predict.
  * @param dir the run's artifact folder
- * @returns params, label encoder, tokenizer and model
- * @throws TagifaiError INVALID_ARTIFACTS naming the missing or corrupt file
+ * @returns params, label encoder and model
+ * @throws TagifaiError INVALID_ARTIFACTS naming the missing or corrupt file, or when the label
+ *   encoder does not match the model (task, number of thresholds)
  */
 export async function loadArtifactsFromDir(dir: string): Promise<Artifacts> {
   if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
   const params = parseParams(readArtifact(dir, FILES.params, loadJson), `${join(dir, FILES.params)}`);
   const labelEncoder = readArtifact(dir, FILES.labelEncoder, loadLabelEncoder);
-  if (!(labelEncoder instanceof MultiLabelEncoder)) {
-    throw new TagifaiError(
-      "INVALID_ARTIFACTS",
-      `${join(dir, FILES.labelEncoder)} is not a multi-label encoder`,
-    );
+  const model = await loadTrainedModel(dir, params);
+  const mismatch =
+    labelEncoder.type !== model.task
+      ? `${join(dir, FILES.labelEncoder)} is a ${labelEncoder.type} encoder but the model is ${model.task}`
+      : model.task === "multi-label" && model.thresholds.length !== labelEncoder.classes.length
+        ? `the model has ${model.thresholds.length} thresholds for ${labelEncoder.classes.length} classes`
+        : undefined;
+  if (mismatch !== undefined) {
+    model.dispose();
+    throw new TagifaiError("INVALID_ARTIFACTS", `Inconsistent artifacts in ${dir}: ${mismatch}`);
   }
-  const tokenizer = readArtifact(dir, FILES.tokenizer, (fp) => Tokenizer.load(fp));
-  const model = await loadModel(dir);
-  return { params, labelEncoder, tokenizer, model };
+  return { params, labelEncoder, model };
 }
 
 /**
  * Read a run's saved test performance.
  * @param dir the run's artifact folder
- * @returns the performance report ({overall, class, slices})
+ * @returns the performance report ({overall, class, slices} and the evaluation depth)
  */
 export function loadPerformanceFromDir(dir: string): Performance {
   const value = readArtifact(dir, FILES.performance, loadJson);
@@ -84,6 +86,17 @@ export function loadPerformanceFromDir(dir: string): Performance {
     );
   }
   return parsed.data;
+}
+
+/**
+ * Replace a run's saved performance (e.g. to add its behavioral test results), atomically.
+ * @param dir the run's artifact folder
+ * @param performance the new report
+ * @throws TagifaiError INVALID_ARTIFACTS when the folder does not exist
+ */
+export function savePerformanceToDir(dir: string, performance: Performance): void {
+  if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
+  saveJson(join(dir, FILES.performance), performance);
 }
 
 function readArtifact<T>(dir: string, name: string, read: (filePath: string) => T): T {

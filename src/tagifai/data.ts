@@ -15,6 +15,8 @@ export {
   type Task,
 } from "./data/dataset.js";
 export {
+  type AnyLabelEncoder,
+  encodeIndicators,
   type LabelEncoderJson,
   labelEncoderJsonSchema,
   loadLabelEncoder,

@@ -7,6 +7,8 @@
  * `rows × classes` of 0/1 indicators.
  */
 import { z } from "zod";
+import { behavioralReportSchema } from "./behavioral/schema.js";
+import type { Task } from "./data/dataset.js";
 import { TagifaiError } from "./errors.js";
 
 /** Schema of one set of scores. */
@@ -20,11 +22,45 @@ export const metricsSchema = z.object({
 /** Precision, recall and F1 of some predictions, and how many samples they were measured on. */
 export type Metrics = z.infer<typeof metricsSchema>;
 
+/** Schema of a stored precision-recall curve: equal-length arrays, one entry per kept threshold. */
+export const storedCurveSchema = z.object({
+  precision: z.array(z.number()),
+  recall: z.array(z.number()),
+  thresholds: z.array(z.number()),
+});
+
+/** Schema of one of the most confident mistakes on a test set. */
+export const mistakeSchema = z.object({
+  text: z.string(),
+  true: z.array(z.string()),
+  predicted: z.array(z.string()),
+  /** How sure the model was of the mistake (see {@link getPerformanceReport}). */
+  probability: z.number(),
+});
+
 /** Schema of a run's performance report; loose, so later stages can add sections. */
 export const performanceSchema = z.looseObject({
   overall: metricsSchema,
   class: z.record(z.string(), metricsSchema),
   slices: z.record(z.string(), metricsSchema),
+  /** Multi-class: share of rows whose class is predicted. */
+  accuracy: z.number().optional(),
+  /** Multi-class: unweighted mean over classes. */
+  macro: metricsSchema.optional(),
+  /** Multi-class: `matrix[true][predicted]` counts, rows and columns in `labels` order. */
+  confusion_matrix: z
+    .object({ labels: z.array(z.string()), matrix: z.array(z.array(z.number().int())) })
+    .optional(),
+  /** Multi-label: the decision threshold of each class. */
+  thresholds: z.record(z.string(), z.number()).optional(),
+  /** Per class with a positive test row, its precision-recall curve (at most 50 points). */
+  pr_curves: z.record(z.string(), storedCurveSchema).optional(),
+  /** The classes with the lowest F1, worst first. */
+  worst_classes: z.array(metricsSchema.extend({ class: z.string() })).optional(),
+  /** The wrong predictions the model was most sure of, surest first. */
+  confident_mistakes: z.array(mistakeSchema).optional(),
+  /** The pass rate and outcomes of the behavioral tests (set by `tagifai test-model`). */
+  behavioral: behavioralReportSchema.optional(),
 });
 
 /** Performance of a model on a test set: overall, per class, and per data slice (with their "overall"). */
@@ -276,6 +312,133 @@ export function getMetrics(args: {
     overall: toMetrics(precisionRecallFscoreSupport(yTrue, yPred, "weighted")),
     class: classMetrics,
     slices: masks ? getSliceMetrics(yTrue, yPred, masks) : {},
+  };
+}
+
+/** Points kept per stored precision-recall curve. */
+export const MAX_CURVE_POINTS = 50;
+
+/** Classes listed as the worst. */
+const WORST_CLASSES = 5;
+
+/** Mistakes listed as the most confident. */
+const CONFIDENT_MISTAKES = 10;
+
+/**
+ * The full performance report of a model on a test set: {@link getMetrics} (overall weighted,
+ * per class, slices), and its depth: each class's precision-recall curve (downsampled to at most
+ * {@link MAX_CURVE_POINTS} points), the worst classes (lowest F1, 5), the most confident mistakes
+ * (10); multi-label: each class's threshold; multi-class: accuracy, macro averages and the confusion
+ * matrix.
+ * @param args.task the task
+ * @param args.yTrue true labels, `rows × classes` of 0/1 (one-hot for multi-class)
+ * @param args.yProb predicted probabilities, same shape
+ * @param args.yPred the model's decisions, same shape
+ * @param args.classes class names, one per column
+ * @param args.texts the rows' texts (shown with the mistakes)
+ * @param args.thresholds multi-label: one per class
+ * @param args.rows what the slicing functions see of each row; no slices when omitted
+ * @param args.slices slicing functions (default {@link SLICES})
+ * @returns the report; a mistake's `probability` is, multi-class, that of the predicted class, and
+ *   multi-label, the surest wrong decision's (p for a false positive, 1 − p for a missed class)
+ * @throws TagifaiError INVALID_INPUT on inconsistent shapes
+ */
+export function getPerformanceReport(args: {
+  task: Task;
+  yTrue: number[][];
+  yProb: number[][];
+  yPred: number[][];
+  classes: string[];
+  texts: string[];
+  thresholds: readonly number[];
+  rows?: SliceRow[];
+  slices?: Record<string, SliceFunction>;
+}): Performance {
+  const { task, yTrue, yProb, yPred, classes, texts, rows, slices } = args;
+  assertSameShape("yTrue", yTrue, "yProb", yProb);
+  const labelsOf = (row: number[]) => classes.filter((_, c) => row[c] === 1);
+  const performance = getMetrics({ yTrue, yPred, classes, rows, slices });
+  const curves = classes.flatMap((name, c) => {
+    const labels = yTrue.map((row) => row[c]);
+    if (!labels.includes(1)) return [];
+    return [
+      [
+        name,
+        downsampleCurve(
+          precisionRecallCurve(
+            labels,
+            yProb.map((row) => row[c]),
+          ),
+        ),
+      ] as const,
+    ];
+  });
+  const worst = Object.entries(performance.class)
+    .map(([name, metrics]) => ({ class: name, ...metrics }))
+    .sort((a, b) => a.f1 - b.f1)
+    .slice(0, WORST_CLASSES);
+  const mistakes = yTrue
+    .flatMap((trueRow, i) => {
+      const wrong = trueRow.flatMap((t, c) => (t !== yPred[i][c] ? [c] : []));
+      if (wrong.length === 0) return [];
+      const sureness = (c: number) => (yPred[i][c] === 1 ? yProb[i][c] : 1 - yProb[i][c]);
+      const probability =
+        task === "multi-class" ? yProb[i][yPred[i].indexOf(1)] : Math.max(...wrong.map(sureness));
+      return [{ text: texts[i], true: labelsOf(trueRow), predicted: labelsOf(yPred[i]), probability }];
+    })
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, CONFIDENT_MISTAKES);
+  const depth = {
+    pr_curves: Object.fromEntries(curves),
+    worst_classes: worst,
+    confident_mistakes: mistakes,
+  };
+  if (task === "multi-label")
+    return {
+      ...performance,
+      thresholds: Object.fromEntries(classes.map((name, c) => [name, args.thresholds[c]])),
+      ...depth,
+    };
+  return {
+    ...performance,
+    accuracy: precisionRecallFscoreSupport(yTrue, yPred, "micro").f1,
+    macro: toMetrics(precisionRecallFscoreSupport(yTrue, yPred, "macro")),
+    confusion_matrix: confusionMatrix(yTrue, yPred, classes),
+    ...depth,
+  };
+}
+
+/** `matrix[true][predicted]` counts of one-hot rows. */
+function confusionMatrix(
+  yTrue: number[][],
+  yPred: number[][],
+  classes: string[],
+): { labels: string[]; matrix: number[][] } {
+  const matrix = classes.map(() => new Array<number>(classes.length).fill(0));
+  yTrue.forEach((row, i) => {
+    matrix[row.indexOf(1)][yPred[i].indexOf(1)] += 1;
+  });
+  return { labels: classes, matrix };
+}
+
+/** The thresholded points of a curve, at most MAX_CURVE_POINTS of them evenly spread, rounded to 1e-4. */
+function downsampleCurve(curve: PrecisionRecallCurve): z.infer<typeof storedCurveSchema> {
+  const n = curve.thresholds.length;
+  const kept =
+    n <= MAX_CURVE_POINTS
+      ? curve.thresholds.map((_, i) => i)
+      : [
+          ...new Set(
+            Array.from({ length: MAX_CURVE_POINTS }, (_, k) =>
+              Math.round((k * (n - 1)) / (MAX_CURVE_POINTS - 1)),
+            ),
+          ),
+        ];
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
+  return {
+    precision: kept.map((i) => round(curve.precisions[i])),
+    recall: kept.map((i) => round(curve.recalls[i])),
+    thresholds: kept.map((i) => round(curve.thresholds[i])),
   };
 }
 

@@ -1,18 +1,35 @@
 /**
- * The operations a user runs — load data, compute features, train, predict, inspect runs — as plain
- * async functions. The CLI (src/cli.ts) is a thin wrapper over these; so are the API and the optimizer.
+ * The operations a user runs — load data, compute features, validate data, train, evaluate, test,
+ * predict, inspect runs — as plain async functions. The CLI (src/cli.ts) is a thin wrapper over
+ * these; so are the API and the optimizer.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_PARAMS_FP, dataDir, logger, modelDir } from "../config/config.js";
-import { loadArtifactsFromDir, loadPerformanceFromDir, saveArtifacts } from "./artifacts.js";
+import {
+  loadArtifactsFromDir,
+  loadPerformanceFromDir,
+  saveArtifacts,
+  savePerformanceToDir,
+} from "./artifacts.js";
+import { type BehavioralReport, BUILTIN_SUITE, loadSuite, runBehavioralTests } from "./behavioral.js";
 import * as data from "./data.js";
+import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import { loadParams, type Params } from "./params.js";
 import { type Prediction, predict } from "./predict.js";
 import { type EndStatus, openStore, type Run, type TrackingStore } from "./tracking.js";
-import { type Artifacts, type TrainHooks, type TrainResult, train } from "./train.js";
+import {
+  type Artifacts,
+  evaluateModel,
+  referenceDataset,
+  type TrainHooks,
+  type TrainingDataset,
+  type TrainResult,
+  train,
+} from "./train.js";
 import { saveJson } from "./utils.js";
+import { assertValidData, PROJECTS_SPEC, type ValidationReport, validateDatasetFile } from "./validate.js";
 
 /** Options shared by every operation that touches the tracking store. */
 export interface StoreOptions {
@@ -45,9 +62,16 @@ export async function computeFeatures(): Promise<data.Feature[]> {
   return features;
 }
 
+/** A bring-your-own dataset file (CSV, JSON or JSONL) and how its fields map to text, labels and id. */
+export interface DatasetSource extends data.DatasetOptions {
+  file: string;
+}
+
 /** Options of `trainModel`. */
 export interface TrainModelOptions extends StoreOptions {
   paramsFp?: string;
+  /** Train on this dataset instead of the reference projects. */
+  dataset?: DatasetSource;
   experimentName?: string;
   runName?: string;
   /** Train and evaluate without saving a run or artifacts: a quick end-to-end check. */
@@ -72,9 +96,9 @@ export interface TrainModelResult {
  */
 export async function trainModel(options: TrainModelOptions = {}): Promise<TrainModelResult> {
   const params = loadParams(options.paramsFp ?? DEFAULT_PARAMS_FP);
-  const { features, tags } = await loadTrainingData();
+  const { dataset } = await loadTrainingData(options.dataset);
   if (options.testRun) {
-    const result = await train(params, features, tags, { onBatch: options.onBatch });
+    const result = await train(params, dataset, { onBatch: options.onBatch });
     result.artifacts.model.dispose();
     return { params: result.params, performance: result.performance };
   }
@@ -90,8 +114,7 @@ export async function trainModel(options: TrainModelOptions = {}): Promise<Train
     try {
       const result = await trainInRun(store, run, {
         params,
-        features,
-        tags,
+        dataset,
         hooks: { onBatch: options.onBatch },
       });
       return { runId: run.id, ...result };
@@ -101,19 +124,41 @@ export async function trainModel(options: TrainModelOptions = {}): Promise<Train
   });
 }
 
-/** The inputs of training: the computed features and the known tags. */
+/** The input of training: a validated dataset. */
 export interface TrainingData {
-  features: data.Feature[];
-  tags: data.Tag[];
+  dataset: TrainingDataset;
 }
 
 /**
- * Compute the features (loading the data first if needed) and read the known tags.
+ * Validate and load the data to train on: a bring-your-own dataset file, or by default the reference
+ * projects (loaded into data/ first if needed, features computed and saved).
+ * @param source a dataset file and its field mapping; default the reference projects
  * @returns what `train` takes besides the params
+ * @throws TagifaiError INVALID_DATA listing the failing data expectations (see `validateData`)
  */
-export async function loadTrainingData(): Promise<TrainingData> {
+export async function loadTrainingData(source?: DatasetSource): Promise<TrainingData> {
+  assertValidData(await validateData(source));
+  if (source) return { dataset: { ...data.loadDataset(source.file, source), source: source.file } };
   const features = await computeFeatures();
-  return { features, tags: data.loadTags(dataDir()) };
+  return { dataset: referenceDataset(features, data.loadTags(dataDir())) };
+}
+
+/**
+ * Run the data expectations over a dataset file: a bring-your-own file with its field mapping, or by
+ * default the reference `projects.json` (loaded into data/ first if needed; its tags are checked
+ * against tags.json as warnings).
+ * @param source a dataset file and its field mapping; default the reference projects
+ * @returns the report (see `formatValidationReport`); `success` is false when an error expectation fails
+ * @throws TagifaiError when the file cannot be read or parsed at all
+ */
+export async function validateData(source?: DatasetSource): Promise<ValidationReport> {
+  if (source) return validateDatasetFile(source.file, source);
+  await ensureData();
+  const knownLabels = data.loadTags(dataDir()).map((tag) => tag.tag);
+  return validateDatasetFile(join(dataDir(), data.DATASET_FILES.projects.fileName), {
+    ...PROJECTS_SPEC,
+    knownLabels,
+  });
 }
 
 /** What `trainInRun` needs. */
@@ -131,7 +176,7 @@ export interface TrainInRunOptions extends TrainingData {
  * ends with `failedStatus(error)` (default FAILED) and the error is rethrown.
  * @param store the tracking store
  * @param run the RUNNING run to train in
- * @param options params, features, tags, hooks
+ * @param options params, dataset, hooks
  * @returns the tuned params and the test performance
  */
 export async function trainInRun(
@@ -141,7 +186,7 @@ export async function trainInRun(
 ): Promise<{ params: Params; performance: Performance }> {
   const { hooks = {} } = options;
   try {
-    const result = await train(options.params, options.features, options.tags, {
+    const result = await train(options.params, options.dataset, {
       ...hooks,
       onEpoch: async (metrics) => {
         const { epoch, ...values } = metrics;
@@ -212,6 +257,80 @@ export async function getParams(runRef?: string, options: StoreOptions = {}): Pr
 export async function getPerformance(runRef?: string, options: StoreOptions = {}): Promise<Performance> {
   const run = await withStore(options, (store) => resolveRun(store, runRef));
   return loadPerformanceFromDir(run.artifactUri);
+}
+
+/**
+ * Score a stored run's model on a labelled dataset file (e.g. a holdout set), with the same report
+ * as its test performance. Records whose labels the model does not know lose them (a record left
+ * without a known label is skipped, with a warning).
+ * @param runRef which run (see `loadArtifacts`)
+ * @param source the dataset file and its field mapping (validated first)
+ * @returns the performance on the dataset
+ * @throws TagifaiError INVALID_DATA when the data fails validation, its task differs from the model's,
+ *   or no record has a known label
+ */
+export async function evaluateRun(
+  runRef: string | undefined,
+  source: DatasetSource,
+  options: StoreOptions = {},
+): Promise<Performance> {
+  const { dataset } = await loadTrainingData(source);
+  const artifacts = await loadArtifacts(runRef, options);
+  try {
+    const { params, labelEncoder, model } = artifacts;
+    if (dataset.task !== model.task)
+      throw new TagifaiError(
+        "INVALID_DATA",
+        `${source.file} is a ${dataset.task} dataset but run ${artifacts.runId} trained a ${model.task} model`,
+      );
+    const known = dataset.records
+      .map((record) => ({ ...record, labels: record.labels.filter((l) => labelEncoder.classToIndex.has(l)) }))
+      .filter((record) => record.labels.length > 0);
+    if (known.length === 0)
+      throw new TagifaiError("INVALID_DATA", `No record of ${source.file} has a label the model knows`);
+    if (known.length < dataset.records.length)
+      logger.warn(
+        `Skipped ${dataset.records.length - known.length} record(s) without a label the model knows`,
+      );
+    return evaluateModel(model, labelEncoder, {
+      texts: known.map((r) => data.preprocess(r.text, { lower: params.lower, stem: params.stem })),
+      raw: known.map((r) => r.text),
+      y: data.encodeIndicators(
+        labelEncoder,
+        known.map((r) => r.labels),
+      ),
+    });
+  } finally {
+    artifacts.model.dispose();
+  }
+}
+
+/**
+ * Run behavioral tests against a stored run's model and store the report in the run's performance
+ * (as `behavioral`, written atomically) and its pass rate as the run's metric `behavioral_pass_rate`.
+ * @param runRef which run (see `loadArtifacts`)
+ * @param options `suiteFp`: a suite file (JSON); default the built-in suite
+ * @returns the report
+ * @throws TagifaiError INVALID_INPUT for an invalid suite file
+ */
+export async function testModel(
+  runRef: string | undefined,
+  options: StoreOptions & { suiteFp?: string } = {},
+): Promise<BehavioralReport> {
+  const suite = options.suiteFp ? loadSuite(options.suiteFp) : BUILTIN_SUITE;
+  return withStore(options, async (store) => {
+    const run = await resolveRun(store, runRef);
+    const artifacts = await loadArtifactsFromDir(run.artifactUri);
+    let report: BehavioralReport;
+    try {
+      report = runBehavioralTests(suite, (texts) => predict(texts, artifacts).map((p) => p.predicted_tags));
+    } finally {
+      artifacts.model.dispose();
+    }
+    savePerformanceToDir(run.artifactUri, { ...loadPerformanceFromDir(run.artifactUri), behavioral: report });
+    await store.logMetrics(run.id, { behavioral_pass_rate: report.passRate });
+    return report;
+  });
 }
 
 /** One row of a side-by-side comparison of two runs. */
@@ -298,7 +417,10 @@ export async function resolveRun(store: TrackingStore, runRef?: string): Promise
   return store.getRun(await store.resolveModelUri(runRef));
 }
 
-/** The scalar metrics logged at the end of a run: test P/R/F1, best val loss, epochs run, each slice's F1. */
+/**
+ * The scalar metrics logged at the end of a run: test P/R/F1, best val loss (CNN families), epochs
+ * run, each slice's F1, and for a multi-class task the accuracy and macro F1.
+ */
 function finalMetrics({ performance, bestValLoss, history }: TrainResult): Record<string, number> {
   const { precision, recall, f1 } = performance.overall;
   const slices = Object.entries(performance.slices).map(([name, m]) => [`slice_${name}_f1`, m.f1] as const);
@@ -306,9 +428,11 @@ function finalMetrics({ performance, bestValLoss, history }: TrainResult): Recor
     precision,
     recall,
     f1,
-    best_val_loss: bestValLoss,
+    ...(bestValLoss === undefined ? {} : { best_val_loss: bestValLoss }),
     epochs: history.length,
     ...Object.fromEntries(slices),
+    ...(performance.accuracy === undefined ? {} : { accuracy: performance.accuracy }),
+    ...(performance.macro === undefined ? {} : { macro_f1: performance.macro.f1 }),
   };
 }
 

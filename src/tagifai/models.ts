@@ -36,6 +36,8 @@ export const cnnConfigSchema = z
     dropoutP: z.number().min(0).lt(1),
     /** How to compute the convolutions: by lookup tables, densely, or chosen by vocabulary size. */
     convPath: z.enum(["auto", "lookup", "dense"]).optional(),
+    /** How logits become probabilities: per class (multi-label, default) or across classes (multi-class). */
+    output: z.enum(["sigmoid", "softmax"]).optional(),
   })
   .strict();
 
@@ -58,7 +60,7 @@ export interface CnnModel {
    */
   logits(batch: Batch, options: { training: boolean; seed?: number }): tf.Tensor2D;
   /**
-   * Sigmoid probabilities per sample and class, without dropout. The lookup tables are computed once
+   * Probabilities per sample and class (sigmoid, or softmax when `config.output` is "softmax"), without dropout. The lookup tables are computed once
    * per weights version (see {@link CnnModel.weightsChanged}) and reused.
    * @throws TagifaiError INVALID_INPUT for a malformed batch or an id outside the vocabulary
    */
@@ -170,6 +172,9 @@ function createCnn(config: CnnConfig, initial: tf.NamedTensorMap): CnnModel {
     return tf.add(tf.matMul(hidden, weight<tf.Tensor2D>("fc2.kernel")), weight("fc2.bias"));
   };
 
+  const activate = (logits: tf.Tensor2D): tf.Tensor2D =>
+    config.output === "softmax" ? tf.softmax(logits) : tf.sigmoid(logits);
+
   const inferenceCache = () => {
     if (cache?.version !== version)
       cache = tf.tidy(() => ({
@@ -189,13 +194,13 @@ function createCnn(config: CnnConfig, initial: tf.NamedTensorMap): CnnModel {
     },
     predictProba(batch) {
       validateBatch(batch, config.vocabSize);
-      if (!lookup) return tf.tidy(() => tf.sigmoid(model.logits(batch, { training: false })).arraySync());
+      if (!lookup) return tf.tidy(() => activate(model.logits(batch, { training: false })).arraySync());
       const { tables, convBias: bias } = inferenceCache();
       const { pooled } = charConvForward(tables, batch);
       for (let i = 0; i < pooled.length; i++) pooled[i] += bias[i % bias.length];
       return tf.tidy(() => {
         const features = tf.tensor2d(pooled, [batch.shape[0], bias.length]);
-        return tf.sigmoid(classify(features, false)).arraySync();
+        return activate(classify(features, false)).arraySync();
       });
     },
     weightsChanged() {

@@ -10,7 +10,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
 import { TagifaiError } from "./errors.js";
-import { loadTrainingData, type StoreOptions, type TrainingData, trainInRun, withStore } from "./main.js";
+import {
+  type DatasetSource,
+  loadTrainingData,
+  type StoreOptions,
+  type TrainingData,
+  trainInRun,
+  withStore,
+} from "./main.js";
 import { medianPruner } from "./optimize/pruners.js";
 import { randomSampler, tpeSampler } from "./optimize/samplers.js";
 import { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
@@ -33,6 +40,8 @@ export interface OptimizeOptions extends StoreOptions {
   studyName?: string;
   /** Target number of COMPLETE + PRUNED trials of the study. Default 100. */
   numTrials?: number;
+  /** Tune on this dataset file instead of the reference projects. */
+  dataset?: DatasetSource;
   /** A search-space JSON file. Default `DEFAULT_SEARCH_SPACE`. */
   searchSpaceFp?: string;
   /** Default "tpe". */
@@ -100,7 +109,7 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
   const base = loadParams(paramsFp);
   const space = options.searchSpaceFp ? loadSearchSpace(options.searchSpaceFp) : DEFAULT_SEARCH_SPACE;
   checkTunable(space);
-  const trainingData = await loadTrainingData();
+  const trainingData = await loadTrainingData(options.dataset);
 
   return withStore(options, async (store) => {
     const others = startWorkers(workers - 1);

@@ -5,8 +5,15 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { TagifaiError } from "./errors.js";
+import { linearConfigSchema } from "./models/linear.js";
 
 const positiveInt = z.number().int().positive();
+
+/** Schema of a model family's name. */
+export const modelKindSchema = z.enum(["cnn", "linear", "ensemble"]);
+
+/** A model family a run can train. */
+export type ModelKind = z.infer<typeof modelKindSchema>;
 const fraction = z.number().gt(0).lt(1);
 
 /** Schema of a params file. */
@@ -30,6 +37,12 @@ export const paramsSchema = z
     num_epochs: positiveInt,
     patience: positiveInt,
     threshold: z.number().min(0).max(1),
+    /** Model family: the character CNN (default when absent), the linear model, or both averaged. */
+    model: modelKindSchema.optional(),
+    /** The linear family's configuration (defaults from `linearConfigSchema` for what is left out). */
+    linear: linearConfigSchema.optional(),
+    /** The CNN's share of an ensemble's probabilities, in [0, 1] (default 0.5). */
+    ensemble_weight: z.number().min(0).max(1).optional(),
     /** Set by training: how many projects were left after filtering. */
     num_samples: positiveInt.optional(),
   })

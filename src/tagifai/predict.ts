@@ -1,8 +1,9 @@
 /**
  * Prediction: raw texts in, tags out, with the same preprocessing the model was trained with.
  */
-import { padSequences, preprocess } from "./data.js";
+import { preprocess } from "./data.js";
 import { TagifaiError } from "./errors.js";
+import { predictLabels } from "./families.js";
 import type { Artifacts } from "./train.js";
 
 /** Longest input text accepted, in characters (longer texts are refused, not silently cut). */
@@ -13,12 +14,13 @@ export interface Prediction {
   input_text: string;
   preprocessed_text: string;
   predicted_tags: string[];
-  /** Probability of every known tag, highest first. */
+  /** Probability of every known tag (class), highest first. */
   probabilities: Record<string, number>;
 }
 
 /**
- * Predict the tags of each text.
+ * Predict the tags of each text: multi-label, every tag whose probability reaches its threshold;
+ * multi-class, the most probable class. Tags are listed by probability, highest first.
  * @param texts raw texts (title + " " + description), each non-empty and at most MAX_TEXT_LENGTH characters
  * @param artifacts a trained run's artifacts
  * @returns one prediction per text, in order
@@ -26,18 +28,19 @@ export interface Prediction {
  */
 export function predict(texts: readonly string[], artifacts: Artifacts): Prediction[] {
   texts.forEach(checkText);
-  const { params, tokenizer, labelEncoder, model } = artifacts;
+  const { params, labelEncoder, model } = artifacts;
   const preprocessed = texts.map((text) => preprocess(text, { lower: params.lower, stem: params.stem }));
-  const batch = padSequences(tokenizer.textsToSequences(preprocessed), params.max_filter_size);
-  const probabilities = model.predictProba(batch);
+  const probabilities = model.predictProba(preprocessed);
+  const decisions = predictLabels(model, probabilities);
   return texts.map((input_text, i) => {
-    const probs = probabilities[i];
-    const ranked = labelEncoder.classes.map((tag, c) => [tag, probs[c]] as const).sort((a, b) => b[1] - a[1]);
+    const ranked = labelEncoder.classes
+      .map((tag, c) => ({ tag, probability: probabilities[i][c], predicted: decisions[i][c] === 1 }))
+      .sort((a, b) => b.probability - a.probability);
     return {
       input_text,
       preprocessed_text: preprocessed[i],
-      predicted_tags: ranked.filter(([, p]) => p >= params.threshold).map(([tag]) => tag),
-      probabilities: Object.fromEntries(ranked),
+      predicted_tags: ranked.filter((entry) => entry.predicted).map((entry) => entry.tag),
+      probabilities: Object.fromEntries(ranked.map((entry) => [entry.tag, entry.probability])),
     };
   });
 }

@@ -1,49 +1,60 @@
 /**
- * Training: from prepared features to a trained model, its tuned decision threshold and its test
- * performance — the original tagifai's `train.train`, with early stopping that really keeps the best
- * epoch's weights.
+ * Training: from a dataset to a trained model of any family, its decision thresholds and its test
+ * performance — the original tagifai's `train.train`, generalized to bring-your-own datasets
+ * (multi-label or multi-class) and to the model families of `families.ts`.
  */
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import * as tf from "@tensorflow/tfjs-core";
 import { EXCLUDED_TAGS, logger } from "../config/config.js";
 import {
+  type AnyLabelEncoder,
+  type Dataset,
+  encodeIndicators,
   type Feature,
   getDataSplits,
+  MultiClassEncoder,
   MultiLabelEncoder,
-  padSequences,
   prepare,
   preprocess,
   type Tag,
-  Tokenizer,
 } from "./data.js";
 import { TagifaiError } from "./errors.js";
-import { applyThreshold, findBestThreshold, getMetrics, type Performance } from "./eval.js";
-import { type Batch, type CnnModel, initializeCnn } from "./models.js";
+import { getPerformanceReport, type Performance, SLICES, type SliceFunction } from "./eval.js";
+import type { EpochMetrics, TrainHooks } from "./families/types.js";
+import {
+  type FitOutcome,
+  fitModel,
+  type LabelledSplit,
+  predictLabels,
+  type TrainedModel,
+} from "./families.js";
 import type { Params } from "./params.js";
-import { createRng, nextSeed, type Rng, shuffled } from "./utils.js";
+import { createRng, shuffled } from "./utils.js";
+import {
+  assertValidData,
+  expectNoDuplicateTextsAcrossSplits,
+  toValidationReport,
+  validateDataset,
+} from "./validate.js";
+
+export { createPlateauScheduler, type PlateauScheduler } from "./families/cnn.js";
+export type { EpochMetrics, TrainHooks } from "./families/types.js";
 
 /** Everything needed to predict with a trained model. */
 export interface Artifacts {
   params: Params;
-  labelEncoder: MultiLabelEncoder;
-  tokenizer: Tokenizer;
-  model: CnnModel;
+  labelEncoder: AnyLabelEncoder;
+  model: TrainedModel;
 }
 
-/** What one epoch of training reports. */
-export interface EpochMetrics {
-  epoch: number;
-  train_loss: number;
-  val_loss: number;
-  lr: number;
-}
-
-/** Hooks a caller (tracking, a study's pruner, a progress display) can attach to training. */
-export interface TrainHooks {
-  /** Called after every epoch; may be async (e.g. logging to the tracking store). Throwing stops training. */
-  onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
-  /** Called after every training batch with the batch number (1-based) and the epoch's batch count. */
-  onBatch?: (done: number, total: number) => void;
+/** A dataset ready for training, with how its labels are filtered and which slices are watched. */
+export interface TrainingDataset extends Dataset {
+  /** Labels that may be learned (the reference data: the names in tags.json); default all. */
+  include?: readonly string[];
+  /** Labels never learned (the reference data: EXCLUDED_TAGS); default none. */
+  exclude?: readonly string[];
+  /** Data slices to report on (the reference data: SLICES); default none. */
+  slices?: Record<string, SliceFunction>;
+  /** Where the data came from, named in validation reports. */
+  source?: string;
 }
 
 /** The outcome of `train`. */
@@ -53,106 +64,114 @@ export interface TrainResult {
   artifacts: Artifacts;
   performance: Performance;
   history: EpochMetrics[];
-  bestValLoss: number;
-}
-
-/** A labelled split: token sequences and 0/1 label rows, plus the texts they came from. */
-interface Split {
-  texts: string[];
-  tags: string[][];
-  sequences: number[][];
-  y: number[][];
+  /** The CNN's lowest validation loss (absent for the linear family, which has no epochs). */
+  bestValLoss?: number;
 }
 
 /**
- * Train the model described by `params` on the projects' features and evaluate it on the test split.
- * Steps (as in the original): optional shuffle and subset; keep known, frequent tags; preprocess text;
- * encode labels; class weights 1/count; iterative stratified split; fit the tokenizer on train texts;
- * train with Adam, class-weighted sigmoid cross-entropy, a plateau LR schedule and early stopping;
- * restore the best val-loss epoch; tune the threshold on train probabilities; evaluate on test.
- * @param params validated params
+ * The reference projects as a training dataset: multi-label, the tags of `tags.json` minus
+ * EXCLUDED_TAGS, with the built-in slices.
  * @param features computed features (`text = title + " " + description`)
- * @param tags the known tags (tags.json); only these are kept
- * @param hooks optional per-epoch callback
- * @returns the trained artifacts, tuned params, test performance and per-epoch history
+ * @param tags the known tags (tags.json)
+ * @returns the dataset (records in feature order)
+ */
+export function referenceDataset(features: readonly Feature[], tags: readonly Tag[]): TrainingDataset {
+  return {
+    task: "multi-label",
+    records: features.map(({ id, text, tags: labels }) => ({ id, text, labels })),
+    include: tags.map((t) => t.tag),
+    exclude: EXCLUDED_TAGS,
+    slices: SLICES,
+    source: "projects.json",
+  };
+}
+
+/**
+ * Train the model family `params.model` on a dataset and evaluate it on the test split. Steps (as in
+ * the original): validate the records; optional shuffle and subset; keep the allowed labels used by
+ * at least `min_tag_freq` records (a multi-class record of a rarer class is dropped); preprocess text;
+ * encode labels; class weights 1/count; iterative stratified split, checked for texts in two splits;
+ * fit the family (see `fitModel`); evaluate on test (see `getPerformanceReport`).
+ * @param params validated params
+ * @param dataset the records, the task, and the reference data's label filter and slices
+ * @param hooks optional per-epoch and per-batch callbacks (CNN families)
+ * @returns the trained artifacts, tuned params, test performance, per-epoch history
+ * @throws TagifaiError INVALID_DATA listing the failing data expectations, or when too few records
+ *   are left to train
  */
 export async function train(
   params: Params,
-  features: Feature[],
-  tags: Tag[],
+  dataset: TrainingDataset,
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
+  const recordSpec = { idField: "id", textFields: ["text"], labelField: "labels" };
+  assertValidData(validateDataset(dataset.records, recordSpec, { source: dataset.source }));
   const rng = createRng(params.seed);
-  let rows = params.shuffle ? shuffled(features, rng) : features.slice();
-  if (params.subset !== null) rows = rows.slice(0, params.subset);
+  let records = params.shuffle ? shuffled(dataset.records, rng) : dataset.records.slice();
+  if (params.subset !== null) records = records.slice(0, params.subset);
 
-  const prepared = prepare(rows, {
-    include: tags.map((t) => t.tag),
-    exclude: EXCLUDED_TAGS,
-    minTagFreq: params.min_tag_freq,
-  }).features;
+  const prepared = prepare(
+    records.map(({ text, labels }) => ({ text, tags: labels })),
+    { include: dataset.include, exclude: dataset.exclude ?? [], minTagFreq: params.min_tag_freq },
+  ).features;
   if (prepared.length < 3) {
     throw new TagifaiError(
       "INVALID_DATA",
-      `Only ${prepared.length} projects keep a tag with at least ${params.min_tag_freq} projects: too few to train (lower min_tag_freq or use more data)`,
+      `Only ${prepared.length} records keep a label with at least ${params.min_tag_freq} records: too few to train (lower min_tag_freq or use more data)`,
     );
   }
-  const texts = prepared.map((f) => preprocess(f.text, { lower: params.lower, stem: params.stem }));
-  const labelEncoder = new MultiLabelEncoder().fit(prepared.map((f) => f.tags));
-  const y = labelEncoder.encode(prepared.map((f) => f.tags));
-  const classWeights = inverseClassCounts(y, labelEncoder.classes.length);
+  const texts = prepared.map((r) => preprocess(r.text, { lower: params.lower, stem: params.stem }));
+  const labels = prepared.map((r) => r.tags);
+  const labelEncoder =
+    dataset.task === "multi-label"
+      ? new MultiLabelEncoder().fit(labels)
+      : new MultiClassEncoder().fit(labels.map((l) => l[0]));
+  const y = encodeIndicators(labelEncoder, labels);
 
   const splits = getDataSplits(
-    texts.map((text, i) => ({ text, tags: prepared[i].tags })),
+    texts.map((text, i) => ({ text, raw: prepared[i].text })),
     y,
     params.train_size,
     params.seed,
   );
-  const tokenizer = new Tokenizer({ charLevel: params.char_level }).fitOnTexts(
-    splits.train.X.map((r) => r.text),
-  );
-  const toSplit = (part: { X: { text: string; tags: string[] }[]; y: number[][] }): Split => ({
+  const [train, val, test] = [splits.train, splits.val, splits.test].map((part) => ({
     texts: part.X.map((r) => r.text),
-    tags: part.X.map((r) => r.tags),
-    sequences: tokenizer.textsToSequences(part.X.map((r) => r.text)),
+    raw: part.X.map((r) => r.raw),
     y: part.y,
-  });
-  const train = toSplit(splits.train);
-  const val = toSplit(splits.val);
-  const test = toSplit(splits.test);
+  }));
+  assertValidData(
+    toValidationReport(
+      [expectNoDuplicateTextsAcrossSplits({ train: train.texts, val: val.texts, test: test.texts })],
+      dataset.source,
+    ),
+  );
   logger.info(
-    `Data: ${prepared.length} projects, ${labelEncoder.classes.length} tags, splits ${train.y.length}/${val.y.length}/${test.y.length}, vocabulary ${tokenizer.vocabSize}`,
+    `Data: ${prepared.length} records, ${labelEncoder.classes.length} classes (${dataset.task}), splits ${train.y.length}/${val.y.length}/${test.y.length}, model ${params.model ?? "cnn"}`,
   );
 
-  const model = initializeCnn(
-    {
-      vocabSize: tokenizer.vocabSize,
-      numClasses: labelEncoder.classes.length,
-      embeddingDim: params.embedding_dim,
-      numFilters: params.num_filters,
-      maxFilterSize: params.max_filter_size,
-      hiddenDim: params.hidden_dim,
-      dropoutP: params.dropout_p,
-    },
-    nextSeed(rng),
-  );
+  const outcome: FitOutcome = await fitModel({
+    params,
+    task: dataset.task,
+    train,
+    val,
+    classWeights: inverseClassCounts(y, labelEncoder.classes.length),
+    hooks,
+    rng,
+  });
+  const { model } = outcome;
   try {
-    const { history, bestValLoss } = await fit(model, params, train, val, classWeights, rng, hooks);
-    const threshold = findBestThreshold(train.y, predictSplit(model, train.sequences, params));
+    const performance = evaluateModel(model, labelEncoder, test, dataset.slices);
+    const threshold =
+      model.thresholds.length > 0
+        ? model.thresholds.reduce((a, b) => a + b, 0) / model.thresholds.length
+        : params.threshold;
     const tuned: Params = { ...params, threshold, num_samples: prepared.length };
-    const yPred = applyThreshold(predictSplit(model, test.sequences, params), threshold);
-    const performance = getMetrics({
-      yTrue: test.y,
-      yPred,
-      classes: labelEncoder.classes,
-      rows: test.texts.map((text, i) => ({ text, tags: test.tags[i] })),
-    });
     return {
       params: tuned,
-      artifacts: { params: tuned, labelEncoder, tokenizer, model },
+      artifacts: { params: tuned, labelEncoder, model },
       performance,
-      history,
-      bestValLoss,
+      history: outcome.history,
+      ...(outcome.bestValLoss === undefined ? {} : { bestValLoss: outcome.bestValLoss }),
     };
   } catch (error) {
     model.dispose();
@@ -161,7 +180,37 @@ export async function train(
 }
 
 /**
- * Per-class weights 1/count (the original's class weights), counted over all prepared projects.
+ * Score a model on labelled rows: the full performance report (see `getPerformanceReport`).
+ * @param model the trained model
+ * @param labelEncoder its label encoder (class names)
+ * @param split preprocessed texts, their 0/1 label rows, and optionally the raw texts shown with mistakes
+ * @param slices the slices to report on (with the preprocessed texts); none when omitted
+ * @returns the performance report
+ */
+export function evaluateModel(
+  model: TrainedModel,
+  labelEncoder: AnyLabelEncoder,
+  split: LabelledSplit & { raw?: string[] },
+  slices?: Record<string, SliceFunction>,
+): Performance {
+  const yProb = model.predictProba(split.texts);
+  const { classes } = labelEncoder;
+  return getPerformanceReport({
+    task: model.task,
+    yTrue: split.y,
+    yProb,
+    yPred: predictLabels(model, yProb),
+    classes,
+    texts: split.raw ?? split.texts,
+    thresholds: model.thresholds,
+    rows:
+      slices && split.texts.map((text, i) => ({ text, tags: classes.filter((_, c) => split.y[i][c] === 1) })),
+    slices,
+  });
+}
+
+/**
+ * Per-class weights 1/count (the original's class weights), counted over all prepared records.
  * @param y 0/1 label rows
  * @param numClasses number of classes
  * @returns one weight per class
@@ -170,204 +219,4 @@ function inverseClassCounts(y: number[][], numClasses: number): number[] {
   const counts = new Array<number>(numClasses).fill(0);
   for (const row of y) for (let c = 0; c < numClasses; c++) counts[c] += row[c];
   return counts.map((count) => 1 / Math.max(count, 1));
-}
-
-/** The epoch loop: Adam steps over shuffled batches, validation, LR plateau schedule, early stopping. */
-async function fit(
-  model: CnnModel,
-  params: Params,
-  train: Split,
-  val: Split,
-  classWeights: number[],
-  rng: Rng,
-  hooks: TrainHooks,
-): Promise<{ history: EpochMetrics[]; bestValLoss: number }> {
-  const optimizer = tf.train.adam(params.lr, 0.9, 0.999, 1e-8);
-  const weights = tf.tensor1d(classWeights);
-  const scheduler = createPlateauScheduler({ lr: params.lr, factor: 0.05, patience: 5 });
-  const history: EpochMetrics[] = [];
-  let bestValLoss = Number.POSITIVE_INFINITY;
-  let bestWeights: tf.NamedTensorMap | undefined;
-  let patienceLeft = params.patience;
-  try {
-    for (let epoch = 1; epoch <= params.num_epochs; epoch++) {
-      const order = shuffled(
-        train.y.map((_, i) => i),
-        rng,
-      );
-      let trainLoss = 0;
-      const batches = batchIndices(order, params.batch_size);
-      for (const [i, indices] of batches.entries()) {
-        const batch = toBatch(train.sequences, indices, params.max_filter_size);
-        const labels = tf.tensor2d(indices.map((k) => train.y[k]));
-        const seed = nextSeed(rng);
-        const cost = optimizer.minimize(
-          () => weightedBce(model.logits(batch, { training: true, seed }), labels, weights),
-          true,
-          model.variables,
-        );
-        model.weightsChanged();
-        const loss = (await cost!.data())[0];
-        // tfjs settles `data()` without returning to the event loop: yield once per batch so that
-        // signal handlers (Ctrl-C marks the run KILLED) and timers (a study's heartbeat) get to run.
-        await yieldToEventLoop();
-        cost!.dispose();
-        labels.dispose();
-        trainLoss += (loss - trainLoss) / (i + 1);
-        hooks.onBatch?.(i + 1, batches.length);
-      }
-      const valLoss = evaluateLoss(model, val, params, weights);
-      const lr = scheduler.step(valLoss);
-      setLearningRate(optimizer, lr);
-
-      if (valLoss < bestValLoss) {
-        bestValLoss = valLoss;
-        disposeAll(bestWeights);
-        bestWeights = model.getWeights();
-        patienceLeft = params.patience;
-      } else {
-        patienceLeft -= 1;
-      }
-      const metrics: EpochMetrics = { epoch, train_loss: trainLoss, val_loss: valLoss, lr };
-      history.push(metrics);
-      logger.info(
-        `Epoch: ${epoch} | train_loss: ${trainLoss.toFixed(5)}, val_loss: ${valLoss.toFixed(5)}, lr: ${formatLr(lr)}, _patience: ${patienceLeft}`,
-      );
-      await hooks.onEpoch?.(metrics);
-      if (patienceLeft === 0) {
-        logger.info("Stopping early!");
-        break;
-      }
-    }
-    if (bestWeights) model.setWeights(bestWeights);
-    return { history, bestValLoss };
-  } finally {
-    disposeAll(bestWeights);
-    weights.dispose();
-    optimizer.dispose();
-  }
-}
-
-/**
- * Class-weighted sigmoid cross-entropy with logits, averaged over all (sample, class) cells —
- * PyTorch's `BCEWithLogitsLoss(weight=w)` with mean reduction, in the numerically stable form
- * max(x,0) − x·y + log(1 + e^−|x|).
- */
-function weightedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar {
-  const perCell = tf.add(
-    tf.sub(tf.relu(logits), tf.mul(logits, labels)),
-    tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
-  );
-  return tf.mean(tf.mul(perCell, weights));
-}
-
-/** Mean weighted loss of a split in inference mode (no dropout), batch by batch. */
-function evaluateLoss(model: CnnModel, split: Split, params: Params, weights: tf.Tensor1D): number {
-  let total = 0;
-  const batches = batchIndices(
-    split.y.map((_, i) => i),
-    params.batch_size,
-  );
-  for (const [i, indices] of batches.entries()) {
-    const batch = toBatch(split.sequences, indices, params.max_filter_size);
-    const loss = tf.tidy(() =>
-      weightedBce(
-        model.logits(batch, { training: false }),
-        tf.tensor2d(indices.map((k) => split.y[k])),
-        weights,
-      ),
-    );
-    total += (loss.dataSync()[0] - total) / (i + 1);
-    loss.dispose();
-  }
-  return total;
-}
-
-/**
- * Probabilities for every sequence of a split, batch by batch (inference mode).
- * @returns one row of class probabilities per sequence
- */
-export function predictSplit(model: CnnModel, sequences: number[][], params: Params): number[][] {
-  const out: number[][] = [];
-  for (const indices of batchIndices(
-    sequences.map((_, i) => i),
-    params.batch_size,
-  )) {
-    out.push(...model.predictProba(toBatch(sequences, indices, params.max_filter_size)));
-  }
-  return out;
-}
-
-function batchIndices(order: number[], batchSize: number): number[][] {
-  const batches: number[][] = [];
-  for (let start = 0; start < order.length; start += batchSize)
-    batches.push(order.slice(start, start + batchSize));
-  return batches;
-}
-
-/** Pad the selected sequences to a batch at least `maxFilterSize` long (as the original's collate). */
-function toBatch(sequences: number[][], indices: number[], maxFilterSize: number): Batch {
-  return padSequences(
-    indices.map((i) => sequences[i]),
-    maxFilterSize,
-  );
-}
-
-/**
- * Change an Adam optimizer's learning rate in place, keeping its moment estimates (what PyTorch's
- * scheduler does to `param_groups[0]["lr"]`). tfjs reads `learningRate` on every step but declares it
- * protected and offers no setter, hence the narrow cast.
- */
-function setLearningRate(optimizer: tf.AdamOptimizer, lr: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
-}
-
-function disposeAll(weights: tf.NamedTensorMap | undefined): void {
-  if (weights) for (const tensor of Object.values(weights)) tensor.dispose();
-}
-
-/** `4.48E-04`, like Python's `:.2E`. */
-function formatLr(lr: number): string {
-  const [mantissa, exponent] = lr.toExponential(2).split("e");
-  const sign = exponent.startsWith("-") ? "-" : "+";
-  return `${mantissa}E${sign}${exponent.replace(/^[-+]/, "").padStart(2, "0")}`;
-}
-
-/** State of a reduce-on-plateau learning-rate schedule. */
-export interface PlateauScheduler {
-  /** Report an epoch's val loss; returns the learning rate to use next. */
-  step(valLoss: number): number;
-}
-
-/**
- * PyTorch's `ReduceLROnPlateau(mode="min", factor, patience)` with its defaults (relative threshold
- * 1e-4, no cooldown, min lr 0, eps 1e-8): after more than `patience` epochs without an improvement,
- * multiply the learning rate by `factor`.
- * @param options the initial lr, the factor and the patience
- * @returns a scheduler to call once per epoch
- */
-export function createPlateauScheduler(options: {
-  lr: number;
-  factor: number;
-  patience: number;
-}): PlateauScheduler {
-  let lr = options.lr;
-  let best = Number.POSITIVE_INFINITY;
-  let badEpochs = 0;
-  return {
-    step(valLoss: number): number {
-      if (valLoss < best * (1 - 1e-4)) {
-        best = valLoss;
-        badEpochs = 0;
-      } else {
-        badEpochs += 1;
-      }
-      if (badEpochs > options.patience) {
-        const reduced = lr * options.factor;
-        if (lr - reduced > 1e-8) lr = reduced;
-        badEpochs = 0;
-      }
-      return lr;
-    },
-  };
 }

@@ -36,7 +36,10 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
  * Start `tagifai ...args` without waiting for it (to signal it mid-run).
  * @returns the child process; its stderr is collected into `output.stderr`
  */
-export function startCli(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: { stderr: string } } {
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: { stderr: string } } {
   const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

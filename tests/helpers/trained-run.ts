@@ -30,7 +30,11 @@ export async function trainTestRun(options: { paramsFp?: string } = {}): Promise
   process.env.TAGIFAI_DATA_DIR = DATASET_DIR;
   const trackingUri = `sqlite:${join(home, "stores", "tracking.db")}`;
   await setDevice("wasm");
-  const { runId } = await trainModel({ paramsFp: options.paramsFp ?? TEST_PARAMS_FP, trackingUri, experimentName: "tests" });
+  const { runId } = await trainModel({
+    paramsFp: options.paramsFp ?? TEST_PARAMS_FP,
+    trackingUri,
+    experimentName: "tests",
+  });
   if (!runId) throw new Error("training returned no run id");
   return { home, trackingUri, runId };
 }

@@ -218,3 +218,32 @@ function parseLabelEncoderJson(value: unknown, source: string, expectedType?: En
     );
   return result.data;
 }
+
+/** A label encoder of either kind. */
+export type AnyLabelEncoder = MultiLabelEncoder | MultiClassEncoder;
+
+/**
+ * Encode each sample's labels as a 0/1 row with one column per class, for either kind of encoder
+ * (a multi-class sample's row is one-hot).
+ * @param encoder a fitted encoder
+ * @param labels each sample's labels (exactly one for a multi-class encoder)
+ * @returns one 0/1 row per sample
+ * @throws TagifaiError INVALID_INPUT for an unknown label, or a multi-class sample without exactly one label
+ */
+export function encodeIndicators(
+  encoder: AnyLabelEncoder,
+  labels: readonly (readonly string[])[],
+): number[][] {
+  if (encoder instanceof MultiLabelEncoder) return encoder.encode(labels);
+  const bad = labels.findIndex((sampleLabels) => sampleLabels.length !== 1);
+  if (bad >= 0)
+    throw new TagifaiError(
+      "INVALID_INPUT",
+      `Sample ${bad} has ${labels[bad].length} labels; a multi-class sample has one`,
+    );
+  return encoder.encode(labels.map((sampleLabels) => sampleLabels[0])).map((index) => {
+    const row = new Array<number>(encoder.classes.length).fill(0);
+    row[index] = 1;
+    return row;
+  });
+}

@@ -20,21 +20,23 @@ export function computeFeatures(projects: readonly Project[]): Feature[] {
 
 /**
  * Keep the tags worth learning, exactly like the original's `prepare`: keep each project's tags that
- * are in `include` and not in `exclude`; count them; keep only tags used at least `minTagFreq` times;
- * drop projects left with no tag.
- * @param features the features (not modified)
- * @param options `include`: allowed tags; `exclude`: tags never kept; `minTagFreq`: minimum count
- * @returns the kept features (with filtered tags, in input order) and the count of every kept tag
+ * are in `include` (when given) and not in `exclude`; count them; keep only tags used at least
+ * `minTagFreq` times; drop projects left with no tag. Works on any rows with `tags` (a multi-class
+ * row has one), so it also drops the rare classes of a bring-your-own dataset.
+ * @param features the rows (not modified)
+ * @param options `include`: allowed tags (default: all); `exclude`: tags never kept; `minTagFreq`:
+ *   minimum count
+ * @returns the kept rows (with filtered tags, in input order) and the count of every kept tag
  *   (in order of first appearance)
  */
-export function prepare(
-  features: readonly Feature[],
-  options: { include: readonly string[]; exclude: readonly string[]; minTagFreq: number },
-): { features: Feature[]; tagCounts: Map<string, number> } {
-  const include = new Set(options.include);
+export function prepare<T extends { tags: readonly string[] }>(
+  features: readonly T[],
+  options: { include?: readonly string[]; exclude: readonly string[]; minTagFreq: number },
+): { features: (T & { tags: string[] })[]; tagCounts: Map<string, number> } {
+  const include = options.include && new Set(options.include);
   const exclude = new Set(options.exclude);
   const allowed = features.map((feature) =>
-    feature.tags.filter((tag) => include.has(tag) && !exclude.has(tag)),
+    feature.tags.filter((tag) => (include?.has(tag) ?? true) && !exclude.has(tag)),
   );
   const tagCounts = new Map<string, number>();
   for (const tags of allowed) for (const tag of tags) tagCounts.set(tag, (tagCounts.get(tag) ?? 0) + 1);

@@ -1,0 +1,308 @@
+/**
+ * The CNN family: a character (or word) tokenizer fitted on the training texts and the original's
+ * CNN, trained with Adam, class-weighted cross-entropy (sigmoid for multi-label, softmax for
+ * multi-class), a plateau LR schedule and early stopping that restores the best val-loss epoch. A
+ * multi-label CNN's threshold is tuned on the training probabilities, as in the original. Saved as
+ * `tokenizer.json`, `model.json` and `model.weights.bin`.
+ */
+import { join } from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import * as tf from "@tensorflow/tfjs-core";
+import { logger } from "../../config/config.js";
+import { padSequences, Tokenizer } from "../data.js";
+import { findBestThreshold } from "../eval.js";
+import { type Batch, type CnnModel, initializeCnn, loadModel, saveModel } from "../models.js";
+import type { Params } from "../params.js";
+import { nextSeed, type Rng, shuffled } from "../utils.js";
+import type { EpochMetrics, FitContext, LabelledSplit, Scorer, TrainHooks } from "./types.js";
+
+const TOKENIZER_FILE = "tokenizer.json";
+
+/** A split as the CNN reads it: token sequences beside the labels. */
+interface Sequences {
+  sequences: number[][];
+  y: number[][];
+}
+
+/**
+ * Fit a tokenizer on the training texts and train a CNN (see the module comment).
+ * @param ctx the training context (draws the initial weights' seed first, then batch orders and dropout)
+ * @returns the scorer, its thresholds (one global threshold repeated per class; empty for a
+ *   multi-class task), the per-epoch history and the best validation loss
+ */
+export async function fitCnn(
+  ctx: FitContext,
+): Promise<{ scorer: Scorer; thresholds: number[]; history: EpochMetrics[]; bestValLoss: number }> {
+  const { params, task, rng } = ctx;
+  const tokenizer = new Tokenizer({ charLevel: params.char_level }).fitOnTexts(ctx.train.texts);
+  logger.info(`CNN vocabulary: ${tokenizer.vocabSize} tokens`);
+  const toSequences = (split: LabelledSplit): Sequences => ({
+    sequences: tokenizer.textsToSequences(split.texts),
+    y: split.y,
+  });
+  const train = toSequences(ctx.train);
+  const model = initializeCnn(
+    {
+      vocabSize: tokenizer.vocabSize,
+      numClasses: ctx.classWeights.length,
+      embeddingDim: params.embedding_dim,
+      numFilters: params.num_filters,
+      maxFilterSize: params.max_filter_size,
+      hiddenDim: params.hidden_dim,
+      dropoutP: params.dropout_p,
+      ...(task === "multi-class" ? { output: "softmax" as const } : {}),
+    },
+    nextSeed(rng),
+  );
+  try {
+    const loss = task === "multi-label" ? weightedBce : weightedSoftmaxCe;
+    const { history, bestValLoss } = await runEpochs(model, params, train, toSequences(ctx.val), {
+      classWeights: ctx.classWeights,
+      loss,
+      rng,
+      hooks: ctx.hooks,
+    });
+    const threshold =
+      task === "multi-label" ? findBestThreshold(train.y, predictSplit(model, train.sequences, params)) : 0;
+    const thresholds = task === "multi-label" ? ctx.classWeights.map(() => threshold) : [];
+    return { scorer: cnnScorer(model, tokenizer, params), thresholds, history, bestValLoss };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Load the CNN member saved in `dir`.
+ * @param dir the artifact folder
+ * @param params the run's params (batch size, minimum batch length)
+ * @throws TagifaiError INVALID_ARTIFACTS naming the missing or invalid file
+ */
+export async function loadCnn(dir: string, params: Params): Promise<Scorer> {
+  const tokenizer = Tokenizer.load(join(dir, TOKENIZER_FILE));
+  return cnnScorer(await loadModel(dir), tokenizer, params);
+}
+
+function cnnScorer(model: CnnModel, tokenizer: Tokenizer, params: Params): Scorer {
+  return {
+    predictProba: (texts) => predictSplit(model, tokenizer.textsToSequences([...texts]), params),
+    async save(dir) {
+      tokenizer.save(join(dir, TOKENIZER_FILE));
+      await saveModel(model, dir);
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/** How a batch's loss is computed from logits, 0/1 (or one-hot) labels and per-class weights. */
+type Loss = (logits: tf.Tensor2D, labels: tf.Tensor2D, weights: tf.Tensor1D) => tf.Scalar;
+
+/** The epoch loop: Adam steps over shuffled batches, validation, LR plateau schedule, early stopping. */
+async function runEpochs(
+  model: CnnModel,
+  params: Params,
+  train: Sequences,
+  val: Sequences,
+  options: { classWeights: number[]; loss: Loss; rng: Rng; hooks: TrainHooks },
+): Promise<{ history: EpochMetrics[]; bestValLoss: number }> {
+  const { loss, rng, hooks } = options;
+  const optimizer = tf.train.adam(params.lr, 0.9, 0.999, 1e-8);
+  const weights = tf.tensor1d(options.classWeights);
+  const scheduler = createPlateauScheduler({ lr: params.lr, factor: 0.05, patience: 5 });
+  const history: EpochMetrics[] = [];
+  let bestValLoss = Number.POSITIVE_INFINITY;
+  let bestWeights: tf.NamedTensorMap | undefined;
+  let patienceLeft = params.patience;
+  try {
+    for (let epoch = 1; epoch <= params.num_epochs; epoch++) {
+      const order = shuffled(
+        train.y.map((_, i) => i),
+        rng,
+      );
+      let trainLoss = 0;
+      const batches = batchIndices(order, params.batch_size);
+      for (const [i, indices] of batches.entries()) {
+        const batch = toBatch(train.sequences, indices, params.max_filter_size);
+        const labels = tf.tensor2d(indices.map((k) => train.y[k]));
+        const seed = nextSeed(rng);
+        const cost = optimizer.minimize(
+          () => loss(model.logits(batch, { training: true, seed }), labels, weights),
+          true,
+          model.variables,
+        );
+        model.weightsChanged();
+        const value = (await cost!.data())[0];
+        // tfjs settles `data()` without returning to the event loop: yield once per batch so that
+        // signal handlers (Ctrl-C marks the run KILLED) and timers (a study's heartbeat) get to run.
+        await yieldToEventLoop();
+        cost!.dispose();
+        labels.dispose();
+        trainLoss += (value - trainLoss) / (i + 1);
+        hooks.onBatch?.(i + 1, batches.length);
+      }
+      const valLoss = evaluateLoss(model, val, params, weights, loss);
+      const lr = scheduler.step(valLoss);
+      setLearningRate(optimizer, lr);
+
+      if (valLoss < bestValLoss) {
+        bestValLoss = valLoss;
+        disposeAll(bestWeights);
+        bestWeights = model.getWeights();
+        patienceLeft = params.patience;
+      } else {
+        patienceLeft -= 1;
+      }
+      const metrics: EpochMetrics = { epoch, train_loss: trainLoss, val_loss: valLoss, lr };
+      history.push(metrics);
+      logger.info(
+        `Epoch: ${epoch} | train_loss: ${trainLoss.toFixed(5)}, val_loss: ${valLoss.toFixed(5)}, lr: ${formatLr(lr)}, _patience: ${patienceLeft}`,
+      );
+      await hooks.onEpoch?.(metrics);
+      if (patienceLeft === 0) {
+        logger.info("Stopping early!");
+        break;
+      }
+    }
+    if (bestWeights) model.setWeights(bestWeights);
+    return { history, bestValLoss };
+  } finally {
+    disposeAll(bestWeights);
+    weights.dispose();
+    optimizer.dispose();
+  }
+}
+
+/**
+ * Class-weighted sigmoid cross-entropy with logits, averaged over all (sample, class) cells —
+ * PyTorch's `BCEWithLogitsLoss(weight=w)` with mean reduction, in the numerically stable form
+ * max(x,0) − x·y + log(1 + e^−|x|).
+ */
+function weightedBce(logits: tf.Tensor2D, labels: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar {
+  const perCell = tf.add(
+    tf.sub(tf.relu(logits), tf.mul(logits, labels)),
+    tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
+  );
+  return tf.mean(tf.mul(perCell, weights));
+}
+
+/**
+ * Class-weighted softmax cross-entropy with one-hot labels — PyTorch's `CrossEntropyLoss(weight=w)`:
+ * Σ −w_y · log softmax(x)_y over the samples, divided by Σ w_y.
+ */
+function weightedSoftmaxCe(logits: tf.Tensor2D, labels: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar {
+  const weighted = tf.mul(labels, weights);
+  return tf.div(tf.neg(tf.sum(tf.mul(weighted, tf.logSoftmax(logits)))), tf.sum(weighted));
+}
+
+/** Mean loss of a split in inference mode (no dropout), batch by batch. */
+function evaluateLoss(
+  model: CnnModel,
+  split: Sequences,
+  params: Params,
+  weights: tf.Tensor1D,
+  loss: Loss,
+): number {
+  let total = 0;
+  const batches = batchIndices(
+    split.y.map((_, i) => i),
+    params.batch_size,
+  );
+  for (const [i, indices] of batches.entries()) {
+    const batch = toBatch(split.sequences, indices, params.max_filter_size);
+    const value = tf.tidy(() =>
+      loss(model.logits(batch, { training: false }), tf.tensor2d(indices.map((k) => split.y[k])), weights),
+    );
+    total += (value.dataSync()[0] - total) / (i + 1);
+    value.dispose();
+  }
+  return total;
+}
+
+/**
+ * Probabilities for every sequence, batch by batch (inference mode).
+ * @returns one row of class probabilities per sequence
+ */
+function predictSplit(model: CnnModel, sequences: number[][], params: Params): number[][] {
+  const out: number[][] = [];
+  for (const indices of batchIndices(
+    sequences.map((_, i) => i),
+    params.batch_size,
+  )) {
+    out.push(...model.predictProba(toBatch(sequences, indices, params.max_filter_size)));
+  }
+  return out;
+}
+
+function batchIndices(order: number[], batchSize: number): number[][] {
+  const batches: number[][] = [];
+  for (let start = 0; start < order.length; start += batchSize)
+    batches.push(order.slice(start, start + batchSize));
+  return batches;
+}
+
+/** Pad the selected sequences to a batch at least `maxFilterSize` long (as the original's collate). */
+function toBatch(sequences: number[][], indices: number[], maxFilterSize: number): Batch {
+  return padSequences(
+    indices.map((i) => sequences[i]),
+    maxFilterSize,
+  );
+}
+
+/**
+ * Change an Adam optimizer's learning rate in place, keeping its moment estimates (what PyTorch's
+ * scheduler does to `param_groups[0]["lr"]`). tfjs reads `learningRate` on every step but declares it
+ * protected and offers no setter, hence the narrow cast.
+ */
+function setLearningRate(optimizer: tf.AdamOptimizer, lr: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+function disposeAll(weights: tf.NamedTensorMap | undefined): void {
+  if (weights) for (const tensor of Object.values(weights)) tensor.dispose();
+}
+
+/** `4.48E-04`, like Python's `:.2E`. */
+function formatLr(lr: number): string {
+  const [mantissa, exponent] = lr.toExponential(2).split("e");
+  const sign = exponent.startsWith("-") ? "-" : "+";
+  return `${mantissa}E${sign}${exponent.replace(/^[-+]/, "").padStart(2, "0")}`;
+}
+
+/** State of a reduce-on-plateau learning-rate schedule. */
+export interface PlateauScheduler {
+  /** Report an epoch's val loss; returns the learning rate to use next. */
+  step(valLoss: number): number;
+}
+
+/**
+ * PyTorch's `ReduceLROnPlateau(mode="min", factor, patience)` with its defaults (relative threshold
+ * 1e-4, no cooldown, min lr 0, eps 1e-8): after more than `patience` epochs without an improvement,
+ * multiply the learning rate by `factor`.
+ * @param options the initial lr, the factor and the patience
+ * @returns a scheduler to call once per epoch
+ */
+export function createPlateauScheduler(options: {
+  lr: number;
+  factor: number;
+  patience: number;
+}): PlateauScheduler {
+  let lr = options.lr;
+  let best = Number.POSITIVE_INFINITY;
+  let badEpochs = 0;
+  return {
+    step(valLoss: number): number {
+      if (valLoss < best * (1 - 1e-4)) {
+        best = valLoss;
+        badEpochs = 0;
+      } else {
+        badEpochs += 1;
+      }
+      if (badEpochs > options.patience) {
+        const reduced = lr * options.factor;
+        if (lr - reduced > 1e-8) lr = reduced;
+        badEpochs = 0;
+      }
+      return lr;
+    },
+  };
+}

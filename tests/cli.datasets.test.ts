@@ -1,0 +1,197 @@
+/**
+ * The CLI on data and model checks: `validate-data` on a corrupted copy of the dataset (and training
+ * refusing it), `test-model` storing its report in the run's performance, and a bring-your-own CSV
+ * (one label per row) trained, evaluated on a holdout and used to predict.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { TEST_PARAMS_FP } from "../src/config/config.js";
+import { runCli } from "./helpers/cli.js";
+import { DATASET_DIR } from "./helpers/trained-run.js";
+
+const BYO_DIR = resolve("tests/fixtures/byo");
+const testParams = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
+
+/** A new temp home with the reference data source, and a params file of the given overrides. */
+function newHome(overrides: Record<string, unknown> = {}): {
+  env: Record<string, string>;
+  paramsFp: string;
+  home: string;
+} {
+  const home = mkdtempSync(join(tmpdir(), "tagifai-cli-data-"));
+  const paramsFp = join(home, "params.json");
+  writeFileSync(paramsFp, JSON.stringify({ ...testParams, ...overrides }));
+  return { home, paramsFp, env: { TAGIFAI_HOME: home, TAGIFAI_DATA_DIR: DATASET_DIR } };
+}
+
+/** The reference projects with a missing title, a duplicate id and an empty text. */
+function corruptedProjects(): Record<string, unknown>[] {
+  const projects = JSON.parse(readFileSync(join(DATASET_DIR, "projects.json"), "utf8"));
+  delete projects[3].title;
+  projects[10].id = projects[9].id;
+  projects[20].title = "";
+  projects[20].description = "";
+  return projects;
+}
+
+describe("tagifai validate-data", () => {
+  it("passes the reference data, listing the known-label warnings", async () => {
+    const { env } = newHome();
+    const result = await runCli(["validate-data"], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Data validation of .*projects\.json: PASSED/);
+    expect(result.stdout).toMatch(/⚠ expect_column_values_to_be_in_set\(tags\) \[warn\]/);
+  }, 60_000);
+
+  it("fails a corrupted copy with a clear report, and training refuses it", async () => {
+    const { env, home, paramsFp } = newHome();
+    const corrupted = join(home, "corrupted.json");
+    writeFileSync(corrupted, JSON.stringify(corruptedProjects()));
+    const report = await runCli(["validate-data", "--dataset", corrupted, "--id-field", "id"], env);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(/: FAILED — .*4 errors/);
+    expect(report.stdout).toMatch(
+      /✗ expect_records_to_have_columns.*\n\s+record 3 \(id 4\): missing "title"/,
+    );
+    expect(report.stdout).toMatch(
+      /✗ expect_column_values_to_be_unique\(id\).*\n\s+record 10 \(id 10\): same "id" as record 9/,
+    );
+    expect(report.stdout).toMatch(
+      /✗ expect_text_length_to_be_between.*\n\s+record 20 \(id 21\): the text is empty/,
+    );
+
+    mkdirSync(join(home, "data"));
+    copyFileSync(join(DATASET_DIR, "tags.json"), join(home, "data", "tags.json"));
+    writeFileSync(join(home, "data", "projects.json"), JSON.stringify(corruptedProjects()));
+    const trained = await runCli(["train-model", "--params-fp", paramsFp, "--test-run"], env);
+    expect(trained.code).toBe(1);
+    expect(trained.stderr).toMatch(/INVALID_DATA/);
+    expect(trained.stderr).toMatch(/expect_column_values_to_be_unique\(id\)/);
+    expect(trained.stderr).not.toMatch(/Epoch: 1/);
+  }, 60_000);
+});
+
+describe("tagifai test-model", () => {
+  it("runs the built-in suite or a user suite and stores `behavioral` in the run's performance", async () => {
+    const { env, home, paramsFp } = newHome({ model: "linear" });
+    const trained = await runCli(
+      ["train-model", "--params-fp", paramsFp, "--experiment-name", "behavior"],
+      env,
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    const runId = JSON.parse(trained.stdout).run_id;
+
+    const builtin = await runCli(["test-model", "--run-id", runId, "--json"], env);
+    expect(builtin.code, builtin.stderr).toBe(0);
+    const report = JSON.parse(builtin.stdout);
+    expect(report.total).toBeGreaterThan(5);
+    const stored = JSON.parse(
+      (await runCli(["performance", "--run-id", runId, "--section", "behavioral"], env)).stdout,
+    );
+    expect(stored).toEqual(report);
+    const [run] = JSON.parse((await runCli(["runs", "--experiment", "behavior", "--json"], env)).stdout);
+    expect(run.metrics.behavioral_pass_rate).toBe(report.passRate);
+
+    const suite = join(home, "suite.json");
+    writeFileSync(
+      suite,
+      JSON.stringify({
+        name: "mine",
+        tests: [
+          { type: "mft", text: "An image classification tutorial", absent: ["reinforcement-learning"] },
+        ],
+      }),
+    );
+    const custom = await runCli(["test-model", "--run-id", runId, "--suite", suite], env);
+    expect(custom.code, custom.stderr).toBe(0);
+    expect(custom.stdout).toMatch(/^Behavioral tests \(mine\): 1 of 1 passed \(100\.0%\)/);
+    const performance = JSON.parse((await runCli(["performance", "--run-id", runId], env)).stdout);
+    expect(performance.behavioral.suite).toBe("mine");
+    expect(performance.overall.f1).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe("bring your own dataset through the CLI", () => {
+  it("trains on a CSV with one label per row, evaluates a holdout CSV and predicts with the run", async () => {
+    const { env, paramsFp } = newHome({
+      subset: null,
+      min_tag_freq: 5,
+      char_level: false,
+      batch_size: 8,
+      lr: 3e-3,
+      num_epochs: 30,
+      patience: 8,
+    });
+    const fields = ["--label-field", "tag"];
+    const trained = await runCli(
+      [
+        "train-model",
+        "--params-fp",
+        paramsFp,
+        "--dataset",
+        join(BYO_DIR, "train.csv"),
+        ...fields,
+        "--experiment-name",
+        "byo",
+      ],
+      env,
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stderr).toMatch(/3 classes \(multi-class\)/);
+    const runId = JSON.parse(trained.stdout).run_id;
+
+    const evaluated = await runCli(
+      ["evaluate", "--run-id", runId, "--dataset", join(BYO_DIR, "holdout.csv"), ...fields],
+      env,
+    );
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const holdout = JSON.parse(evaluated.stdout);
+    expect(holdout.overall.num_samples).toBe(15);
+    expect(holdout.accuracy).toBeGreaterThanOrEqual(0.7);
+    expect(holdout.confusion_matrix.labels).toEqual([
+      "computer-vision",
+      "natural-language-processing",
+      "reinforcement-learning",
+    ]);
+
+    const predicted = await runCli(
+      ["predict-tags", "Object detection in camera frames and photos", "--run-id", runId],
+      env,
+    );
+    expect(predicted.code, predicted.stderr).toBe(0);
+    expect(JSON.parse(predicted.stdout).predicted_tags).toEqual(["computer-vision"]);
+
+    const [run] = JSON.parse((await runCli(["runs", "--experiment", "byo", "--json"], env)).stdout);
+    expect(run.metrics.accuracy).toBeGreaterThan(0);
+    expect(run.metrics.macro_f1).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("refuses to evaluate a holdout whose task differs from the run's", async () => {
+    const { env, home, paramsFp } = newHome({ model: "linear", subset: null, min_tag_freq: 5 });
+    const trained = await runCli(
+      [
+        "train-model",
+        "--params-fp",
+        paramsFp,
+        "--dataset",
+        join(BYO_DIR, "train.csv"),
+        "--label-field",
+        "tag",
+      ],
+      env,
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    const multiLabel = join(home, "holdout.jsonl");
+    writeFileSync(
+      multiLabel,
+      `${JSON.stringify({ title: "Atari agents", description: "Deep RL", tag: ["reinforcement-learning"] })}\n`,
+    );
+    const result = await runCli(["evaluate", "--dataset", multiLabel, "--label-field", "tag"], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /is a multi-label dataset but run [0-9a-f]{32} trained a multi-class model \[INVALID_DATA\]/,
+    );
+  }, 60_000);
+});
