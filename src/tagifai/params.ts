@@ -37,6 +37,11 @@ export const paramsSchema = z
     num_epochs: positiveInt,
     patience: positiveInt,
     threshold: z.number().min(0).max(1),
+    /**
+     * Which epoch's CNN weights to keep (early stopping always watches val loss): `val_f1` (default)
+     * keeps the epoch with the best validation F1, `val_loss` the epoch with the lowest val loss.
+     */
+    checkpoint: z.enum(["val_f1", "val_loss"]).optional(),
     /** Model family: the character CNN (default when absent), the linear model, or both averaged. */
     model: modelKindSchema.optional(),
     /** The linear family's configuration (defaults from `linearConfigSchema` for what is left out). */

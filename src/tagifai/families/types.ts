@@ -11,6 +11,8 @@ export interface EpochMetrics {
   epoch: number;
   train_loss: number;
   val_loss: number;
+  /** Weighted F1 on the validation split (best threshold for multi-label, argmax for multi-class). */
+  val_f1: number;
   lr: number;
 }
 
