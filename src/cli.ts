@@ -224,14 +224,14 @@ withDatasetOptions(
 
 /** A run as one row of the `runs` table: the columns a person scans first. */
 function runRow(run: Run): Record<string, unknown> {
-  const minutes = run.endTime === null ? null : (run.endTime - run.startTime) / 60_000;
+  const seconds = run.endTime === null ? "" : Math.round((run.endTime - run.startTime) / 1000);
   return {
     id: run.id,
     experiment: run.experimentName,
     name: run.name,
     status: run.status,
     startTime: run.startTime,
-    minutes: minutes === null ? "" : Number(minutes.toFixed(1)),
+    seconds,
     epochs: run.metrics.epochs ?? "",
     f1: run.metrics.f1 ?? "",
     precision: run.metrics.precision ?? "",

@@ -32,6 +32,10 @@ describe("formatTable", () => {
     ]);
   });
 
+  test("keeps three significant digits of small values such as learning rates", () => {
+    expect(formatTable([{ lr: 4.48e-4, loss: 0.00186 }]).split("\n")[2]).toBe("4.48e-4  1.86e-3");
+  });
+
   test("shows only the chosen columns, in their order; no rows gives header and separator", () => {
     const rows = [{ a: 1, b: "x", c: true }];
     expect(formatTable(rows, ["c", "a"])).toBe("c     a\n----  -\ntrue  1");

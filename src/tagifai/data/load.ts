@@ -64,7 +64,7 @@ export async function loadData(
   validateTags(parseJsonBytes(tags, locations[1]), locations[1]);
   writeFileAtomic(join(destDir, DATASET_FILES.projects.fileName), projects);
   writeFileAtomic(join(destDir, DATASET_FILES.tags.fileName), tags);
-  logger.info({ source, destDir }, "Loaded the dataset");
+  logger.debug({ source, destDir }, "Loaded the dataset");
   return { source };
 }
 

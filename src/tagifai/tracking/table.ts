@@ -40,7 +40,9 @@ function formatCell(value: unknown, isTimeColumn: boolean): string {
   if (value instanceof Date) return formatTime(value);
   if (typeof value === "number") {
     if (isTimeColumn && Number.isFinite(value)) return formatTime(new Date(value));
-    return Number.isInteger(value) ? String(value) : value.toFixed(4);
+    if (Number.isInteger(value)) return String(value);
+    // Small values (learning rates, losses) keep three significant digits instead of rounding to 0.
+    return Math.abs(value) < 0.01 ? value.toExponential(2) : value.toFixed(4);
   }
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return text.replace(/\s*\n\s*/g, " ");
