@@ -401,10 +401,7 @@ program
   .option("--model <name@alias>", "a registered model, e.g. tagifai@production")
   .action(async (options: { host: string; port: number; runId?: string; model?: string }) => {
     const runRef = options.model ? `models:/${options.model}` : options.runId;
-    const server = await startServer({ host: options.host, port: options.port, runRef, ...globals() });
-    logger.info(
-      `Serving on ${server.url} (API docs at ${server.url}/docs, dashboard at ${server.url}/dashboard)`,
-    );
+    await startServer({ host: options.host, port: options.port, runRef, ...globals() });
   });
 
 try {
