@@ -9,16 +9,7 @@
  * Usage: node --import tsx bench/linear.ts ['{"logistic": {"C": 3}}']
  */
 import { resolve } from "node:path";
-import { EXCLUDED_TAGS } from "../src/config/config.js";
-import {
-  computeFeatures,
-  getDataSplits,
-  loadProjects,
-  loadTags,
-  MultiLabelEncoder,
-  prepare,
-  preprocess,
-} from "../src/tagifai/data.js";
+import { referenceSplits } from "../src/tagifai/data/reference.js";
 import { precisionRecallFscoreSupport } from "../src/tagifai/eval.js";
 import { fitLinearModel, type LinearModel, linearConfigSchema } from "../src/tagifai/models/linear.js";
 import {
@@ -29,14 +20,7 @@ import {
 
 const dataDir = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
 const config = linearConfigSchema.parse(JSON.parse(process.argv[2] ?? "{}"));
-const { features } = prepare(computeFeatures(loadProjects(dataDir)), {
-  include: loadTags(dataDir).map((tag) => tag.tag),
-  exclude: EXCLUDED_TAGS,
-  minTagFreq: 30,
-});
-const encoder = new MultiLabelEncoder().fit(features.map((feature) => feature.tags));
-const texts = features.map((feature) => preprocess(feature.text, { lower: true, stem: false }));
-const { train, val, test } = getDataSplits(texts, encoder.encode(features.map((f) => f.tags)), 0.7, 1234);
+const { encoder, train, val, test } = referenceSplits(dataDir);
 
 const start = performance.now();
 const startCpu = process.cpuUsage();

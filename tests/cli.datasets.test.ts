@@ -5,13 +5,13 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
+import { BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
 import { runCli } from "./helpers/cli.js";
 import { DATASET_DIR } from "./helpers/trained-run.js";
 
-const BYO_DIR = resolve("tests/fixtures/byo");
 const testParams = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
 
 /** A new temp home with the reference data source, and a params file of the given overrides. */
@@ -24,6 +24,26 @@ function newHome(overrides: Record<string, unknown> = {}): {
   const paramsFp = join(home, "params.json");
   writeFileSync(paramsFp, JSON.stringify({ ...testParams, ...overrides }));
   return { home, paramsFp, env: { TAGIFAI_HOME: home, TAGIFAI_DATA_DIR: DATASET_DIR } };
+}
+
+/**
+ * `tagifai train-model` on the BYO train CSV, its label field `tag`.
+ * @param extra further arguments, after the others
+ */
+function trainOnByoCsv(paramsFp: string, env: Record<string, string>, ...extra: string[]) {
+  return runCli(
+    [
+      "train-model",
+      "--params-fp",
+      paramsFp,
+      "--dataset",
+      join(BYO_DIR, "train.csv"),
+      "--label-field",
+      "tag",
+      ...extra,
+    ],
+    env,
+  );
 }
 
 /** The reference projects with a missing title, a duplicate id and an empty text. */
@@ -115,29 +135,9 @@ describe("tagifai test-model", () => {
 
 describe("bring your own dataset through the CLI", () => {
   it("trains on a CSV with one label per row, evaluates a holdout CSV and predicts with the run", async () => {
-    const { env, paramsFp } = newHome({
-      subset: null,
-      min_tag_freq: 5,
-      char_level: false,
-      batch_size: 8,
-      lr: 3e-3,
-      num_epochs: 30,
-      patience: 8,
-    });
+    const { env, paramsFp } = newHome(BYO_TRAIN_OVERRIDES);
     const fields = ["--label-field", "tag"];
-    const trained = await runCli(
-      [
-        "train-model",
-        "--params-fp",
-        paramsFp,
-        "--dataset",
-        join(BYO_DIR, "train.csv"),
-        ...fields,
-        "--experiment-name",
-        "byo",
-      ],
-      env,
-    );
+    const trained = await trainOnByoCsv(paramsFp, env, "--experiment-name", "byo");
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stderr).toMatch(/3 classes \(multi-class\)/);
     const runId = JSON.parse(trained.stdout).run_id;
@@ -170,18 +170,7 @@ describe("bring your own dataset through the CLI", () => {
 
   it("refuses to evaluate a holdout whose task differs from the run's", async () => {
     const { env, home, paramsFp } = newHome({ model: "linear", subset: null, min_tag_freq: 5 });
-    const trained = await runCli(
-      [
-        "train-model",
-        "--params-fp",
-        paramsFp,
-        "--dataset",
-        join(BYO_DIR, "train.csv"),
-        "--label-field",
-        "tag",
-      ],
-      env,
-    );
+    const trained = await trainOnByoCsv(paramsFp, env);
     expect(trained.code, trained.stderr).toBe(0);
     const multiLabel = join(home, "holdout.jsonl");
     writeFileSync(

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { loadArtifactsFromDir, saveArtifacts } from "../src/tagifai/artifacts.js";
@@ -21,9 +21,9 @@ import { loadParams, type ModelKind, type Params } from "../src/tagifai/params.j
 import { predict } from "../src/tagifai/predict.js";
 import { evaluateModel, referenceDataset, type TrainResult, train } from "../src/tagifai/train.js";
 import { setDevice } from "../src/tagifai/utils.js";
+import { BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
 import { DATASET_DIR } from "./helpers/trained-run.js";
 
-const BYO_DIR = resolve("tests/fixtures/byo");
 const dataset = referenceDataset(computeFeatures(loadProjects(DATASET_DIR)), loadTags(DATASET_DIR));
 const quick: Params = { ...loadParams(TEST_PARAMS_FP), num_epochs: 2, patience: 2 };
 const TEXTS = [
@@ -120,16 +120,7 @@ describe("model families on a multi-class dataset", () => {
   const options = { textFields: ["title", "description"], labelField: "tag" };
   const byo = loadDataset(join(BYO_DIR, "train.csv"), options);
   const holdout = loadDataset(join(BYO_DIR, "holdout.csv"), options);
-  const params: Params = {
-    ...quick,
-    subset: null,
-    min_tag_freq: 5,
-    char_level: false,
-    batch_size: 8,
-    lr: 3e-3,
-    num_epochs: 30,
-    patience: 8,
-  };
+  const params: Params = { ...quick, ...BYO_TRAIN_OVERRIDES };
 
   it.each(["cnn", "linear"] as const)(
     "trains a %s model that beats chance on the holdout",

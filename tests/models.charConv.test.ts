@@ -11,6 +11,7 @@ import {
 } from "../src/tagifai/models/charConv.js";
 import { helperItemCount } from "../src/tagifai/models/workerPool.js";
 import { createRng, setDevice } from "../src/tagifai/utils.js";
+import { randomBatch } from "./helpers/batches.js";
 
 function randomTables(
   maxFilterSize: number,
@@ -24,18 +25,6 @@ function randomTables(
     () => rng() * 2 - 1,
   );
   return { data, vocabSize, numFilters, maxFilterSize };
-}
-
-/** Samples of varied lengths, right-padded, with a few pad ids inside as well. */
-function randomBatch(batchSize: number, seqLen: number, vocabSize: number, seed: number): Batch {
-  const rng = createRng(seed);
-  const data = new Int32Array(batchSize * seqLen);
-  for (let b = 0; b < batchSize; b++) {
-    const length = b === 0 ? seqLen : 1 + Math.floor(rng() * seqLen);
-    for (let t = 0; t < length; t++)
-      data[b * seqLen + t] = rng() < 0.1 ? 0 : 1 + Math.floor(rng() * (vocabSize - 1));
-  }
-  return { data, shape: [batchSize, seqLen] };
 }
 
 /** The definition: same-padded conv by explicit sums (in float32), max over every position, first argmax. */

@@ -14,6 +14,7 @@ import {
   saveModel,
 } from "../src/tagifai/models.js";
 import { createRng, setDevice } from "../src/tagifai/utils.js";
+import { randomBatch } from "./helpers/batches.js";
 
 const small: CnnConfig = {
   vocabSize: 12,
@@ -24,18 +25,6 @@ const small: CnnConfig = {
   hiddenDim: 7,
   dropoutP: 0.3,
 };
-
-/** Right-padded samples of varied lengths, some pad ids inside, many repeated ids (so max-pool ties). */
-function randomBatch(batchSize: number, seqLen: number, vocabSize: number, seed: number): Batch {
-  const rng = createRng(seed);
-  const data = new Int32Array(batchSize * seqLen);
-  for (let b = 0; b < batchSize; b++) {
-    const length = b === 0 ? seqLen : 1 + Math.floor(rng() * seqLen);
-    for (let t = 0; t < length; t++)
-      data[b * seqLen + t] = rng() < 0.1 ? 0 : 1 + Math.floor(rng() * (vocabSize - 1));
-  }
-  return { data, shape: [batchSize, seqLen] };
-}
 
 const values = (tensor: tf.Tensor) => Array.from(tensor.dataSync());
 

@@ -1,5 +1,5 @@
 import { tmpdir } from "node:os";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { nopPruner, type Pruner } from "../src/tagifai/optimize/pruners.js";
 import { randomSampler } from "../src/tagifai/optimize/samplers.js";
 import {
@@ -8,21 +8,19 @@ import {
   type StudyOptions,
   type TrialEvent,
 } from "../src/tagifai/optimize/study.js";
-import { openStore, type TrackingStore } from "../src/tagifai/tracking.js";
 import { SPACE, syntheticObjective } from "./fixtures/optimize/synthetic.js";
-import { BACKENDS, type FreshStore } from "./fixtures/tracking/harness.js";
+import { BACKENDS } from "./fixtures/tracking/harness.js";
+import { useFreshStore } from "./helpers/tracking-store.js";
 
 describe.each(BACKENDS)("study loop on $name", (backend) => {
-  let fresh: FreshStore;
-  let store: TrackingStore;
-  let counter = 0;
+  const db = useFreshStore(backend);
   /** A study name no other test in this file uses. */
-  const unique = (label: string) => `${label}-${++counter}`;
+  const { unique } = db;
 
   /** Run a study with the synthetic objective, random sampling and no pruning, unless overridden. */
   const study = (overrides: Partial<StudyOptions> & { studyName: string }) =>
     runStudy({
-      store,
+      store: db.store,
       space: SPACE,
       direction: "maximize",
       reportDirection: "minimize",
@@ -38,19 +36,24 @@ describe.each(BACKENDS)("study loop on $name", (backend) => {
   /** Run raw SQL on the store's database, as a dead or rival worker would leave it. */
   const sqlForTrial = (studyName: string, number: number, set: string) =>
     backend.query(
-      fresh.uri,
+      db.uri,
       `UPDATE trials SET ${set} WHERE number = ${number} AND study_id = (SELECT id FROM studies WHERE name = '${studyName}')`,
     );
 
-  beforeAll(async () => {
-    fresh = await backend.freshStore();
-    store = await openStore(fresh.uri);
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    await fresh?.cleanup();
-  });
+  /** Create a 3-trial study and claim its trial 0 directly in the store, as another worker would. */
+  const claimFirstTrialElsewhere = async (studyName: string) => {
+    const created = await db.store.getOrCreateStudy({
+      name: studyName,
+      direction: "maximize",
+      searchSpace: SPACE,
+      seed: 1,
+    });
+    return db.store.claimTrial(created.id, {
+      nTrials: 3,
+      staleAfterMs: 60_000,
+      propose: () => ({ x: 0.5, n: 2 }),
+    });
+  };
 
   test("runs exactly N trials; rerunning resumes the study, numbering on from where it stopped", async () => {
     const name = unique("resume");
@@ -84,7 +87,7 @@ describe.each(BACKENDS)("study loop on $name", (backend) => {
         trial.number % 2 === 1 && step === 2 && Object.keys(trial.intermediate).length === 2,
     };
     const objective: Objective = async (trial) => {
-      const run = await store.createRun({ experimentName: name, artifactRoot: tmpdir() });
+      const run = await db.store.createRun({ experimentName: name, artifactRoot: tmpdir() });
       await trial.attachRun(run.id);
       for (let step = 1; step <= 3; step++) await trial.report(step, 1 / step);
       return trial.number % 2 === 1 ? 100 : trial.number;
@@ -118,7 +121,7 @@ describe.each(BACKENDS)("study loop on $name", (backend) => {
       [3, "PRUNED", 4, 2],
       [4, "COMPLETE", 5, 4],
     ]);
-    const runs = await Promise.all(result.trials.map((t) => store.getRun(t.runId!)));
+    const runs = await Promise.all(result.trials.map((t) => db.store.getRun(t.runId!)));
     expect(runs.map((run) => run.tags.state)).toEqual(result.trials.map((t) => t.state));
   });
 
@@ -136,23 +139,13 @@ describe.each(BACKENDS)("study loop on $name", (backend) => {
     await expect(
       study({ studyName: name, objective: syntheticObjective({ failOn: [0, 1, 2, 3] }) }),
     ).rejects.toMatchObject({ code: "STUDY_ERROR", message: expect.stringContaining("broke on purpose") });
-    const trials = await store.listTrials((await store.getStudy(name)).id);
+    const trials = await db.store.listTrials((await db.store.getStudy(name)).id);
     expect(trials.map((t) => t.state)).toEqual(["FAILED", "FAILED", "FAILED"]);
   });
 
   test("a RUNNING trial whose heartbeat is old is marked FAILED and replaced at once", async () => {
     const name = unique("stale");
-    const created = await store.getOrCreateStudy({
-      name,
-      direction: "maximize",
-      searchSpace: SPACE,
-      seed: 1,
-    });
-    await store.claimTrial(created.id, {
-      nTrials: 3,
-      staleAfterMs: 60_000,
-      propose: () => ({ x: 0.5, n: 2 }),
-    });
+    await claimFirstTrialElsewhere(name);
     await sqlForTrial(name, 0, `heartbeat_at = ${Date.now() - 120_000}`);
 
     const result = await study({ studyName: name, staleAfterMs: 60_000 });
@@ -166,17 +159,7 @@ describe.each(BACKENDS)("study loop on $name", (backend) => {
 
   test("while the last trial runs elsewhere a worker waits; if that worker goes silent, it takes over", async () => {
     const name = unique("waiting");
-    const created = await store.getOrCreateStudy({
-      name,
-      direction: "maximize",
-      searchSpace: SPACE,
-      seed: 1,
-    });
-    const claimed = await store.claimTrial(created.id, {
-      nTrials: 3,
-      staleAfterMs: 60_000,
-      propose: () => ({ x: 0.5, n: 2 }),
-    });
+    const claimed = await claimFirstTrialElsewhere(name);
     expect(claimed.status).toBe("claimed");
 
     const started = Date.now();
@@ -233,78 +216,69 @@ describe.each(BACKENDS)("study loop on $name", (backend) => {
 });
 
 describe.each(BACKENDS)("study records in the tracking store on $name", (backend) => {
-  let fresh: FreshStore;
-  let store: TrackingStore;
-  let counter = 0;
-  const unique = (label: string) => `${label}-${++counter}`;
+  const db = useFreshStore(backend);
+  const { unique } = db;
   const define = (name: string) => ({ name, direction: "minimize" as const, searchSpace: SPACE, seed: 3 });
   const propose = () => ({ x: 0.1, n: 1 });
 
-  beforeAll(async () => {
-    fresh = await backend.freshStore();
-    store = await openStore(fresh.uri);
-  });
-
-  afterAll(async () => {
-    await store?.close();
-    await fresh?.cleanup();
-  });
-
   test("a study is created once; rejoining it needs the same direction and search space", async () => {
     const name = unique("defined");
-    const created = await store.getOrCreateStudy(define(name));
-    expect(await store.getOrCreateStudy({ ...define(name), seed: 99 })).toEqual(created);
+    const created = await db.store.getOrCreateStudy(define(name));
+    expect(await db.store.getOrCreateStudy({ ...define(name), seed: 99 })).toEqual(created);
     expect(created.seed).toBe(3);
-    await expect(store.getOrCreateStudy({ ...define(name), direction: "maximize" })).rejects.toMatchObject({
-      code: "STUDY_ERROR",
-      message: expect.stringContaining("created to minimize"),
-    });
+    await expect(db.store.getOrCreateStudy({ ...define(name), direction: "maximize" })).rejects.toMatchObject(
+      {
+        code: "STUDY_ERROR",
+        message: expect.stringContaining("created to minimize"),
+      },
+    );
     await expect(
-      store.getOrCreateStudy({ ...define(name), searchSpace: { x: SPACE.x } }),
+      db.store.getOrCreateStudy({ ...define(name), searchSpace: { x: SPACE.x } }),
     ).rejects.toMatchObject({
       code: "STUDY_ERROR",
       message: expect.stringContaining("another search space"),
     });
-    await expect(store.getStudy(unique("missing"))).rejects.toMatchObject({ code: "STUDY_ERROR" });
+    await expect(db.store.getStudy(unique("missing"))).rejects.toMatchObject({ code: "STUDY_ERROR" });
   });
 
   test("claims say wait while the target is reached only counting RUNNING trials, and done once it is", async () => {
-    const study = await store.getOrCreateStudy(define(unique("claims")));
-    const claim = () => store.claimTrial(study.id, { nTrials: 2, staleAfterMs: 60_000, propose });
+    const study = await db.store.getOrCreateStudy(define(unique("claims")));
+    const claim = () => db.store.claimTrial(study.id, { nTrials: 2, staleAfterMs: 60_000, propose });
     const first = await claim();
     const second = await claim();
     if (first.status !== "claimed" || second.status !== "claimed") throw new Error("expected two claims");
     expect([first.trial.number, second.trial.number]).toEqual([0, 1]);
     expect((await claim()).status).toBe("wait");
-    expect(await store.finishTrial(first.trial.id, { state: "FAILED" })).toBe(true);
+    expect(await db.store.finishTrial(first.trial.id, { state: "FAILED" })).toBe(true);
     const third = await claim();
     expect(third.status === "claimed" && third.trial.number).toBe(2);
-    await store.finishTrial(second.trial.id, { state: "PRUNED" });
-    if (third.status === "claimed") await store.finishTrial(third.trial.id, { state: "COMPLETE", value: 1 });
+    await db.store.finishTrial(second.trial.id, { state: "PRUNED" });
+    if (third.status === "claimed")
+      await db.store.finishTrial(third.trial.id, { state: "COMPLETE", value: 1 });
     expect((await claim()).status).toBe("done");
   });
 
   test("reports: a repeated step is ignored, NaN reads back as NaN, nothing is recorded once the trial ended", async () => {
-    const study = await store.getOrCreateStudy(define(unique("reports")));
-    const claim = await store.claimTrial(study.id, { nTrials: 1, staleAfterMs: 60_000, propose });
+    const study = await db.store.getOrCreateStudy(define(unique("reports")));
+    const claim = await db.store.claimTrial(study.id, { nTrials: 1, staleAfterMs: 60_000, propose });
     if (claim.status !== "claimed") throw new Error("expected a claim");
     const id = claim.trial.id;
-    expect(await store.reportTrialValue(id, 1, 0.5)).toBe(true);
-    expect(await store.reportTrialValue(id, 1, 0.9)).toBe(true);
-    expect(await store.reportTrialValue(id, 2, Number.NaN)).toBe(true);
-    await expect(store.reportTrialValue(id, -1, 0.1)).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    await expect(store.finishTrial(id, { state: "COMPLETE", value: Number.NaN })).rejects.toMatchObject({
+    expect(await db.store.reportTrialValue(id, 1, 0.5)).toBe(true);
+    expect(await db.store.reportTrialValue(id, 1, 0.9)).toBe(true);
+    expect(await db.store.reportTrialValue(id, 2, Number.NaN)).toBe(true);
+    await expect(db.store.reportTrialValue(id, -1, 0.1)).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(db.store.finishTrial(id, { state: "COMPLETE", value: Number.NaN })).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: expect.stringContaining("finite value"),
     });
-    expect(await store.finishTrial(id, { state: "COMPLETE", value: 0.25, attrs: { threshold: 0.4 } })).toBe(
-      true,
-    );
-    expect(await store.reportTrialValue(id, 3, 0.1)).toBe(false);
-    expect(await store.heartbeatTrial(id)).toBe(false);
-    expect(await store.finishTrial(id, { state: "FAILED" })).toBe(false);
+    expect(
+      await db.store.finishTrial(id, { state: "COMPLETE", value: 0.25, attrs: { threshold: 0.4 } }),
+    ).toBe(true);
+    expect(await db.store.reportTrialValue(id, 3, 0.1)).toBe(false);
+    expect(await db.store.heartbeatTrial(id)).toBe(false);
+    expect(await db.store.finishTrial(id, { state: "FAILED" })).toBe(false);
 
-    const [trial] = await store.listTrials(study.id);
+    const [trial] = await db.store.listTrials(study.id);
     expect(trial).toMatchObject({
       state: "COMPLETE",
       value: 0.25,

@@ -100,6 +100,18 @@ export async function toRuns(db: Kysely<Database>, rows: RunRow[]): Promise<Run[
  * @throws TagifaiError TRACKING_ERROR if the stored text is corrupt
  */
 export function parseStoredJson<T>(text: string, schema: ZodType<T>, runId: string): T {
+  return parseStoredColumn(text, schema, `run ${runId}`);
+}
+
+/**
+ * Parse a JSON column of any tracking row (a run, a study, a trial).
+ * @param text the stored text
+ * @param schema what it must hold
+ * @param what whose column it is ("run <id>", "trial 3"), for the message
+ * @returns the parsed value
+ * @throws TagifaiError TRACKING_ERROR if the stored text is corrupt
+ */
+export function parseStoredColumn<T>(text: string, schema: ZodType<T>, what: string): T {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -107,7 +119,6 @@ export function parseStoredJson<T>(text: string, schema: ZodType<T>, runId: stri
     value = undefined;
   }
   const result = schema.safeParse(value);
-  if (!result.success)
-    throw new TagifaiError("TRACKING_ERROR", `run ${runId} has corrupt stored JSON: ${text}`);
+  if (!result.success) throw new TagifaiError("TRACKING_ERROR", `${what} has corrupt stored JSON: ${text}`);
   return result.data;
 }

@@ -8,10 +8,10 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Kysely, Selectable } from "kysely";
-import type { ZodType } from "zod";
 import { TagifaiError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import type { Database, TrialTable } from "./database.js";
+import { parseStoredColumn } from "./runs.js";
 import {
   type ClaimTrialOptions,
   paramsSchema,
@@ -105,7 +105,7 @@ export async function findStudy(db: Kysely<Database>, name: string): Promise<Stu
     id: row.id,
     name: row.name,
     direction: row.direction,
-    searchSpace: parseStored(row.search_space, paramsSchema, `study "${name}"`),
+    searchSpace: parseStoredColumn(row.search_space, paramsSchema, `study "${name}"`),
     seed: row.seed,
     createdAt: row.created_at,
   };
@@ -322,35 +322,15 @@ function toTrial(row: Selectable<TrialTable>, intermediate: Record<number, numbe
     id: row.id,
     number: row.number,
     state: row.state,
-    params: parseStored(row.params, trialValuesSchema, what),
+    params: parseStoredColumn(row.params, trialValuesSchema, what),
     ...(row.value === null ? {} : { value: row.value }),
     intermediate,
-    attrs: parseStored(row.attrs, trialValuesSchema, what),
+    attrs: parseStoredColumn(row.attrs, trialValuesSchema, what),
     runId: row.run_id,
     startedAt: row.started_at,
     heartbeatAt: row.heartbeat_at,
     finishedAt: row.finished_at,
   };
-}
-
-/**
- * Parse a JSON column of a study or trial.
- * @param text the stored text
- * @param schema what it must hold
- * @param what whose column it is, for the message
- * @returns the parsed value
- * @throws TagifaiError TRACKING_ERROR if the stored text is corrupt
- */
-function parseStored<T>(text: string, schema: ZodType<T>, what: string): T {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) throw new TagifaiError("TRACKING_ERROR", `${what} has corrupt stored JSON: ${text}`);
-  return result.data;
 }
 
 /**
