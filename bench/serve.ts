@@ -1,13 +1,14 @@
 /**
- * Benchmark: the API under load. Trains a quick run (config/test_params.json) in a temp home the
- * first time and reuses it after, starts the server, fires single-text `POST /predict` requests
+ * Benchmark: the API under load. Trains a run (config/test_params.json, or the params file given) in
+ * a temp home the first time and reuses it after, starts the server, fires single-text `POST /predict` requests
  * from autocannon (in a worker thread, so the client does not share the server's event loop; after
  * a 1 s warm-up) and prints req/s, p50/p99 latency, errors and non-2xx answers.
- * Usage: npm run bench:serve [-- CONNECTIONS SECONDS]   (default 100 connections, 10 s)
+ * Usage: npm run bench:serve [-- CONNECTIONS SECONDS PARAMS_FILE]   (default 100 connections, 10 s,
+ * config/test_params.json; config/params.json serves the reference model)
  * Data: `TAGIFAI_DATA_DIR` (default ../shared/datasets); home: `TAGIFAI_HOME` (default a temp folder).
  */
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { trainModel, withStore } from "../src/tagifai/main.js";
@@ -16,7 +17,8 @@ import { setDevice } from "../src/tagifai/utils.js";
 
 const connections = Number(process.argv[2] ?? 100);
 const duration = Number(process.argv[3] ?? 10);
-const EXPERIMENT = "bench-serve";
+const paramsFp = resolve(process.argv[4] ?? TEST_PARAMS_FP);
+const EXPERIMENT = `bench-serve-${basename(paramsFp, ".json")}`;
 
 process.env.TAGIFAI_HOME ??= join(tmpdir(), "tagifai-bench-serve");
 process.env.TAGIFAI_DATA_DIR = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
@@ -29,8 +31,7 @@ const runId = await withStore({ trackingUri }, (store) =>
     () => undefined,
   ),
 );
-const served =
-  runId ?? (await trainModel({ paramsFp: TEST_PARAMS_FP, trackingUri, experimentName: EXPERIMENT })).runId!;
+const served = runId ?? (await trainModel({ paramsFp, trackingUri, experimentName: EXPERIMENT })).runId!;
 
 const server = await startServer({ port: 0, trackingUri, runRef: served });
 try {
