@@ -9,8 +9,6 @@ import { DEFAULT_PARAMS_FP, logger } from "./config/config.js";
 import { formatBehavioralReport } from "./tagifai/behavioral.js";
 import { TagifaiError } from "./tagifai/errors.js";
 import * as main from "./tagifai/main.js";
-import * as optimize from "./tagifai/optimize.js";
-import { startServer } from "./tagifai/serve/server.js";
 import { formatTable, type Run } from "./tagifai/tracking.js";
 import { type Device, setDevice } from "./tagifai/utils.js";
 import { formatValidationReport } from "./tagifai/validate.js";
@@ -376,6 +374,8 @@ withDatasetOptions(
         ? new SingleBar({ format: " trials {bar} {value}/{total} | best {best}", clearOnComplete: true })
         : undefined;
       bar?.start(options.numTrials, 0, { best: "-" });
+      // Loaded on use: the optimizer and the server pull in modules the other commands don't need.
+      const optimize = await import("./tagifai/optimize.js");
       const result = await optimize
         .optimize({
           ...options,
@@ -401,6 +401,7 @@ program
   .option("--model <name@alias>", "a registered model, e.g. tagifai@production")
   .action(async (options: { host: string; port: number; runId?: string; model?: string }) => {
     const runRef = options.model ? `models:/${options.model}` : options.runId;
+    const { startServer } = await import("./tagifai/serve/server.js");
     await startServer({ host: options.host, port: options.port, runRef, ...globals() });
   });
 

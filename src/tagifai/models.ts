@@ -176,12 +176,17 @@ function createCnn(config: CnnConfig, initial: tf.NamedTensorMap): CnnModel {
     config.output === "softmax" ? tf.softmax(logits) : tf.sigmoid(logits);
 
   const inferenceCache = () => {
-    if (cache?.version !== version)
-      cache = tf.tidy(() => ({
+    if (cache?.version !== version) {
+      // Read the data outside tidy: tidy walks every element of a returned typed array (~0.4 s here).
+      const [tableTensor, biasTensor] = tf.tidy(() => [tables(), convBias()]);
+      cache = {
         version,
-        tables: { data: tables().dataSync() as Float32Array, vocabSize: config.vocabSize, ...tableShape },
-        convBias: convBias().dataSync() as Float32Array,
-      }));
+        tables: { data: tableTensor.dataSync() as Float32Array, vocabSize: config.vocabSize, ...tableShape },
+        convBias: biasTensor.dataSync() as Float32Array,
+      };
+      tableTensor.dispose();
+      biasTensor.dispose();
+    }
     return cache;
   };
 
