@@ -11,7 +11,9 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_DIR } from "../src/config/config.js";
 import { withStore } from "../src/tagifai/main.js";
+import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
+import { runTestStudy } from "./helpers/study.js";
 import { type TrainedHome, trainTestRun } from "./helpers/trained-run.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -28,6 +30,7 @@ const CHROMIUM_ARGS = [
 
 let trained: TrainedHome;
 let otherRunId: string;
+let study: StudyResult;
 let server: RunningServer;
 let browser: BrowserContext;
 let page: Page;
@@ -38,6 +41,7 @@ beforeAll(async () => {
   buildDashboard();
   trained = await trainTestRun();
   otherRunId = await logOtherRun(trained.trackingUri);
+  study = await runTestStudy(trained.trackingUri, "tuning");
   server = await startServer({ port: 0, trackingUri: trained.trackingUri, runRef: trained.runId });
   browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), {
     executablePath: CHROMIUM,
@@ -140,6 +144,44 @@ describe("dashboard", () => {
     await expect.poll(() => differing.count()).toBeGreaterThan(1);
     expect(await page.locator("#compare").textContent()).toContain("embedding_dim");
     await screenshot("runs");
+  });
+
+  it("Optimization: summarizes a study, plots its value against each parameter and lists its trials", async () => {
+    await open("optimization");
+    expect(await page.inputValue("#study")).toBe("tuning");
+    const cards = await page.locator("#study-view .card").allTextContents();
+    expect(cards).toEqual(
+      expect.arrayContaining([
+        "trials7",
+        "complete5",
+        "pruned1",
+        "failed1",
+        `best value${study.best!.value!.toFixed(4)}`,
+      ]),
+    );
+    expect(await page.locator("#best-trial").textContent()).toContain(`trial ${study.best!.number}`);
+    const canvases = page.locator("#study-view canvas");
+    expect(await canvases.count()).toBe(3);
+    expect(await canvases.evaluateAll((all) => all.map((c) => c.getAttribute("aria-label")))).toEqual([
+      "Objective value against lr",
+      "Objective value against n",
+      "Objective value against x",
+    ]);
+    expect((await canvases.first().boundingBox())?.width).toBeGreaterThan(300);
+    expect(await canvases.evaluateAll((all) => all.map((c) => c.getAttribute("data-x-scale")))).toEqual([
+      "logarithmic",
+      "linear",
+      "linear",
+    ]);
+    expect(await page.locator("#study-view").textContent()).toMatch(
+      /1 pruned, 1 failed trial\(s\) are not plotted/,
+    );
+    const rows = page.locator("#study-view tr[data-trial]");
+    expect(await rows.count()).toBe(7);
+    expect(await rows.first().getAttribute("data-trial")).toBe(String(study.best!.number));
+    expect(await rows.first().textContent()).toContain(study.best!.value!.toFixed(4));
+    expect(await rows.last().getAttribute("class")).toMatch(/pruned|failed/);
+    await screenshot("optimization");
   });
 
   it("Inference: predicts the tags of a typed project", async () => {

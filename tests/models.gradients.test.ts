@@ -8,6 +8,13 @@ function product(a: number[][], b: number[][]): number[][] {
   return a.map((row) => b[0].map((_, j) => row.reduce((sum, value, k) => sum + value * b[k][j], 0)));
 }
 
+function expectClose(actual: number[][], expected: number[][]): void {
+  expect(actual.length).toBe(expected.length);
+  actual.flat().forEach((value, i) => {
+    expect(value).toBeCloseTo(expected.flat()[i], 4);
+  });
+}
+
 function transpose(m: number[][]): number[][] {
   return m[0].map((_, j) => m.map((row) => row[j]));
 }
@@ -40,8 +47,8 @@ describe("registered MatMul gradient", () => {
       const dOpB = product(transpose(opA), R);
       const expectedA = transposeA ? transpose(dOpA) : dOpA;
       const expectedB = transposeB ? transpose(dOpB) : dOpB;
-      (da.arraySync() as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(expectedA.flat()[i], 4));
-      (db.arraySync() as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(expectedB.flat()[i], 4));
+      expectClose(da.arraySync() as number[][], expectedA);
+      expectClose(db.arraySync() as number[][], expectedB);
     },
   );
 });

@@ -238,7 +238,17 @@ describe.each(BACKENDS)("study records in the tracking store on $name", (backend
       code: "STUDY_ERROR",
       message: expect.stringContaining("another search space"),
     });
-    await expect(db.store.getStudy(unique("missing"))).rejects.toMatchObject({ code: "STUDY_ERROR" });
+    await expect(db.store.getStudy(unique("missing"))).rejects.toMatchObject({
+      code: "STUDY_NOT_FOUND",
+      message: expect.stringContaining("not found"),
+    });
+  });
+
+  test("listStudies gives every study by name", async () => {
+    const names = [unique("listed-b"), unique("listed-a")];
+    const created = await Promise.all(names.map((name) => db.store.getOrCreateStudy(define(name))));
+    const listed = (await db.store.listStudies()).filter((study) => names.includes(study.name));
+    expect(listed).toEqual([created[1], created[0]]);
   });
 
   test("claims say wait while the target is reached only counting RUNNING trials, and done once it is", async () => {

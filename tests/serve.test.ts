@@ -10,17 +10,21 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { trainModel } from "../src/tagifai/main.js";
+import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { buildApp } from "../src/tagifai/serve/app.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
+import { runTestStudy } from "./helpers/study.js";
 import { type TrainedHome, trainTestRun } from "./helpers/trained-run.js";
 
 const LIMITS = { maxTexts: 5, maxTextLength: 1000, maxBodyBytes: 16 * 1024 };
 
 let trained: TrainedHome;
+let study: StudyResult;
 let server: RunningServer;
 
 beforeAll(async () => {
   trained = await trainTestRun();
+  study = await runTestStudy(trained.trackingUri, "tuning");
   server = await startServer({ port: 0, trackingUri: trained.trackingUri, limits: LIMITS });
 }, 120_000);
 
@@ -214,6 +218,56 @@ describe("runs", () => {
   });
 });
 
+describe("studies", () => {
+  it("GET /api/studies lists the studies with trial counts by state and the best trial", async () => {
+    const { status, body } = await call("GET", "/api/studies");
+    expect(status).toBe(200);
+    expect(body.data.studies).toHaveLength(1);
+    const [listed] = body.data.studies;
+    expect(listed).toMatchObject({
+      name: "tuning",
+      direction: "maximize",
+      trial_counts: { RUNNING: 0, COMPLETE: 5, PRUNED: 1, FAILED: 1 },
+      best_trial: {
+        number: study.best!.number,
+        state: "COMPLETE",
+        value: study.best!.value,
+        params: study.best!.params,
+      },
+    });
+    expect(Date.parse(listed.created_at)).toBeGreaterThan(Date.now() - 600_000);
+  });
+
+  it("GET /api/studies/:name/trials gives the study and every trial, oldest first", async () => {
+    const { status, body } = await call("GET", "/api/studies/tuning/trials");
+    expect(status).toBe(200);
+    expect(body.data.study.name).toBe("tuning");
+    expect(body.data.trials).toEqual(
+      study.trials.map((t) => ({
+        number: t.number,
+        state: t.state,
+        params: t.params,
+        value: t.value ?? null,
+        run_id: t.runId,
+      })),
+    );
+    expect(body.data.trials.map((t: { state: string }) => t.state)).toEqual([
+      "COMPLETE",
+      "COMPLETE",
+      "FAILED",
+      "PRUNED",
+      "COMPLETE",
+      "COMPLETE",
+      "COMPLETE",
+    ]);
+  });
+
+  it("answers an unknown study with a 404 and a bad name with a 422", async () => {
+    expectError(await call("GET", "/api/studies/nope/trials"), 404, /study "nope" not found/);
+    expectError(await call("GET", "/api/studies/%20%20/trials"), 422, /name: must not be blank/);
+  });
+});
+
 describe("data", () => {
   it("GET /api/data/projects gives the newest projects", async () => {
     const { body } = await call("GET", "/api/data/projects?limit=3");
@@ -241,7 +295,16 @@ describe("docs and dashboard", () => {
     expect(status).toBe(200);
     expect(body.openapi).toMatch(/^3\./);
     expect(Object.keys(body.paths)).toEqual(
-      expect.arrayContaining(["/", "/predict", "/params/{param}", "/performance", "/runs/{id}", "/reload"]),
+      expect.arrayContaining([
+        "/",
+        "/predict",
+        "/params/{param}",
+        "/performance",
+        "/runs/{id}",
+        "/reload",
+        "/api/studies",
+        "/api/studies/{name}/trials",
+      ]),
     );
     const predictBody = body.paths["/predict"].post.requestBody.content["application/json"].schema;
     expect(predictBody.properties.texts.maxItems).toBe(LIMITS.maxTexts);
@@ -272,6 +335,7 @@ describe("startup", () => {
     try {
       const health = await app.inject({ method: "GET", url: "/" });
       expect(health.json().data).toMatchObject({ model_loaded: false, run_id: null });
+      expect((await app.inject({ method: "GET", url: "/api/studies" })).json().data).toEqual({ studies: [] });
       const answer = await app.inject({
         method: "POST",
         url: "/predict",

@@ -1,11 +1,12 @@
 /**
- * The dashboard's entry point: a hash router (`#/data`, `#/performance`, `#/runs`, `#/inference`)
- * that renders one page at a time into `<main>`.
+ * The dashboard's entry point: a hash router (`#/data`, `#/performance`, `#/runs`, `#/optimization`,
+ * `#/inference`) that renders one page at a time into `<main>`.
  */
 import { destroyCharts } from "./charts.js";
 import { errorBox, h } from "./dom.js";
 import { renderDataPage } from "./pages/data.js";
 import { renderInferencePage } from "./pages/inference.js";
+import { renderOptimizationPage } from "./pages/optimization.js";
 import { renderPerformancePage } from "./pages/performance.js";
 import { renderRunsPage } from "./pages/runs.js";
 
@@ -13,6 +14,7 @@ const PAGES: Record<string, (root: HTMLElement) => void | Promise<void>> = {
   data: renderDataPage,
   performance: renderPerformancePage,
   runs: renderRunsPage,
+  optimization: renderOptimizationPage,
   inference: renderInferencePage,
 };
 

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "MODEL_NOT_FOUND"
   | "SCHEMA_TOO_NEW"
   | "TRACKING_ERROR"
+  | "STUDY_NOT_FOUND"
   | "STUDY_ERROR";
 
 /** An expected, user-facing error: the message names the problem; `code` classifies it. */

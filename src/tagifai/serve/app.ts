@@ -1,6 +1,6 @@
 /**
  * The API server as a fastify instance: validation by zod, every response in the envelope,
- * OpenAPI docs at `/docs`, the model routes, the tracking and data routes the dashboard uses,
+ * OpenAPI docs at `/docs`, the model routes, the tracking, study and data routes the dashboard uses,
  * and the dashboard itself.
  */
 import swagger from "@fastify/swagger";
@@ -18,6 +18,7 @@ import { type LoadedModel, ModelSlot, type ReloadResult } from "./model.js";
 import { registerDataRoutes } from "./routes-data.js";
 import { registerModelRoutes } from "./routes-model.js";
 import { registerRunRoutes } from "./routes-runs.js";
+import { registerStudyRoutes } from "./routes-studies.js";
 import { type Limits, resolveLimits } from "./schemas.js";
 import { zodValidatorCompiler } from "./validation.js";
 
@@ -97,6 +98,7 @@ async function createApp(
 
   registerModelRoutes(app, { slot, batcher: new PredictionBatcher(slot, BATCH_LIMITS), limits });
   registerRunRoutes(app, store);
+  registerStudyRoutes(app, store);
   registerDataRoutes(app);
   await registerDashboard(app, dashboardDir);
   return app;

@@ -7,7 +7,7 @@ import { projectSchema, tagSchema } from "../data.js";
 import { TagifaiError } from "../errors.js";
 import { paramsSchema } from "../params.js";
 import { MAX_TEXT_LENGTH } from "../predict.js";
-import { runStatusSchema } from "../tracking/types.js";
+import { runStatusSchema, studyDirectionSchema, trialStateSchema } from "../tracking/types.js";
 import { type JsonSchema, routeSchema } from "./validation.js";
 
 /** Request limits of the API. */
@@ -73,6 +73,13 @@ export function predictBodySchema(limits: Limits) {
 /** A run id in a path: 32 lowercase hex characters. */
 export const runIdParamsSchema = z
   .object({ id: z.string().regex(/^[0-9a-f]{32}$/, "must be a run id (32 lowercase hex characters)") })
+  .strict();
+
+/** A study name in a path: what the tracking store accepts (not blank, at most 200 characters). */
+export const studyNameParamsSchema = z
+  .object({
+    name: z.string().regex(/\S/, "must not be blank").max(200, "must have at most 200 characters"),
+  })
   .strict();
 
 /** `/params/:param`: one of the training params' names. */
@@ -152,6 +159,37 @@ export const runMetricsDataSchema = z.object({
   run_id: z.string(),
   history: z.object({ train_loss: historySchema, val_loss: historySchema, lr: historySchema }),
 });
+
+const trialParamsSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+
+/** A trial of a study, as the API shows it: `value` is set only for COMPLETE trials. */
+export const trialSchema = z.object({
+  number: z.number().int(),
+  state: trialStateSchema,
+  params: trialParamsSchema,
+  value: z.number().nullable(),
+  run_id: z.string().nullable(),
+});
+
+/** A study with how many of its trials are in each state, and its best COMPLETE trial. */
+export const studySchema = z.object({
+  name: z.string(),
+  direction: studyDirectionSchema,
+  created_at: z.string(),
+  trial_counts: z.record(trialStateSchema, z.number().int()),
+  best_trial: trialSchema.nullable(),
+});
+
+/** A trial as the API shows it. */
+export type TrialView = z.infer<typeof trialSchema>;
+/** A study as the API shows it. */
+export type StudyView = z.infer<typeof studySchema>;
+
+/** `GET /api/studies`. */
+export const studiesDataSchema = z.object({ studies: z.array(studySchema) });
+
+/** `GET /api/studies/:name/trials`: the study and its trials, oldest first. */
+export const studyTrialsDataSchema = z.object({ study: studySchema, trials: z.array(trialSchema) });
 
 /** `POST /reload`: which run is loaded now, and which was before. */
 export const reloadDataSchema = z.object({
@@ -235,3 +273,7 @@ export type RunMetricsData = z.infer<typeof runMetricsDataSchema>;
 export type ProjectsData = z.infer<typeof projectsDataSchema>;
 /** `data` of `GET /api/data/tags`. */
 export type TagsData = z.infer<typeof tagsDataSchema>;
+/** `data` of `GET /api/studies`. */
+export type StudiesData = z.infer<typeof studiesDataSchema>;
+/** `data` of `GET /api/studies/:name/trials`. */
+export type StudyTrialsData = z.infer<typeof studyTrialsDataSchema>;

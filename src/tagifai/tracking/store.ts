@@ -446,10 +446,15 @@ export class TrackingStore {
    * Get a study by name.
    * @param name the study name
    * @returns the study
-   * @throws TagifaiError INVALID_INPUT, STUDY_ERROR if there is no such study
+   * @throws TagifaiError INVALID_INPUT, STUDY_NOT_FOUND if there is no such study
    */
   async getStudy(name: string): Promise<Study> {
     return studies.findStudy(this.db, name);
+  }
+
+  /** @returns every study, by name */
+  async listStudies(): Promise<Study[]> {
+    return studies.listStudies(this.db);
   }
 
   /**

@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Kysely, Selectable } from "kysely";
 import { TagifaiError } from "../errors.js";
 import type { Connection } from "./connection.js";
-import type { Database, TrialTable } from "./database.js";
+import type { Database, StudyTable, TrialTable } from "./database.js";
 import { parseStoredColumn } from "./runs.js";
 import {
   type ClaimTrialOptions,
@@ -92,7 +92,7 @@ export async function getOrCreateStudy(db: Kysely<Database>, definition: StudyDe
  * @param db the database or a transaction
  * @param name the study name
  * @returns the study
- * @throws TagifaiError STUDY_ERROR if there is no such study
+ * @throws TagifaiError INVALID_INPUT for a bad name, STUDY_NOT_FOUND if there is no such study
  */
 export async function findStudy(db: Kysely<Database>, name: string): Promise<Study> {
   const row = await db
@@ -100,15 +100,18 @@ export async function findStudy(db: Kysely<Database>, name: string): Promise<Stu
     .selectAll()
     .where("name", "=", assertStudyName(name))
     .executeTakeFirst();
-  if (row === undefined) throw new TagifaiError("STUDY_ERROR", `study "${name}" not found`);
-  return {
-    id: row.id,
-    name: row.name,
-    direction: row.direction,
-    searchSpace: parseStoredColumn(row.search_space, paramsSchema, `study "${name}"`),
-    seed: row.seed,
-    createdAt: row.created_at,
-  };
+  if (row === undefined) throw new TagifaiError("STUDY_NOT_FOUND", `study "${name}" not found`);
+  return toStudy(row);
+}
+
+/**
+ * Every study, by name.
+ * @param db the database
+ * @returns the studies
+ */
+export async function listStudies(db: Kysely<Database>): Promise<Study[]> {
+  const rows = await db.selectFrom("studies").selectAll().orderBy("name").execute();
+  return rows.map(toStudy);
 }
 
 /**
@@ -309,6 +312,18 @@ export async function listTrials(db: Kysely<Database>, studyId: string): Promise
   const intermediate = new Map<string, Record<number, number>>(rows.map((row) => [row.id, {}]));
   for (const { trial_id, step, value } of values) intermediate.get(trial_id)![step] = value ?? Number.NaN;
   return rows.map((row) => toTrial(row, intermediate.get(row.id)!));
+}
+
+/** Turn a study row into a `Study`. */
+function toStudy(row: Selectable<StudyTable>): Study {
+  return {
+    id: row.id,
+    name: row.name,
+    direction: row.direction,
+    searchSpace: parseStoredColumn(row.search_space, paramsSchema, `study "${row.name}"`),
+    seed: row.seed,
+    createdAt: row.created_at,
+  };
 }
 
 /**

@@ -1,0 +1,179 @@
+/**
+ * Optimization page: pick a hyperparameter study; see its trial counts and best trial, the
+ * objective value of its COMPLETE trials against each parameter, and its trials sorted by value.
+ */
+import type { StudiesData, StudyTrialsData, StudyView, TrialView } from "../../tagifai/serve/schemas.js";
+import { getData } from "../api.js";
+import { destroyCharts, drawScatter, type ScatterAxis, type ScatterPoint } from "../charts.js";
+import { type Column, errorBox, fmt, h, section, table } from "../dom.js";
+
+type ParamValue = TrialView["params"][string];
+
+/**
+ * Render the Optimization page.
+ * @param root the page's element (in the document)
+ */
+export async function renderOptimizationPage(root: HTMLElement): Promise<void> {
+  const { studies } = await getData<StudiesData>("/api/studies");
+  root.append(h("h2", {}, "Optimization"));
+  if (studies.length === 0) {
+    root.append(
+      h(
+        "p",
+        {},
+        "No study yet: tune the hyperparameters with ",
+        h("code", {}, "tagifai optimize --study-name optimization --num-trials 20"),
+        " (against this server's tracking store), then reload this page.",
+      ),
+    );
+    return;
+  }
+  const picker = h(
+    "select",
+    { id: "study", "aria-label": "Study" },
+    ...studies.map((study) => h("option", { value: study.name }, study.name)),
+  );
+  const shown = h("div", { id: "study-view" });
+  picker.addEventListener("change", () => void showStudy(shown, picker.value));
+  root.append(h("p", {}, h("label", { for: "study" }, "Study "), picker), shown);
+  await showStudy(shown, studies[0].name);
+}
+
+/** Replace `parent`'s content with the study's summary, scatter charts and trial table. */
+async function showStudy(parent: HTMLElement, name: string): Promise<void> {
+  try {
+    const { study, trials } = await getData<StudyTrialsData>(
+      `/api/studies/${encodeURIComponent(name)}/trials`,
+    );
+    destroyCharts(parent);
+    parent.replaceChildren(summary(study));
+    const charts = section("Objective value against each parameter", notPlotted(study));
+    parent.append(charts);
+    const complete = trials.filter((t) => t.value !== null);
+    for (const param of paramNames(trials)) drawParamScatter(charts, study, complete, param);
+    parent.append(section("Trials, best first", trialTable(study, trials)));
+  } catch (error) {
+    parent.replaceChildren(errorBox(error));
+  }
+}
+
+/** Cards with the trial counts and the best value, and the best trial's params. */
+function summary(study: StudyView): HTMLElement {
+  const counts = study.trial_counts;
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const card = (label: string, value: string | number) =>
+    h("div", { class: "card" }, h("span", {}, label), h("strong", {}, value));
+  const best = study.best_trial;
+  return section(
+    `Study ${study.name} (${study.direction} the objective)`,
+    h(
+      "div",
+      { class: "cards" },
+      card("trials", total),
+      card("complete", counts.COMPLETE),
+      card("pruned", counts.PRUNED),
+      card("failed", counts.FAILED),
+      ...(counts.RUNNING > 0 ? [card("running", counts.RUNNING)] : []),
+      card("best value", fmt(best?.value, 4)),
+    ),
+    best === null
+      ? h("p", { class: "muted" }, "No trial is COMPLETE yet.")
+      : h(
+          "p",
+          { id: "best-trial" },
+          `Best: trial ${best.number} with `,
+          ...Object.entries(best.params).flatMap(([key, value], i) => [
+            i > 0 ? ", " : "",
+            h("code", {}, `${key}=${showValue(value)}`),
+          ]),
+        ),
+  );
+}
+
+/** The note saying which trials have no objective value and are left out of the charts. */
+function notPlotted({ trial_counts: counts }: StudyView): HTMLElement | null {
+  const left = (["PRUNED", "FAILED", "RUNNING"] as const)
+    .filter((state) => counts[state] > 0)
+    .map((state) => `${counts[state]} ${state.toLowerCase()}`);
+  if (left.length === 0) return null;
+  return h(
+    "p",
+    { class: "muted" },
+    `Only COMPLETE trials have an objective value: the ${left.join(", ")} trial(s) are not plotted.`,
+  );
+}
+
+/** Every parameter name of the trials, sorted. */
+function paramNames(trials: readonly TrialView[]): string[] {
+  return [...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort();
+}
+
+/** One scatter chart: the value of each COMPLETE trial against `param`, the best trial apart. */
+function drawParamScatter(
+  parent: HTMLElement,
+  study: StudyView,
+  complete: readonly TrialView[],
+  param: string,
+): void {
+  const withParam = complete.filter((t) => param in t.params);
+  const axis = xAxis(withParam.map((t) => t.params[param]));
+  const point = (t: TrialView): ScatterPoint => {
+    const x = t.params[param];
+    return { x: typeof x === "number" ? x : String(x), y: t.value as number };
+  };
+  const bestNumber = study.best_trial?.number;
+  drawScatter(
+    parent,
+    [
+      { label: "complete trials", points: withParam.filter((t) => t.number !== bestNumber).map(point) },
+      { label: "best trial", points: withParam.filter((t) => t.number === bestNumber).map(point) },
+    ],
+    {
+      title: `Objective value against ${param}`,
+      x: { title: axis.type === "logarithmic" ? `${param} (log scale)` : param, axis },
+      y: { title: "objective value" },
+    },
+  );
+}
+
+/**
+ * The x axis for a parameter's values: categories unless every value is a number; logarithmic when
+ * the numbers are all positive and span more than a decade (learning rates, weight decays…).
+ */
+function xAxis(values: readonly ParamValue[]): ScatterAxis {
+  if (!values.every((v) => typeof v === "number")) {
+    return { type: "category", labels: [...new Set(values.map(String))].sort() };
+  }
+  const numbers = values as number[];
+  const low = Math.min(...numbers);
+  const spansDecades = low > 0 && Math.max(...numbers) / low > 10;
+  return { type: spansDecades ? "logarithmic" : "linear" };
+}
+
+/** The trials sorted by value, best first (trials without a value last), with one column per param. */
+function trialTable(study: StudyView, trials: readonly TrialView[]): HTMLTableElement {
+  const sign = study.direction === "maximize" ? -1 : 1;
+  const sortValue = (t: TrialView) => (t.value === null ? Number.POSITIVE_INFINITY : sign * t.value);
+  const sorted = [...trials].sort((a, b) => sortValue(a) - sortValue(b) || a.number - b.number);
+  const columns: Column<TrialView>[] = [
+    { title: "Trial", cell: (t) => t.number, sortKey: (t) => t.number },
+    { title: "State", cell: (t) => t.state, sortKey: (t) => t.state },
+    { title: "Value", cell: (t) => fmt(t.value, 4), sortKey: (t) => t.value ?? Number.NEGATIVE_INFINITY },
+    ...paramNames(trials).map(
+      (param): Column<TrialView> => ({
+        title: param,
+        cell: (t) => (param in t.params ? showValue(t.params[param]) : "–"),
+      }),
+    ),
+    { title: "Run id", cell: (t) => (t.run_id === null ? "–" : h("code", {}, t.run_id.slice(0, 8))) },
+  ];
+  return table(columns, sorted, (tr, t) => {
+    tr.dataset.trial = String(t.number);
+    tr.classList.add(t.state.toLowerCase());
+  });
+}
+
+/** A param value for people: numbers to 4 significant digits. */
+function showValue(value: ParamValue): string {
+  return typeof value === "number" ? String(Number(value.toPrecision(4))) : String(value);
+}
