@@ -18,6 +18,7 @@ import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import { loadParams, type Params } from "./params.js";
 import { type Prediction, predict } from "./predict.js";
+import { onTerminationSignal } from "./signals.js";
 import { type EndStatus, openStore, type Run, type TrackingStore } from "./tracking.js";
 import {
   type Artifacts,
@@ -441,19 +442,13 @@ function finalMetrics({ performance, bestValLoss, history }: TrainResult): Recor
  * @returns a function that removes the handlers
  */
 function markKilledOnSignal(store: TrackingStore, runId: string): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    logger.warn(`Received ${signal}: marking run ${runId} KILLED`);
-    store
-      .endRun(runId, "KILLED")
-      .catch((error: unknown) => logger.error(`Could not mark run ${runId} KILLED: ${String(error)}`))
-      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  return () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  };
+  return onTerminationSignal(
+    (signal) => {
+      logger.warn(`Received ${signal}: marking run ${runId} KILLED`);
+      return store.endRun(runId, "KILLED");
+    },
+    (error) => logger.error(`Could not mark run ${runId} KILLED: ${String(error)}`),
+  );
 }
 
 /** Load `data/` from its source when it isn't there yet (first use). */

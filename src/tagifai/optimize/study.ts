@@ -12,6 +12,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
+import { onTerminationSignal } from "../signals.js";
 import { describeError } from "../tracking/connection.js";
 import type { Study, TrackingStore, Trial, TrialOutcome, TrialState } from "../tracking.js";
 import { createRng } from "../utils.js";
@@ -300,33 +301,23 @@ async function reportProgress(
  * @returns a function that removes the handlers
  */
 function failTrialOnSignal(store: TrackingStore, active: { current?: ActiveTrial }): () => void {
-  let exiting = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (exiting) return;
-    exiting = true;
-    const current = active.current;
-    logger.warn(
-      `Received ${signal}: ${current ? `marking trial ${current.trial.number} FAILED` : "stopping"}`,
-    );
-    const cleanup = current
-      ? Promise.all([
-          store.finishTrial(current.trial.id, { state: "FAILED" }),
-          current.runId &&
-            store
-              .endRun(current.runId, "KILLED")
-              .then(() => store.setTags(current.runId!, { state: "FAILED" })),
-        ])
-      : Promise.resolve();
-    cleanup
-      .catch((error: unknown) => logger.error(`Could not mark the trial FAILED: ${describeError(error)}`))
-      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  return () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  };
+  return onTerminationSignal(
+    async (signal) => {
+      const current = active.current;
+      logger.warn(
+        `Received ${signal}: ${current ? `marking trial ${current.trial.number} FAILED` : "stopping"}`,
+      );
+      if (!current) return;
+      await Promise.all([
+        store.finishTrial(current.trial.id, { state: "FAILED" }),
+        current.runId &&
+          store
+            .endRun(current.runId, "KILLED")
+            .then(() => store.setTags(current.runId!, { state: "FAILED" })),
+      ]);
+    },
+    (error) => logger.error(`Could not mark the trial FAILED: ${describeError(error)}`),
+  );
 }
 
 /** Refuse timings that would expire healthy trials or never look again. */
