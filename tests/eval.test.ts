@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TagifaiError } from "../src/tagifai/errors.js";
 import {
+  applyArgmax,
   applyThreshold,
   findBestThreshold,
   getMetrics,
@@ -236,6 +237,20 @@ describe("findBestThreshold", () => {
 
   it("refuses matrices of different shapes", () => {
     expectInvalidInput(() => findBestThreshold([[1, 0]], [[0.5]]), "yTrue is 1×2 but yProb is 1×1");
+  });
+});
+
+describe("applyArgmax", () => {
+  it("predicts only each row's most probable class, the first of a tie", () => {
+    expect(
+      applyArgmax([
+        [0.2, 0.7, 0.1],
+        [0.4, 0.4, 0.2],
+      ]),
+    ).toEqual([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
   });
 });
 

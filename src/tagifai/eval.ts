@@ -229,6 +229,18 @@ export function applyThreshold(yProb: number[][], threshold: number): number[][]
 }
 
 /**
+ * Turn probabilities into one-hot predictions of the most probable class (a multi-class decision).
+ * @param yProb predicted probabilities, `rows × classes`
+ * @returns a matrix of the same shape holding 1 at each row's highest probability (ties: the first)
+ */
+export function applyArgmax(yProb: readonly (readonly number[])[]): number[][] {
+  return yProb.map((row) => {
+    const best = row.indexOf(Math.max(...row));
+    return row.map((_, c) => (c === best ? 1 : 0));
+  });
+}
+
+/**
  * Micro-averaged metrics on each slice, plus their combination under "overall": the mean of the
  * slices' precision, recall and F1 weighted by their number of samples, with `num_samples` their sum
  * (all zeros when no slice has a sample). A slice with no samples is left out.

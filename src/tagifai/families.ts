@@ -15,7 +15,7 @@ import { readArtifactJson } from "./data/files.js";
 import { describeIssues } from "./data/validation.js";
 import type { Task } from "./data.js";
 import { TagifaiError } from "./errors.js";
-import { findBestThreshold } from "./eval.js";
+import { applyArgmax, findBestThreshold } from "./eval.js";
 import { fitCnn, loadCnn } from "./families/cnn.js";
 import { fitLinear, loadLinear } from "./families/linear.js";
 import type { EpochMetrics, FitContext, Scorer } from "./families/types.js";
@@ -137,10 +137,7 @@ export function predictLabels(
   probabilities: readonly (readonly number[])[],
 ): number[][] {
   if (model.task === "multi-label") return applyClassThresholds(probabilities, model.thresholds);
-  return probabilities.map((row) => {
-    const best = row.indexOf(Math.max(...row));
-    return row.map((_, c) => (c === best ? 1 : 0));
-  });
+  return applyArgmax(probabilities);
 }
 
 /**

@@ -15,7 +15,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { logger } from "../../config/config.js";
 import type { Task } from "../data.js";
 import { padSequences, Tokenizer } from "../data.js";
-import { applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../eval.js";
+import { applyArgmax, applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../eval.js";
 import { type Batch, type CnnModel, initializeCnn, loadModel, saveModel } from "../models.js";
 import type { Params } from "../params.js";
 import { nextSeed, type Rng, shuffled } from "../utils.js";
@@ -191,12 +191,7 @@ async function runEpochs(
  */
 function validationF1(task: Task, yTrue: number[][], yProb: number[][]): number {
   const yPred =
-    task === "multi-label"
-      ? applyThreshold(yProb, findBestThreshold(yTrue, yProb))
-      : yProb.map((row) => {
-          const best = row.indexOf(Math.max(...row));
-          return row.map((_, c) => (c === best ? 1 : 0));
-        });
+    task === "multi-label" ? applyThreshold(yProb, findBestThreshold(yTrue, yProb)) : applyArgmax(yProb);
   return precisionRecallFscoreSupport(yTrue, yPred, "weighted").f1;
 }
 
