@@ -31,7 +31,7 @@ const program = new Command("tagifai")
     logger.debug(`Using the ${used} backend`);
   });
 
-/** The global options merged with a command's own. */
+/** The program-wide options (--device, --tracking-uri), shared by every command. */
 function globals(): GlobalOptions {
   return program.opts<GlobalOptions>();
 }

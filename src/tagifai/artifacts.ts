@@ -9,7 +9,7 @@ import { loadLabelEncoder } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { type Performance, performanceSchema } from "./eval.js";
 import { loadTrainedModel } from "./families.js";
-import { parseParams } from "./params.js";
+import { type Params, parseParams } from "./params.js";
 import type { Artifacts } from "./train.js";
 import { loadJson, saveJson } from "./utils.js";
 
@@ -55,7 +55,7 @@ export async function saveArtifacts(
  */
 export async function loadArtifactsFromDir(dir: string): Promise<Artifacts> {
   if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
-  const params = parseParams(readArtifact(dir, FILES.params, loadJson), `${join(dir, FILES.params)}`);
+  const params = loadParamsFromDir(dir);
   const labelEncoder = readArtifact(dir, FILES.labelEncoder, loadLabelEncoder);
   const model = await loadTrainedModel(dir, params);
   const mismatch =
@@ -69,6 +69,16 @@ export async function loadArtifactsFromDir(dir: string): Promise<Artifacts> {
     throw new TagifaiError("INVALID_ARTIFACTS", `Inconsistent artifacts in ${dir}: ${mismatch}`);
   }
   return { params, labelEncoder, model };
+}
+
+/**
+ * Read the params a run trained with (as tuned by training: threshold, num_samples).
+ * @param dir the run's artifact folder
+ * @returns the validated params
+ * @throws TagifaiError INVALID_ARTIFACTS when params.json is missing or corrupt, INVALID_PARAMS when invalid
+ */
+export function loadParamsFromDir(dir: string): Params {
+  return parseParams(readArtifact(dir, FILES.params, loadJson), join(dir, FILES.params));
 }
 
 /**

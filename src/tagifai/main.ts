@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_PARAMS_FP, dataDir, logger, modelDir } from "../config/config.js";
 import {
   loadArtifactsFromDir,
+  loadParamsFromDir,
   loadPerformanceFromDir,
   saveArtifacts,
   savePerformanceToDir,
@@ -248,7 +249,7 @@ export async function predictTags(
  */
 export async function getParams(runRef?: string, options: StoreOptions = {}): Promise<Params> {
   const run = await withStore(options, (store) => resolveRun(store, runRef));
-  return loadParams(join(run.artifactUri, "params.json"));
+  return loadParamsFromDir(run.artifactUri);
 }
 
 /**
