@@ -11,12 +11,16 @@
 import { resolve } from "node:path";
 import { referenceSplits } from "../src/tagifai/data/reference.js";
 import { precisionRecallFscoreSupport } from "../src/tagifai/eval.js";
-import { fitLinearModel, type LinearModel, linearConfigSchema } from "../src/tagifai/models/linear.js";
+import {
+  fitLinearModel,
+  type LinearModel,
+  linearConfigSchema,
+} from "../src/tagifai/families/linear/model.js";
 import {
   applyClassThresholds,
   ensembleProbabilities,
   tuneClassThresholds,
-} from "../src/tagifai/models/thresholds.js";
+} from "../src/tagifai/families/thresholds.js";
 
 const dataDir = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
 const config = linearConfigSchema.parse(JSON.parse(process.argv[2] ?? "{}"));

@@ -5,9 +5,9 @@
  * Run: node --import tsx bench/model.ts
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { warmUpHelper } from "../src/tagifai/models/charConv.js";
-import { helperItemCount } from "../src/tagifai/models/workerPool.js";
-import { type Batch, type CnnConfig, initializeCnn } from "../src/tagifai/models.js";
+import { warmUpHelper } from "../src/tagifai/families/cnn/charConv.js";
+import { type Batch, type CnnConfig, initializeCnn } from "../src/tagifai/families/cnn/model.js";
+import { helperItemCount } from "../src/tagifai/families/cnn/workerPool.js";
 import { createRng, setDevice } from "../src/tagifai/utils.js";
 
 const config: CnnConfig = {

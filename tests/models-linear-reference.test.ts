@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { referenceSplits } from "../src/tagifai/data/reference.js";
 import { precisionRecallFscoreSupport } from "../src/tagifai/eval.js";
-import { fitLinearModel } from "../src/tagifai/models/linear.js";
+import { fitLinearModel } from "../src/tagifai/families/linear/model.js";
 import { DATASET_DIR } from "./helpers/data.js";
 
 describe("linear model on the reference protocol", () => {

@@ -5,25 +5,25 @@ import { describe, expect, it } from "vitest";
 import { TagifaiError } from "../src/tagifai/errors.js";
 import { findBestThreshold } from "../src/tagifai/eval.js";
 import {
-  fitLinearModel,
-  LINEAR_MODEL_FILES,
-  loadLinearModel,
-  saveLinearModel,
-} from "../src/tagifai/models/linear.js";
-import {
   fitOneVsRest,
   logisticOptionsSchema,
   oneVsRestObjective,
   oneVsRestProblem,
   predictLogistic,
-} from "../src/tagifai/models/logistic.js";
-import { type SparseRow, toCsr } from "../src/tagifai/models/sparse.js";
-import { charWbNgrams, TfidfVectorizer, wordNgrams } from "../src/tagifai/models/tfidf.js";
+} from "../src/tagifai/families/linear/logistic.js";
+import {
+  fitLinearModel,
+  LINEAR_MODEL_FILES,
+  loadLinearModel,
+  saveLinearModel,
+} from "../src/tagifai/families/linear/model.js";
+import { type SparseRow, toCsr } from "../src/tagifai/families/linear/sparse.js";
+import { charWbNgrams, TfidfVectorizer, wordNgrams } from "../src/tagifai/families/linear/tfidf.js";
 import {
   applyClassThresholds,
   ensembleProbabilities,
   tuneClassThresholds,
-} from "../src/tagifai/models/thresholds.js";
+} from "../src/tagifai/families/thresholds.js";
 import { createRng } from "../src/tagifai/utils.js";
 
 function dense(row: SparseRow, width: number): number[] {

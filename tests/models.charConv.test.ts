@@ -1,15 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Batch } from "../src/tagifai/models/batch.js";
+import type { Batch } from "../src/tagifai/families/cnn/batch.js";
 import {
   charConvBackward,
   charConvForward,
   type LookupTables,
   tableBlocks,
   warmUpHelper,
-} from "../src/tagifai/models/charConv.js";
-import { helperItemCount } from "../src/tagifai/models/workerPool.js";
+} from "../src/tagifai/families/cnn/charConv.js";
+import { helperItemCount } from "../src/tagifai/families/cnn/workerPool.js";
 import { createRng, setDevice } from "../src/tagifai/utils.js";
 import { randomBatch } from "./helpers/batches.js";
 

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import "../src/tagifai/models.js";
+import "../src/tagifai/families/cnn/model.js";
 import { setDevice } from "../src/tagifai/utils.js";
 
 /** Plain matrix product of nested arrays, the reference for the registered gradients. */

@@ -12,7 +12,7 @@ import {
   initializeCnn,
   loadModel,
   saveModel,
-} from "../src/tagifai/models.js";
+} from "../src/tagifai/families/cnn/model.js";
 import { createRng, setDevice } from "../src/tagifai/utils.js";
 import { randomBatch } from "./helpers/batches.js";
 

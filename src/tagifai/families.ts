@@ -16,15 +16,15 @@ import { describeIssues } from "./data/validation.js";
 import type { Task } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { applyArgmax, findBestThreshold } from "./eval.js";
-import { fitCnn, loadCnn } from "./families/cnn.js";
-import { fitLinear, loadLinear } from "./families/linear.js";
-import type { EpochMetrics, FitContext, Scorer } from "./families/types.js";
-import { linearConfigSchema } from "./models/linear.js";
-import { applyClassThresholds, ensembleProbabilities, tuneClassThresholds } from "./models/thresholds.js";
+import { fitCnn, loadCnn } from "./families/cnn/fit.js";
+import { fitLinear, loadLinear } from "./families/linear/fit.js";
+import { linearConfigSchema } from "./families/linear/model.js";
+import { applyClassThresholds, ensembleProbabilities, tuneClassThresholds } from "./families/thresholds.js";
+import type { EpochMetrics, FitContext, Scorer } from "./family.js";
 import { type ModelKind, modelKindSchema, type Params } from "./params.js";
 import { saveJson } from "./utils.js";
 
-export type { EpochMetrics, FitContext, LabelledSplit, TrainHooks } from "./families/types.js";
+export type { EpochMetrics, FitContext, LabelledSplit, TrainHooks } from "./family.js";
 
 /** A trained model of any family. */
 export interface TrainedModel {

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { TagifaiError } from "./errors.js";
-import { linearConfigSchema } from "./models/linear.js";
+import { linearConfigSchema } from "./families/linear/model.js";
 
 const positiveInt = z.number().int().positive();
 

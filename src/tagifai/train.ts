@@ -18,7 +18,6 @@ import {
 } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { getPerformanceReport, type Performance, SLICES, type SliceFunction } from "./eval.js";
-import type { EpochMetrics, TrainHooks } from "./families/types.js";
 import {
   type FitOutcome,
   fitModel,
@@ -26,6 +25,7 @@ import {
   predictLabels,
   type TrainedModel,
 } from "./families.js";
+import type { EpochMetrics, TrainHooks } from "./family.js";
 import type { Params } from "./params.js";
 import { createRng, shuffled } from "./utils.js";
 import {
@@ -35,8 +35,8 @@ import {
   validateDataset,
 } from "./validate.js";
 
-export { createPlateauScheduler, type PlateauScheduler } from "./families/cnn.js";
-export type { EpochMetrics, TrainHooks } from "./families/types.js";
+export { createPlateauScheduler, type PlateauScheduler } from "./families/cnn/fit.js";
+export type { EpochMetrics, TrainHooks } from "./family.js";
 
 /** Everything needed to predict with a trained model. */
 export interface Artifacts {

@@ -1,7 +1,7 @@
 /**
  * Test helper: random token batches for the CNN model tests.
  */
-import type { Batch } from "../../src/tagifai/models/batch.js";
+import type { Batch } from "../../src/tagifai/families/cnn/batch.js";
 import { createRng } from "../../src/tagifai/utils.js";
 
 /**

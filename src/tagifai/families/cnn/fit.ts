@@ -12,14 +12,14 @@
 import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import * as tf from "@tensorflow/tfjs-core";
-import { logger } from "../../config/config.js";
-import type { Task } from "../data.js";
-import { padSequences, Tokenizer } from "../data.js";
-import { applyArgmax, applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../eval.js";
-import { type Batch, type CnnModel, initializeCnn, loadModel, saveModel } from "../models.js";
-import type { Params } from "../params.js";
-import { nextSeed, type Rng, shuffled } from "../utils.js";
-import type { EpochMetrics, FitContext, LabelledSplit, Scorer, TrainHooks } from "./types.js";
+import { logger } from "../../../config/config.js";
+import type { Task } from "../../data.js";
+import { padSequences, Tokenizer } from "../../data.js";
+import { applyArgmax, applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../../eval.js";
+import type { EpochMetrics, FitContext, LabelledSplit, Scorer, TrainHooks } from "../../family.js";
+import type { Params } from "../../params.js";
+import { nextSeed, type Rng, shuffled } from "../../utils.js";
+import { type Batch, type CnnModel, initializeCnn, loadModel, saveModel } from "./model.js";
 
 const TOKENIZER_FILE = "tokenizer.json";
 

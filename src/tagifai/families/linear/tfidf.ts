@@ -4,7 +4,7 @@
  * sparse row of unit norm.
  */
 import { z } from "zod";
-import { TagifaiError } from "../errors.js";
+import { TagifaiError } from "../../errors.js";
 import type { SparseRow } from "./sparse.js";
 
 const ngramRangeSchema = z

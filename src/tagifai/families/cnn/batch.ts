@@ -1,7 +1,7 @@
 /**
  * The model's input: a batch of token-id sequences, right-padded with the pad id 0 to one length.
  */
-import { TagifaiError } from "../errors.js";
+import { TagifaiError } from "../../errors.js";
 
 /** Padded token ids, row-major `[batchSize, seqLen]`; id 0 is padding. */
 export type Batch = { data: Int32Array; shape: [number, number] };

@@ -6,7 +6,7 @@
  * pass over the sparse rows serves every class at once. Deterministic.
  */
 import { z } from "zod";
-import { TagifaiError } from "../errors.js";
+import { TagifaiError } from "../../errors.js";
 import { multiplyDense, multiplyDenseTransposed, type SparseMatrix, type SparseRow } from "./sparse.js";
 
 /** Schema of the training options; defaults found on the validation split. */

@@ -10,10 +10,11 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { readArtifactJson, readFileBytes } from "../data/files.js";
-import { describeIssues } from "../data/validation.js";
-import { TagifaiError } from "../errors.js";
-import { saveJson, writeFileAtomic } from "../utils.js";
+import { readArtifactJson, readFileBytes } from "../../data/files.js";
+import { describeIssues } from "../../data/validation.js";
+import { TagifaiError } from "../../errors.js";
+import { saveJson, writeFileAtomic } from "../../utils.js";
+import { applyClassThresholds, thresholdOptionsSchema, tuneClassThresholds } from "../thresholds.js";
 import {
   type FitReport,
   fitOneVsRest,
@@ -23,7 +24,6 @@ import {
 } from "./logistic.js";
 import { toCsr } from "./sparse.js";
 import { TfidfVectorizer, tfidfJsonSchema, tfidfOptionsSchema } from "./tfidf.js";
-import { applyClassThresholds, thresholdOptionsSchema, tuneClassThresholds } from "./thresholds.js";
 
 /** File names of a saved linear model inside its folder. */
 export const LINEAR_MODEL_FILES = { config: "linear.json", weights: "linear-weights.bin" } as const;

@@ -2,9 +2,9 @@
  * What every model family is trained from and gives back: the splits, the training context, the
  * per-epoch hooks, and a scorer (probabilities, saving, disposing).
  */
-import type { Task } from "../data.js";
-import type { Params } from "../params.js";
-import type { Rng } from "../utils.js";
+import type { Task } from "./data.js";
+import type { Params } from "./params.js";
+import type { Rng } from "./utils.js";
 
 /** What one epoch of training reports. */
 export interface EpochMetrics {

@@ -6,7 +6,7 @@
  * pays (workerPool.ts); the backward pass sends each (sample, filter) gradient to its argmax position.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { TagifaiError } from "../errors.js";
+import { TagifaiError } from "../../errors.js";
 import { type Batch, sequenceLengths } from "./batch.js";
 import { type AccumulateMax, HEADER, MAX_ITEMS, poolItems } from "./charConvLoop.js";
 import { buildCharConvWasm, ROW_ALIGN_FLOATS } from "./charConvWasm.js";

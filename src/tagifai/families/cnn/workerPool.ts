@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from "node:os";
 import { type MessagePort, Worker } from "node:worker_threads";
-import { logger } from "../../config/config.js";
+import { logger } from "../../../config/config.js";
 import { type AccumulateMax, HEADER, poolItems } from "./charConvLoop.js";
 
 type HelperData = { memory: WebAssembly.Memory; module: WebAssembly.Module; header: typeof HEADER };

@@ -3,9 +3,9 @@
  * training split, thresholds tuned on the validation split (see models/linear.ts). For a multi-class
  * task the one-vs-rest probabilities are normalized to sum to 1 and the most probable class wins.
  */
-import type { Task } from "../data.js";
-import { fitLinearModel, type LinearModel, loadLinearModel, saveLinearModel } from "../models/linear.js";
-import type { FitContext, Scorer } from "./types.js";
+import type { Task } from "../../data.js";
+import type { FitContext, Scorer } from "../../family.js";
+import { fitLinearModel, type LinearModel, loadLinearModel, saveLinearModel } from "./model.js";
 
 /**
  * Fit the linear model on `ctx.train` with `ctx.params.linear` (defaults for what is left out),

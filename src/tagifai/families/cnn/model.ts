@@ -10,15 +10,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
-import { TagifaiError } from "./errors.js";
-import { type Batch, validateBatch } from "./models/batch.js";
-import { charConvForward, charConvMaxPool, type LookupTables } from "./models/charConv.js";
-import { denseConvMaxPool, embedTokens } from "./models/dense.js";
-import { ensureGradients } from "./models/gradients.js";
-import { lookupTables } from "./models/lookupTables.js";
-import { createRng, nextSeed, writeFileAtomic } from "./utils.js";
+import { TagifaiError } from "../../errors.js";
+import { createRng, nextSeed, writeFileAtomic } from "../../utils.js";
+import { type Batch, validateBatch } from "./batch.js";
+import { charConvForward, charConvMaxPool, type LookupTables } from "./charConv.js";
+import { denseConvMaxPool, embedTokens } from "./dense.js";
+import { ensureGradients } from "./gradients.js";
+import { lookupTables } from "./lookupTables.js";
 
-export type { Batch } from "./models/batch.js";
+export type { Batch } from "./batch.js";
 
 ensureGradients();
 
