@@ -399,11 +399,30 @@ program
   .option("--port <port>", "port to listen on", (value) => Number.parseInt(value, 10), 8000)
   .option("--run-id <ref>", "run id, best:EXPERIMENT or models:/NAME@ALIAS (default: newest finished run)")
   .option("--model <name@alias>", "a registered model, e.g. tagifai@production")
-  .action(async (options: { host: string; port: number; runId?: string; model?: string }) => {
-    const runRef = options.model ? `models:/${options.model}` : options.runId;
-    const { startServer } = await import("./tagifai/serve/server.js");
-    await startServer({ host: options.host, port: options.port, runRef, ...globals() });
-  });
+  .option("--request-timeout <ms>", "most time to receive a whole request (default 30000)", Number)
+  .option(
+    "--shutdown-timeout <ms>",
+    "most time to wait for in-flight requests on shutdown (default 10000)",
+    Number,
+  )
+  .action(
+    async (options: {
+      host: string;
+      port: number;
+      runId?: string;
+      model?: string;
+      requestTimeout?: number;
+      shutdownTimeout?: number;
+    }) => {
+      const runRef = options.model ? `models:/${options.model}` : options.runId;
+      const { startServer } = await import("./tagifai/serve/server.js");
+      const timeouts = {
+        ...(options.requestTimeout === undefined ? {} : { requestMs: options.requestTimeout }),
+        ...(options.shutdownTimeout === undefined ? {} : { shutdownMs: options.shutdownTimeout }),
+      };
+      await startServer({ host: options.host, port: options.port, runRef, timeouts, ...globals() });
+    },
+  );
 
 try {
   await program.parseAsync();

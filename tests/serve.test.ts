@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,10 +76,29 @@ describe("envelope and health", () => {
       "timestamp",
       "url",
     ]);
-    expect(body).toMatchObject({ message: "OK", method: "GET", "status-code": 200, url: `${server.url}/` });
+    expect(body).toMatchObject({ message: "OK", method: "GET", "status-code": 200, url: "/" });
     expect(Date.parse(body.timestamp)).toBeGreaterThan(Date.now() - 60_000);
     expect(body.data).toMatchObject({ model_loaded: true, run_id: trained.runId });
     expect(body.data.uptime_s).toBeGreaterThanOrEqual(0);
+  });
+
+  it("never echoes the Host header into the envelope", async () => {
+    const { port } = new URL(server.url);
+    const body = await new Promise<string>((resolve, reject) => {
+      const request = httpRequest(
+        { host: "127.0.0.1", port, path: "/?x=1", headers: { host: "<script>alert(1)</script>" } },
+        (response) => {
+          let text = "";
+          response.on("data", (chunk) => {
+            text += chunk;
+          });
+          response.on("end", () => resolve(text));
+        },
+      );
+      request.on("error", reject).end();
+    });
+    expect(body).not.toMatch(/script/);
+    expect(JSON.parse(body).url).toBe("/?x=1");
   });
 
   it("answers an unknown route with an enveloped 404", async () => {

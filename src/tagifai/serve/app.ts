@@ -13,23 +13,29 @@ import { predict } from "../predict.js";
 import { openStore, type TrackingStore } from "../tracking.js";
 import { type BatchLimits, PredictionBatcher } from "./batcher.js";
 import { registerDashboard } from "./dashboard.js";
-import { installErrorHandlers, sendError } from "./envelope.js";
+import { clientErrorHandler, installErrorHandlers, sendError } from "./envelope.js";
 import { type LoadedModel, ModelSlot, type ReloadResult } from "./model.js";
 import { registerDataRoutes } from "./routes-data.js";
 import { registerModelRoutes } from "./routes-model.js";
 import { registerRunRoutes } from "./routes-runs.js";
 import { registerStudyRoutes } from "./routes-studies.js";
 import { type Limits, resolveLimits } from "./schemas.js";
+import { httpTimeoutOptions, resolveTimeouts, type Timeouts } from "./timeouts.js";
 import { zodValidatorCompiler } from "./validation.js";
 
 /** How big one model call gets when concurrent requests are batched together. */
 const BATCH_LIMITS: BatchLimits = { maxTexts: 64, maxChars: 64 * 500 };
+
+/** Largest request head (request line, URL and headers), in bytes: node's default, 16 KiB. */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 /** How to build the app. */
 export interface AppOptions extends StoreOptions {
   /** Which run to serve (see `loadArtifacts`); default: the newest finished run, re-resolved on reload. */
   runRef?: string;
   limits?: Partial<Limits>;
+  /** How long to wait for clients (see `Timeouts`); default `DEFAULT_TIMEOUTS`. */
+  timeouts?: Partial<Timeouts>;
   /** The built dashboard; default `dist/dashboard` of the package. */
   dashboardDir?: string;
 }
@@ -39,6 +45,8 @@ export interface ServeApp {
   app: FastifyInstance;
   /** Load the run again and swap it in (what `POST /reload` does). */
   reload(): Promise<ReloadResult>;
+  /** The timeouts in force (the server bounds its shutdown by `shutdownMs`). */
+  timeouts: Timeouts;
 }
 
 /**
@@ -51,12 +59,13 @@ export interface ServeApp {
  */
 export async function buildApp(options: AppOptions = {}): Promise<ServeApp> {
   const limits = resolveLimits(options.limits);
+  const timeouts = resolveTimeouts(options.timeouts);
   const store = await openStore(options.trackingUri);
   const slot = new ModelSlot(() => loadModel(options));
   try {
     await loadFirstModel(slot, options.runRef);
-    const app = await createApp(limits, slot, store, options.dashboardDir);
-    return { app, reload: () => slot.reload() };
+    const app = await createApp({ limits, timeouts }, slot, store, options.dashboardDir);
+    return { app, reload: () => slot.reload(), timeouts };
   } catch (error) {
     await slot.close();
     await store.close();
@@ -66,7 +75,7 @@ export async function buildApp(options: AppOptions = {}): Promise<ServeApp> {
 
 /** The fastify instance with every route; closing it releases the model and the store. */
 async function createApp(
-  limits: Limits,
+  { limits, timeouts }: { limits: Limits; timeouts: Timeouts },
   slot: ModelSlot,
   store: TrackingStore,
   dashboardDir: string | undefined,
@@ -76,6 +85,14 @@ async function createApp(
     loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxBodyBytes,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.idleMs,
+    http: { ...httpTimeoutOptions(timeouts), maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler: clientErrorHandler({
+      requestMs: timeouts.requestMs,
+      maxHeaderBytes: MAX_HEADER_BYTES,
+    }),
     frameworkErrors: (error, request, reply) => sendError(error, request, reply, limits.maxBodyBytes),
   });
   app.setValidatorCompiler(zodValidatorCompiler);

@@ -3,6 +3,8 @@
  * url, data}` — for successes and failures alike, and the error handlers that put every failure
  * (validation, malformed body, unknown route, TagifaiError, bug) into it with the right status.
  */
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../errors.js";
 import { TagifaiError } from "../errors.js";
@@ -37,7 +39,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
 };
 
 /**
- * Wrap response data in the envelope.
+ * Wrap response data in the envelope. `url` is the request's path and query as the client sent
+ * them: never the Host header, which the client controls too and which would be echoed as-is.
  * @param request the request being answered
  * @param statusCode the HTTP status
  * @param message what happened ("OK", or what is wrong)
@@ -49,14 +52,17 @@ export function envelope<T>(
   message: string,
   data: T,
 ): Envelope<T> {
-  return {
-    message,
-    method: request.method,
-    "status-code": statusCode,
-    timestamp: new Date().toISOString(),
-    url: `${request.protocol}://${request.host}${request.url}`,
-    data,
-  };
+  return envelopeOf(request.method, request.url, statusCode, message, data);
+}
+
+function envelopeOf<T>(
+  method: string,
+  url: string,
+  statusCode: number,
+  message: string,
+  data: T,
+): Envelope<T> {
+  return { message, method, "status-code": statusCode, timestamp: new Date().toISOString(), url, data };
 }
 
 /**
@@ -115,4 +121,49 @@ function describeError(error: FastifyError, maxBodyBytes: number): { status: num
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return { status, message: error.message };
   return { status: 500, message: "Internal server error" };
+}
+
+/** What node reports on a connection before (or instead of) a request reaching fastify. */
+interface ClientError extends Error {
+  code?: string;
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request that arrives too slowly (408), whose headers are too
+ * large (431) or that is not HTTP (400) gets an enveloped error written straight to its socket,
+ * which is then closed. The envelope names the request's method and path when node has parsed them.
+ * @param limits the request timeout and header size, named in the messages
+ * @returns the handler
+ */
+export function clientErrorHandler(limits: {
+  requestMs: number;
+  maxHeaderBytes: number;
+}): (error: ClientError, socket: Socket) => void {
+  return (error, socket) => {
+    if (error.code === "ECONNRESET" || socket.destroyed) return;
+    const [status, message] =
+      error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, `The request did not arrive within ${limits.requestMs} ms`]
+        : error.code === "HPE_HEADER_OVERFLOW"
+          ? [
+              431,
+              `Request headers (URL included) are larger than the limit of ${limits.maxHeaderBytes} bytes`,
+            ]
+          : [400, "Malformed HTTP request"];
+    // The response node set up for a request whose headers it had parsed (a slow body's request).
+    const response = (socket as Socket & { _httpMessage?: ServerResponse & { req?: IncomingMessage } })
+      ._httpMessage;
+    if (socket.writable && response?.headersSent !== true) {
+      const request = response?.req;
+      const body = JSON.stringify(
+        envelopeOf(request?.method ?? "", request?.url ?? "", status, message, null),
+      );
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(error);
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * `tagifai serve`: the API and dashboard listening on a port, reloading the model on SIGHUP and
- * shutting down gracefully (in-flight requests finish) on SIGTERM / SIGINT.
+ * shutting down gracefully on SIGTERM / SIGINT (in-flight requests finish, within a bound).
  */
 import type { AddressInfo } from "node:net";
 import { logger } from "../../config/config.js";
@@ -19,7 +19,10 @@ export interface ServerOptions extends AppOptions {
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8000`. */
   url: string;
-  /** Stop accepting connections, let in-flight requests finish, then release the model and store. */
+  /**
+   * Stop accepting connections, let in-flight requests finish (for at most the shutdown timeout,
+   * then cut their connections), then release the model and store.
+   */
   close(): Promise<void>;
   /** Load the run again and swap it in without dropping requests. */
   reload(): Promise<ReloadResult>;
@@ -31,7 +34,7 @@ export interface RunningServer {
  * @returns the server's URL and its close and reload functions
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const { app, reload } = await buildApp(options);
+  const { app, reload, timeouts } = await buildApp(options);
   try {
     await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8000 });
   } catch (error) {
@@ -56,7 +59,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     process.off("SIGHUP", onHangup);
     process.off("SIGTERM", onStop);
     process.off("SIGINT", onStop);
-    await app.close();
+    // Closing stops accepting and waits for in-flight requests; one that is still not done at the
+    // deadline (a client trickling its body in) has its connection cut, so closing is bounded.
+    const deadline = setTimeout(() => {
+      logger.warn(`Requests still in flight after ${timeouts.shutdownMs} ms: closing their connections`);
+      app.server.closeAllConnections();
+    }, timeouts.shutdownMs);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(deadline);
+    }
   };
   process.on("SIGHUP", onHangup);
   process.once("SIGTERM", onStop);
