@@ -6,7 +6,7 @@
  */
 import type { ServerOptions } from "node:http";
 import { z } from "zod";
-import { TagifaiError } from "../errors.js";
+import { parseWith } from "../schema.js";
 
 /** The server's timeouts, in milliseconds. */
 export interface Timeouts {
@@ -57,9 +57,11 @@ export function resolveTimeouts(overrides: Partial<Timeouts> = {}): Timeouts {
   // A shorter request timeout given alone brings the header timeout down with it.
   const headersMs =
     requestMs > 0 ? Math.min(DEFAULT_TIMEOUTS.headersMs, requestMs) : DEFAULT_TIMEOUTS.headersMs;
-  const result = timeoutsSchema.safeParse({ ...DEFAULT_TIMEOUTS, headersMs, ...overrides });
-  if (result.success) return result.data;
-  throw new TagifaiError("INVALID_INPUT", `Invalid server timeouts: ${z.prettifyError(result.error)}`);
+  return parseWith(
+    timeoutsSchema,
+    { ...DEFAULT_TIMEOUTS, headersMs, ...overrides },
+    { code: "INVALID_INPUT", what: "server timeouts" },
+  );
 }
 
 /**
