@@ -1,18 +1,22 @@
 /**
  * Browser tests of the dashboard: the Vite build served by the API process, driven by headless
- * Chromium through playwright-core. Each page must render real data; screenshots are saved to a
- * temp folder (printed) for a look.
+ * Chromium through playwright-core. Each page must render real data (a CNN run and a linear run
+ * trained on the reference data, artifact-less runs, studies); any console error, page error or
+ * failed request fails the suite. Screenshots are saved to a temp folder (printed) for a look.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PACKAGE_DIR } from "../src/config/config.js";
-import { withStore } from "../src/tagifai/main.js";
+import { PACKAGE_DIR, TEST_PARAMS_FP } from "../src/config/config.js";
+import { trainModel, withStore } from "../src/tagifai/main.js";
+import { randomSampler } from "../src/tagifai/optimize/samplers.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
+import { runStudy } from "../src/tagifai/optimize/study.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
+import { SPACE } from "./fixtures/optimize/synthetic.js";
 import { runTestStudy } from "./helpers/study.js";
 import { type TrainedHome, trainTestRun } from "./helpers/trained-run.js";
 
@@ -30,18 +34,28 @@ const CHROMIUM_ARGS = [
 
 let trained: TrainedHome;
 let otherRunId: string;
+let alphaRunId: string;
+let linearRunId: string;
+let namedStudyRunIds: string[];
 let study: StudyResult;
 let server: RunningServer;
 let browser: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+
+/** Extra artifact-less runs, so that the run table has more than one page. */
+const BULK_RUNS = 30;
 const screenshots = mkdtempSync(join(tmpdir(), "tagifai-dashboard-"));
 
 beforeAll(async () => {
   buildDashboard();
   trained = await trainTestRun();
-  otherRunId = await logOtherRun(trained.trackingUri);
+  linearRunId = await trainLinearRun(trained.trackingUri);
+  otherRunId = await logRun(trained.trackingUri, "other", { lr: 0.01, embedding_dim: 64 }, 0.00812);
+  alphaRunId = await logRun(trained.trackingUri, "alpha", { lr: 0.02, embedding_dim: 64 }, 0.00849);
+  await logBulkRuns(trained.trackingUri);
   study = await runTestStudy(trained.trackingUri, "tuning");
+  namedStudyRunIds = await runNamedStudy(trained.trackingUri);
   server = await startServer({ port: 0, trackingUri: trained.trackingUri, runRef: trained.runId });
   browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), {
     executablePath: CHROMIUM,
@@ -51,6 +65,13 @@ beforeAll(async () => {
   });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") pageErrors.push(`console: ${message.text()}`);
+  });
+  page.on("requestfailed", (request) => pageErrors.push(`request failed: ${request.url()}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
   console.log(`Dashboard screenshots: ${screenshots}`);
 }, 180_000);
 
@@ -67,27 +88,90 @@ function buildDashboard(): void {
   });
 }
 
-/** Log a second, artifact-less run with different params and metrics, to compare with. */
-async function logOtherRun(trackingUri: string): Promise<string> {
+/** Log an artifact-less run with three epochs, these params and this best validation loss. */
+async function logRun(
+  trackingUri: string,
+  name: string,
+  params: Record<string, unknown>,
+  bestValLoss: number,
+): Promise<string> {
   return withStore({ trackingUri }, async (store) => {
     const run = await store.createRun({
       experimentName: "tests",
-      runName: "other",
-      params: { lr: 0.01, embedding_dim: 64 },
+      runName: name,
+      params,
       artifactRoot: mkdtempSync(join(tmpdir(), "other-run-")),
     });
     for (const [epoch, loss] of [0.9, 0.7, 0.6].entries()) {
       await store.logMetrics(run.id, { train_loss: loss, val_loss: loss + 0.1, lr: 0.01 }, epoch);
     }
-    await store.logMetrics(run.id, { f1: 0.25, best_val_loss: 0.7 });
+    await store.logMetrics(run.id, { f1: 0.25, best_val_loss: bestValLoss });
     await store.endRun(run.id, "FINISHED");
     return run.id;
   });
 }
 
+/** Train a linear-family run (no epochs) on the reference data with the quick test config. */
+async function trainLinearRun(trackingUri: string): Promise<string> {
+  const paramsFp = join(mkdtempSync(join(tmpdir(), "linear-params-")), "params.json");
+  const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
+  writeFileSync(paramsFp, JSON.stringify({ ...base, model: "linear" }));
+  const { runId } = await trainModel({ paramsFp, trackingUri, experimentName: "tests" });
+  if (!runId) throw new Error("training returned no run id");
+  return runId;
+}
+
+/** Log BULK_RUNS artifact-less runs in experiment "bulk". */
+async function logBulkRuns(trackingUri: string): Promise<void> {
+  await withStore({ trackingUri }, async (store) => {
+    for (let i = 0; i < BULK_RUNS; i++) {
+      const run = await store.createRun({
+        experimentName: "bulk",
+        runName: `bulk-${String(i).padStart(2, "0")}`,
+        artifactRoot: mkdtempSync(join(tmpdir(), "bulk-run-")),
+      });
+      await store.endRun(run.id, "FINISHED");
+    }
+  });
+}
+
+/** A two-trial study whose objective names itself and links each trial to a run. */
+async function runNamedStudy(trackingUri: string): Promise<string[]> {
+  const runIds: string[] = [];
+  await withStore({ trackingUri }, (store) =>
+    runStudy({
+      store,
+      studyName: "named",
+      space: SPACE,
+      direction: "maximize",
+      nTrials: 2,
+      sampler: randomSampler(),
+      pruner: { shouldPrune: () => false },
+      seed: 1,
+      pollIntervalMs: 20,
+      objective: async (trial) => {
+        trial.setAttr("objective", "validation F1");
+        const run = await store.createRun({
+          experimentName: "named",
+          runName: `trial-${trial.number}`,
+          artifactRoot: mkdtempSync(join(tmpdir(), "trial-run-")),
+        });
+        await trial.attachRun(run.id);
+        await store.endRun(run.id, "FINISHED");
+        runIds.push(run.id);
+        return trial.params.x as number;
+      },
+    }),
+  );
+  return runIds;
+}
+
 /** Open a dashboard page and wait until it has rendered. */
 async function open(name: string): Promise<void> {
-  await page.goto(`${server.url}/dashboard/#/${name}`);
+  const url = `${server.url}/dashboard/#/${name}`;
+  // The same address again would not render the page again: load it afresh.
+  if (page.url() === url) await page.reload();
+  else await page.goto(url);
   await page.locator(`.page[data-page="${name}"][data-ready="true"]`).waitFor({ timeout: 15_000 });
 }
 
@@ -102,16 +186,25 @@ describe("dashboard", () => {
     await page.locator('.page[data-page="data"][data-ready="true"]').waitFor();
     await page.click('nav a[data-page="runs"]');
     await page.locator('.page[data-page="runs"][data-ready="true"]').waitFor();
-    expect(await page.getAttribute('nav a[data-page="runs"]', "class")).toContain("active");
+    expect(await page.getAttribute('nav a[data-page="runs"]', "aria-current")).toBe("page");
+    expect(await page.getAttribute('nav a[data-page="data"]', "aria-current")).toBeNull();
+    expect(await page.title()).toBe("Runs · Tagifai");
   });
 
-  it("Data: shows projects, a tag-count chart and a filterable tag browser", async () => {
+  it("header: names the model that answers (run name, id, test F1)", async () => {
+    await open("data");
+    const line = page.locator("#served-model");
+    await expect.poll(() => line.textContent()).toContain(trained.runId.slice(0, 8));
+    expect(await line.textContent()).toMatch(/test F1 0\.\d+/);
+  });
+
+  it("Data: shows projects, a tag-count chart and a filterable, labelled tag browser", async () => {
     await open("data");
     const projectRows = page.locator("section").nth(0).locator("tbody tr");
     expect(await projectRows.count()).toBe(10);
     const chart = await page.locator("section").nth(1).locator("canvas").boundingBox();
     expect(chart?.width).toBeGreaterThan(300);
-    await page.fill("#tag-filter", "three-dimensional");
+    await page.getByLabel("Filter tags, aliases or parents").fill("three-dimensional");
     const tagRows = page.locator("section").nth(2).locator("tbody tr");
     await expect.poll(() => tagRows.count()).toBe(1);
     expect(await tagRows.first().textContent()).toContain("3d");
@@ -122,20 +215,65 @@ describe("dashboard", () => {
   it("Performance: shows overall metrics, a sortable per-class table with a chart, and slices", async () => {
     await open("performance");
     expect(await page.locator(".card strong").first().textContent()).toMatch(/^\d\.\d{3}$/);
-    const classTable = page.locator("section").nth(1);
+    const classTable = page.locator("#performance-view section").nth(1);
     expect(await classTable.locator("tbody tr").count()).toBeGreaterThan(1);
     expect(await classTable.locator("canvas").count()).toBe(1);
-    await classTable.locator("th", { hasText: "Samples" }).click();
+    await classTable.locator("th button", { hasText: "Samples" }).click();
     const samples = await classTable.locator("tbody tr td:nth-child(5)").allTextContents();
     expect(samples.map(Number)).toEqual(samples.map(Number).sort((a, b) => b - a));
-    expect(await page.locator("section").nth(2).locator("tbody tr").count()).toBeGreaterThan(0);
     await screenshot("performance");
+  });
+
+  it("Performance: the run is chosen by name (default: the served one), any finished run can be picked", async () => {
+    await open("performance");
+    const picker = page.locator("#performance-run");
+    expect(await picker.inputValue()).toBe(trained.runId);
+    const options = await picker.locator("option").allTextContents();
+    const f1 = await f1Of(linearRunId);
+    expect(options).toContain(
+      `${await nameOf(linearRunId)} · ${linearRunId.slice(0, 8)} · F1 ${f1.toPrecision(3)}`,
+    );
+    await picker.selectOption(linearRunId);
+    await expect.poll(() => page.url()).toContain(`#/performance/${linearRunId}`);
+    const cards = page.locator("#performance-view .card strong");
+    await expect.poll(() => cards.nth(2).textContent()).toBe(f1.toFixed(3));
+    await picker.selectOption(otherRunId);
+    await expect
+      .poll(() => page.locator("#performance-view").textContent())
+      .toContain("saved no performance report");
+  });
+
+  it("Performance: slices have no second 'overall' row; PR curves with thresholds, worst classes, confident mistakes", async () => {
+    await open("performance");
+    const slices = page.locator("section", { has: page.locator("h2", { hasText: /^Slices$/ }) });
+    const names = await slices.locator("tbody tr td:first-child").allTextContents();
+    expect(names).not.toContain("overall");
+    expect(names.at(-1)).toBe("all slices together");
+    const curves = page.locator("section", {
+      has: page.locator("h2", { hasText: "Precision-recall curves" }),
+    });
+    expect(await curves.locator("canvas").count()).toBe(1);
+    expect(await curves.textContent()).toMatch(
+      /Decision threshold 0\.\d+: precision \d\.\d{3}, recall \d\.\d{3}/,
+    );
+    const classes = await curves.locator("#pr-class option").allTextContents();
+    await curves.locator("#pr-class").selectOption(classes[1]);
+    expect(await curves.locator("canvas").getAttribute("aria-label")).toBe(
+      `Precision-recall curve of ${classes[1]}`,
+    );
+    const worst = page.locator("section", { has: page.locator("h2", { hasText: "Worst classes" }) });
+    expect(await worst.locator("tbody tr").count()).toBeGreaterThan(0);
+    const mistakes = page.locator("section", {
+      has: page.locator("h2", { hasText: "Most confident mistakes" }),
+    });
+    expect(await mistakes.locator("tbody tr").count()).toBeGreaterThan(0);
   });
 
   it("Runs: lists the runs, compares two and draws loss curves", async () => {
     await open("runs");
+    await page.selectOption("#run-experiment", "tests");
     await page.locator(`tr[data-run-id="${trained.runId}"]`).waitFor();
-    await page.locator(`tr[data-run-id="${otherRunId}"]`).click();
+    await page.locator(`tr[data-run-id="${otherRunId}"] a`).click();
     await expect.poll(() => page.locator("#curves").textContent()).toContain("other");
     expect(await page.locator("#curves canvas").count()).toBe(1);
     for (const id of [trained.runId, otherRunId])
@@ -146,9 +284,69 @@ describe("dashboard", () => {
     await screenshot("runs");
   });
 
+  it("Runs: sorting keeps the ticked boxes and the comparison in sync; any number of runs compares", async () => {
+    await open("runs");
+    await page.selectOption("#run-experiment", "tests");
+    for (const id of [alphaRunId, otherRunId]) {
+      const box = page.locator(`tr[data-run-id="${id}"] input[type=checkbox]`);
+      if (!(await box.isChecked())) await box.check();
+    }
+    await page.locator("th button", { hasText: "Name" }).click();
+    const ticked = () =>
+      page
+        .locator("#run-list tbody input:checked")
+        .evaluateAll((boxes) => boxes.map((box) => box.closest("tr")?.dataset.runId));
+    const compared = () => page.locator("#compare thead th").allTextContents();
+    const shownTicked = await ticked();
+    const headers = await compared();
+    expect(shownTicked).toEqual(expect.arrayContaining([alphaRunId, otherRunId]));
+    expect(headers.length - 2).toBe(shownTicked.length);
+    await page.check(`tr[data-run-id="${trained.runId}"] input[type=checkbox]`);
+    expect((await compared()).length - 2).toBe((await ticked()).length);
+    expect(await page.locator("#compare").textContent()).not.toContain("Tick");
+  });
+
+  it("Runs: text columns sort A→Z first; best val loss keeps 4 significant digits", async () => {
+    await open("runs");
+    await page.selectOption("#run-experiment", "tests");
+    await page.locator("th button", { hasText: "Name" }).click();
+    const names = await page.locator("#run-list tbody tr td:nth-child(2)").allTextContents();
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+    expect(names.indexOf("alpha")).toBeLessThan(names.indexOf("other"));
+    const loss = (id: string) => page.locator(`tr[data-run-id="${id}"] td:nth-child(8)`).textContent();
+    expect(await loss(otherRunId)).toBe("0.008120");
+    expect(await loss(alphaRunId)).toBe("0.008490");
+  });
+
+  it("Runs: pages through every run instead of capping them", async () => {
+    await open("runs");
+    const total = 4 + BULK_RUNS + namedStudyRunIds.length;
+    expect(await page.locator("#run-list .page-info").textContent()).toBe(`1–25 of ${total} · page 1 of 2`);
+    expect(await page.locator("#run-list tbody tr").count()).toBe(25);
+    await page.locator("#run-list .pager button", { hasText: "Next" }).click();
+    expect(await page.locator("#run-list tbody tr").count()).toBe(total - 25);
+    await page.selectOption("#run-experiment", "bulk");
+    expect(await page.locator("#run-list .page-info").textContent()).toBe(
+      `1–25 of ${BULK_RUNS} · page 1 of 2`,
+    );
+  });
+
+  it("Runs: a run without epochs (linear) says so instead of drawing an empty chart", async () => {
+    await page.goto(`${server.url}/dashboard/#/runs/${linearRunId}`);
+    await page.locator('.page[data-page="runs"][data-ready="true"]').waitFor();
+    const curves = page.locator("#curves");
+    expect(await curves.textContent()).toContain("logged no per-epoch metrics");
+    expect(await curves.locator("canvas").count()).toBe(0);
+    expect(await page.locator(`tr[data-run-id="${linearRunId}"]`).getAttribute("class")).toContain(
+      "selected",
+    );
+  });
+
   it("Optimization: summarizes a study, plots its value against each parameter and lists its trials", async () => {
     await open("optimization");
-    expect(await page.inputValue("#study")).toBe("tuning");
+    await page.selectOption("#study", "tuning");
+    await page.locator("#study-view .card").first().waitFor();
+    await expect.poll(() => page.locator("#study-view h2").first().textContent()).toContain("tuning");
     const cards = await page.locator("#study-view .card").allTextContents();
     expect(cards).toEqual(
       expect.arrayContaining([
@@ -184,6 +382,22 @@ describe("dashboard", () => {
     await screenshot("optimization");
   });
 
+  it("Optimization: the y axis names the study's objective; trial runs are links to the run", async () => {
+    await open("optimization");
+    await page.selectOption("#study", "named");
+    await expect.poll(() => page.locator("#study-view h2").first().textContent()).toContain("named");
+    const canvas = page.locator("#study-view canvas").first();
+    expect(await canvas.getAttribute("aria-label")).toBe("Validation F1 against n");
+    const data = page.locator("#study-view details.chart-data").first();
+    expect(await data.locator("th").allTextContents()).toContain("validation F1 (higher is better)");
+    const link = page.locator(`#study-view a[href="#/runs/${namedStudyRunIds[0]}"]`);
+    await link.click();
+    await page.locator('.page[data-page="runs"][data-ready="true"]').waitFor();
+    expect(await page.locator(`tr[data-run-id="${namedStudyRunIds[0]}"]`).getAttribute("class")).toContain(
+      "selected",
+    );
+  });
+
   it("Inference: predicts the tags of a typed project", async () => {
     const title = "Transfer learning with transformers";
     const description = "Using transformers for transfer learning on text classification tasks.";
@@ -207,7 +421,136 @@ describe("dashboard", () => {
     await screenshot("inference");
   });
 
-  it("raised no error in the page", () => {
+  it("Inference: says which model answers and its threshold; a long unbroken text wraps", async () => {
+    await open("inference");
+    const model = await page.locator("#inference-model").textContent();
+    expect(model).toContain(await nameOf(trained.runId));
+    expect(model).toContain(trained.runId.slice(0, 8));
+    expect(model).toMatch(/threshold 0\.\d+/);
+    await page.fill("#title", "x".repeat(600));
+    await page.click("form.predict button");
+    await page.locator("#prediction ul.probabilities").waitFor();
+    const overflow = await page
+      .locator("#prediction section")
+      .evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  it("raised no error in the page and no request failed", () => {
     expect(pageErrors).toEqual([]);
+  });
+});
+
+/** A run's name, from the API. */
+async function nameOf(runId: string): Promise<string> {
+  const response = await fetch(`${server.url}/runs/${runId}`);
+  return (await response.json()).data.run.name;
+}
+
+/** A run's test F1, from the API. */
+async function f1Of(runId: string): Promise<number> {
+  const response = await fetch(`${server.url}/runs/${runId}`);
+  return (await response.json()).data.run.metrics.f1;
+}
+
+describe("dashboard, before any data or run", () => {
+  let empty: RunningServer;
+  let emptyPage: Page;
+  let savedHome: string | undefined;
+
+  beforeAll(async () => {
+    savedHome = process.env.TAGIFAI_HOME;
+    const home = mkdtempSync(join(tmpdir(), "tagifai-empty-"));
+    process.env.TAGIFAI_HOME = home;
+    empty = await startServer({ port: 0, trackingUri: `sqlite:${join(home, "tracking.db")}` });
+    emptyPage = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await emptyPage?.close();
+    await empty?.close();
+    process.env.TAGIFAI_HOME = savedHome;
+  });
+
+  const visit = async (name: string) => {
+    await emptyPage.goto(`${empty.url}/dashboard/#/${name}`);
+    await emptyPage.locator(`.page[data-page="${name}"][data-ready="true"]`).waitFor({ timeout: 15_000 });
+  };
+
+  it("Data and Performance say what to do next, without an error box or a server path", async () => {
+    await visit("data");
+    expect(await emptyPage.locator(".error").count()).toBe(0);
+    expect(await emptyPage.locator(".empty code").first().textContent()).toBe("tagifai load-data");
+    expect(await emptyPage.locator(".page").textContent()).not.toContain(tmpdir());
+    await visit("performance");
+    expect(await emptyPage.locator(".error").count()).toBe(0);
+    expect(await emptyPage.locator(".empty").textContent()).toContain("train one with tagifai train-model");
+    expect(await emptyPage.locator("#served-model").textContent()).toBe("No model is served yet");
+  });
+
+  it("Runs renders its hint's backticks as code, and Reload renders the page again", async () => {
+    await visit("runs");
+    expect(await emptyPage.locator(".empty code").textContent()).toBe("tagifai train-model");
+    expect(await emptyPage.locator(".empty").textContent()).not.toContain("`");
+    await emptyPage.evaluate(() => {
+      document.querySelector(".page")?.setAttribute("data-old", "true");
+    });
+    await emptyPage.locator(".empty button", { hasText: "Reload" }).click();
+    await emptyPage.locator('.page[data-page="runs"][data-ready="true"]:not([data-old])').waitFor();
+  });
+});
+
+describe("dashboard API routes", () => {
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+  const get = async (path: string): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`${server.url}${path}`);
+    return { status: response.status, body: await response.json() };
+  };
+
+  it("GET /runs pages with limit and offset and filters by status", async () => {
+    const first = await get("/runs?limit=3&offset=0");
+    const second = await get("/runs?limit=3&offset=3");
+    const ids = (answer: { body: { data: { runs: { run_id: string }[] } } }) =>
+      answer.body.data.runs.map((run) => run.run_id);
+    expect(ids(first)).toHaveLength(3);
+    expect(ids(second)).toHaveLength(3);
+    expect(ids(first).filter((id) => ids(second).includes(id))).toEqual([]);
+    const all = await get("/runs?limit=1000");
+    expect(ids(all).slice(3, 6)).toEqual(ids(second));
+    const finished = await get("/runs?status=FINISHED&limit=1000");
+    expect(finished.body.data.runs.every((run: { status: string }) => run.status === "FINISHED")).toBe(true);
+    expect((await get("/runs?offset=-1")).status).toBe(422);
+    expect((await get("/runs?status=DONE")).status).toBe(422);
+  });
+
+  it("GET /api/runs/:id/performance gives any run's report, null for a run without one", async () => {
+    const trainedRun = await get(`/api/runs/${trained.runId}/performance`);
+    expect(trainedRun.body.data.run_id).toBe(trained.runId);
+    expect(Object.keys(trainedRun.body.data.performance)).toEqual(
+      expect.arrayContaining([
+        "overall",
+        "class",
+        "slices",
+        "pr_curves",
+        "worst_classes",
+        "confident_mistakes",
+      ]),
+    );
+    expect((await get(`/api/runs/${otherRunId}/performance`)).body.data.performance).toBeNull();
+    expect((await get(`/api/runs/${"0".repeat(32)}/performance`)).status).toBe(404);
+  });
+
+  it("GET /api/runs/:id/metrics includes the validation F1 per epoch", async () => {
+    const { body } = await get(`/api/runs/${trained.runId}/metrics`);
+    expect(body.data.history.val_f1).toHaveLength(1);
+    expect((await get(`/api/runs/${linearRunId}/metrics`)).body.data.history.train_loss).toEqual([]);
+  });
+
+  it("GET /api/studies names each study's objective when its trials record one", async () => {
+    const { body } = await get("/api/studies");
+    const byName = Object.fromEntries(
+      body.data.studies.map((s: { name: string; objective: string | null }) => [s.name, s.objective]),
+    );
+    expect(byName).toEqual({ named: "validation F1", tuning: null });
   });
 });

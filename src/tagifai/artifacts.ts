@@ -13,7 +13,8 @@ import { type Params, parseParams } from "./params.js";
 import type { Artifacts } from "./train.js";
 import { loadJson, saveJson } from "./utils.js";
 
-const FILES = {
+/** The file names of a run's artifact folder (besides the model family's own files). */
+export const ARTIFACT_FILES = {
   params: "params.json",
   performance: "performance.json",
   labelEncoder: "label_encoder.json",
@@ -35,9 +36,9 @@ export async function saveArtifacts(
   const partial = join(dirname(dir), `.partial-${process.pid}-${Date.now()}`);
   mkdirSync(partial, { recursive: true });
   try {
-    saveJson(join(partial, FILES.params), artifacts.params);
-    saveJson(join(partial, FILES.performance), performance);
-    artifacts.labelEncoder.save(join(partial, FILES.labelEncoder));
+    saveJson(join(partial, ARTIFACT_FILES.params), artifacts.params);
+    saveJson(join(partial, ARTIFACT_FILES.performance), performance);
+    artifacts.labelEncoder.save(join(partial, ARTIFACT_FILES.labelEncoder));
     await artifacts.model.save(partial);
     renameSync(partial, dir);
   } catch (error) {
@@ -56,11 +57,11 @@ export async function saveArtifacts(
 export async function loadArtifactsFromDir(dir: string): Promise<Artifacts> {
   if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
   const params = loadParamsFromDir(dir);
-  const labelEncoder = readArtifact(dir, FILES.labelEncoder, loadLabelEncoder);
+  const labelEncoder = readArtifact(dir, ARTIFACT_FILES.labelEncoder, loadLabelEncoder);
   const model = await loadTrainedModel(dir, params);
   const mismatch =
     labelEncoder.type !== model.task
-      ? `${join(dir, FILES.labelEncoder)} is a ${labelEncoder.type} encoder but the model is ${model.task}`
+      ? `${join(dir, ARTIFACT_FILES.labelEncoder)} is a ${labelEncoder.type} encoder but the model is ${model.task}`
       : model.task === "multi-label" && model.thresholds.length !== labelEncoder.classes.length
         ? `the model has ${model.thresholds.length} thresholds for ${labelEncoder.classes.length} classes`
         : undefined;
@@ -78,7 +79,7 @@ export async function loadArtifactsFromDir(dir: string): Promise<Artifacts> {
  * @throws TagifaiError INVALID_ARTIFACTS when params.json is missing or corrupt, INVALID_PARAMS when invalid
  */
 export function loadParamsFromDir(dir: string): Params {
-  return parseParams(readArtifact(dir, FILES.params, loadJson), join(dir, FILES.params));
+  return parseParams(readArtifact(dir, ARTIFACT_FILES.params, loadJson), join(dir, ARTIFACT_FILES.params));
 }
 
 /**
@@ -87,12 +88,12 @@ export function loadParamsFromDir(dir: string): Params {
  * @returns the performance report ({overall, class, slices} and the evaluation depth)
  */
 export function loadPerformanceFromDir(dir: string): Performance {
-  const value = readArtifact(dir, FILES.performance, loadJson);
+  const value = readArtifact(dir, ARTIFACT_FILES.performance, loadJson);
   const parsed = performanceSchema.safeParse(value);
   if (!parsed.success) {
     throw new TagifaiError(
       "INVALID_ARTIFACTS",
-      `${join(dir, FILES.performance)} is not a performance report`,
+      `${join(dir, ARTIFACT_FILES.performance)} is not a performance report`,
     );
   }
   return parsed.data;
@@ -106,7 +107,7 @@ export function loadPerformanceFromDir(dir: string): Performance {
  */
 export function savePerformanceToDir(dir: string, performance: Performance): void {
   if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
-  saveJson(join(dir, FILES.performance), performance);
+  saveJson(join(dir, ARTIFACT_FILES.performance), performance);
 }
 
 function readArtifact<T>(dir: string, name: string, read: (filePath: string) => T): T {

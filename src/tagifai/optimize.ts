@@ -190,6 +190,9 @@ function tagifaiObjective(
   trainingData: TrainingData,
 ): Objective {
   return async (trial) => {
+    // What the value and the reported values are, for the dashboard's axes.
+    trial.setAttr("objective", "test F1");
+    trial.setAttr("reported", "validation loss");
     const params = parseParams({ ...base, ...trial.params }, `params of trial ${trial.number}`);
     const run = await store.createRun({
       experimentName: studyName,

@@ -1,22 +1,29 @@
 /**
  * Routes over the tracking store: the runs, one run, and a run's per-epoch metric history.
  */
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
+import { ARTIFACT_FILES, loadPerformanceFromDir } from "../artifacts.js";
 import type { Run, TrackingStore } from "../tracking.js";
 import { ok } from "./envelope.js";
 import {
+  EPOCH_METRICS,
   type RunView,
   routeSchemas,
   runDataSchema,
   runIdParamsSchema,
   runMetricsDataSchema,
+  runPerformanceDataSchema,
   runsDataSchema,
   runsQuerySchema,
 } from "./schemas.js";
 
 /**
- * Register `GET /runs`, `GET /runs/:id` and `GET /api/runs/:id/metrics`.
+ * Register `GET /runs`, `GET /runs/:id`, `GET /api/runs/:id/metrics` and
+ * `GET /api/runs/:id/performance`.
  * @param app the fastify instance
  * @param store the open tracking store
  */
@@ -35,8 +42,8 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
       }),
     },
     async (request) => {
-      const { experiment, limit } = request.query;
-      const runs = await store.listRuns({ experimentName: experiment, limit });
+      const { experiment, status, limit, offset } = request.query;
+      const runs = await store.listRuns({ experimentName: experiment, status, limit, offset });
       return ok(request, { runs: runs.map(toRunView) });
     },
   );
@@ -51,7 +58,7 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
     "/api/runs/:id/metrics",
     {
       schema: routeSchemas({
-        summary: "Per-epoch train loss, validation loss and learning rate of a run",
+        summary: "Per-epoch train loss, validation loss, validation F1 and learning rate of a run",
         tag,
         params: runIdParamsSchema,
         data: runMetricsDataSchema,
@@ -59,10 +66,30 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
     },
     async (request) => {
       const { id } = request.params;
-      const [train_loss, val_loss, lr] = await Promise.all(
-        (["train_loss", "val_loss", "lr"] as const).map((key) => store.getMetricHistory(id, key)),
-      );
-      return ok(request, { run_id: id, history: { train_loss, val_loss, lr } });
+      const histories = await Promise.all(EPOCH_METRICS.map((key) => store.getMetricHistory(id, key)));
+      const [train_loss, val_loss, val_f1, lr] = histories;
+      return ok(request, { run_id: id, history: { train_loss, val_loss, val_f1, lr } });
+    },
+  );
+
+  app.get<RunIdRequest>(
+    "/api/runs/:id/performance",
+    {
+      schema: routeSchemas({
+        summary:
+          "A run's test performance (overall, per class, slices, PR curves, mistakes); null if it saved none",
+        tag,
+        params: runIdParamsSchema,
+        data: runPerformanceDataSchema,
+      }),
+    },
+    async (request) => {
+      const run = await store.getRun(request.params.id);
+      const saved = existsSync(join(run.artifactUri, ARTIFACT_FILES.performance));
+      return ok(request, {
+        run_id: run.id,
+        performance: saved ? loadPerformanceFromDir(run.artifactUri) : null,
+      });
     },
   );
 }

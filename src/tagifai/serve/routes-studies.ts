@@ -69,9 +69,15 @@ function toStudyView(study: Study, trials: readonly Trial[]): StudyView {
   >;
   for (const trial of trials) counts[trial.state] += 1;
   const best = bestTrial(trials, study.direction);
+  const named = (attr: string) => {
+    const value = trials.map((trial) => trial.attrs[attr]).find((v) => typeof v === "string");
+    return typeof value === "string" ? value : null;
+  };
   return {
     name: study.name,
     direction: study.direction,
+    objective: named("objective"),
+    reported: named("reported"),
     created_at: new Date(study.createdAt).toISOString(),
     trial_counts: counts,
     best_trial: best === undefined ? null : toTrialView(best),

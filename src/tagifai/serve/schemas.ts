@@ -94,9 +94,14 @@ export const performanceQuerySchema = z
 const limitSchema = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
 
-/** `GET /runs?experiment=&limit=`. */
+/** `GET /runs?experiment=&status=&limit=&offset=`: one page of runs, newest first. */
 export const runsQuerySchema = z
-  .object({ experiment: z.string().min(1).max(200).optional(), limit: limitSchema(100, 1000) })
+  .object({
+    experiment: z.string().min(1).max(200).optional(),
+    status: runStatusSchema.optional(),
+    limit: limitSchema(100, 1000),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
   .strict();
 
 /** `GET /api/data/projects?limit=`. */
@@ -130,6 +135,12 @@ export const performanceDataSchema = z.object({
   performance: z.record(z.string(), z.unknown()),
 });
 
+/** `GET /api/runs/:id/performance`: a run's saved test performance, null when it saved none. */
+export const runPerformanceDataSchema = z.object({
+  run_id: z.string(),
+  performance: z.record(z.string(), z.unknown()).nullable(),
+});
+
 /** A run of the tracking store, as the API shows it. */
 export const runSchema = z.object({
   run_id: z.string(),
@@ -154,10 +165,17 @@ export const runDataSchema = z.object({ run: runSchema });
 
 const historySchema = z.array(z.object({ step: z.number(), value: z.number(), timestamp: z.number() }));
 
+/** The metrics a run logs once per epoch (none for families trained in one pass, like linear). */
+export const EPOCH_METRICS = ["train_loss", "val_loss", "val_f1", "lr"] as const;
+
 /** `GET /api/runs/:id/metrics`: the history of each metric a run logs per epoch. */
 export const runMetricsDataSchema = z.object({
   run_id: z.string(),
-  history: z.object({ train_loss: historySchema, val_loss: historySchema, lr: historySchema }),
+  history: z.object(
+    Object.fromEntries(EPOCH_METRICS.map((key) => [key, historySchema])) as {
+      [K in (typeof EPOCH_METRICS)[number]]: typeof historySchema;
+    },
+  ),
 });
 
 const trialParamsSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
@@ -175,6 +193,10 @@ export const trialSchema = z.object({
 export const studySchema = z.object({
   name: z.string(),
   direction: studyDirectionSchema,
+  /** What a trial's value measures, as its objective records it (attribute `objective`), if it does. */
+  objective: z.string().nullable(),
+  /** What the intermediate values measure (attribute `reported`), if the objective says. */
+  reported: z.string().nullable(),
   created_at: z.string(),
   trial_counts: z.record(trialStateSchema, z.number().int()),
   best_trial: trialSchema.nullable(),
@@ -265,6 +287,8 @@ export function routeSchemas(contract: RouteContract): Record<string, unknown> {
 export type PredictData = z.infer<typeof predictDataSchema>;
 /** `data` of `GET /performance`. */
 export type PerformanceData = z.infer<typeof performanceDataSchema>;
+/** `data` of `GET /api/runs/:id/performance`. */
+export type RunPerformanceData = z.infer<typeof runPerformanceDataSchema>;
 /** `data` of `GET /runs`. */
 export type RunsData = z.infer<typeof runsDataSchema>;
 /** `data` of `GET /api/runs/:id/metrics`. */

@@ -303,12 +303,12 @@ export class TrackingStore {
 
   /**
    * List runs, newest first, or by a metric's latest value (runs without that metric last).
-   * @param options experiment and status filters, metric order, row limit
+   * @param options experiment and status filters, metric order, row limit and offset (for paging)
    * @returns the runs
    * @throws TagifaiError EXPERIMENT_NOT_FOUND, INVALID_INPUT
    */
   async listRuns(options: ListRunsOptions = {}): Promise<Run[]> {
-    const { orderBy, limit } = options;
+    const { orderBy, limit, offset } = options;
     const experimentId =
       options.experimentName === undefined
         ? undefined
@@ -316,6 +316,7 @@ export class TrackingStore {
     const status =
       options.status === undefined ? undefined : parseInput(runStatusSchema, options.status, "run status");
     if (limit !== undefined) assertPositiveInteger(limit, "run limit");
+    if (offset !== undefined && offset !== 0) assertPositiveInteger(offset, "run offset");
     const rows = await selectRuns(this.db)
       .$if(experimentId !== undefined, (query) => query.where("runs.experiment_id", "=", experimentId!))
       .$if(status !== undefined, (query) => query.where("runs.status", "=", status!))
@@ -332,7 +333,9 @@ export class TrackingStore {
       )
       .orderBy("runs.start_time", "desc")
       .orderBy("runs.id")
-      .$if(limit !== undefined, (query) => query.limit(limit!))
+      .$if(limit !== undefined || offset !== undefined, (query) =>
+        query.limit(limit ?? Number.MAX_SAFE_INTEGER).offset(offset ?? 0),
+      )
       .execute();
     return toRuns(this.db, rows);
   }

@@ -87,6 +87,8 @@ export interface ListRunsOptions {
   /** Order by a metric's latest value (descending unless `ascending`); runs without it come last. */
   orderBy?: { metric: string; ascending?: boolean };
   limit?: number;
+  /** How many runs (in this order) to skip first, for paging. */
+  offset?: number;
 }
 
 /** Schema of a study's direction: whether smaller or larger objective values are better. */
