@@ -1,8 +1,32 @@
 /**
  * The dashboard's client of the Tagifai API: every answer comes in the envelope; errors surface
- * as exceptions carrying the server's message.
+ * as `ApiError`s carrying the server's message and the HTTP status (so that a page can tell
+ * "nothing there yet" (404) from a failure).
  */
 import type { Envelope } from "../tagifai/serve/envelope.js";
+
+/** A failed API call: the server's message and the HTTP status. */
+export class ApiError extends Error {
+  /**
+   * @param message the server's message
+   * @param status the HTTP status (0 when the server could not be reached)
+   */
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/**
+ * Whether an error is the API saying that the thing asked for does not exist (yet).
+ * @param error what a call threw
+ */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
 
 /**
  * GET an API path and return the envelope's data.
@@ -29,7 +53,10 @@ async function request<T>(path: string, init: RequestInit): Promise<T> {
   const response = await fetch(path, init);
   const envelope = (await response.json().catch(() => null)) as Envelope<T> | null;
   if (!response.ok || envelope === null) {
-    throw new Error(envelope?.message ?? `${init.method} ${path} failed: HTTP ${response.status}`);
+    throw new ApiError(
+      envelope?.message ?? `${init.method} ${path} failed: HTTP ${response.status}`,
+      response.status,
+    );
   }
   return envelope.data;
 }

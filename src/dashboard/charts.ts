@@ -1,6 +1,8 @@
 /**
- * Charts of the dashboard (chart.js, with only the pieces used registered): bars, lines and scatters. Charts are tracked so
- * that the router can destroy them when it leaves a page.
+ * Charts of the dashboard (chart.js, with only the pieces used registered): bars, lines and
+ * scatters. Each chart comes with its data as a table in a `<details>` (for screen readers, the
+ * keyboard and copying numbers). Charts are tracked so that the router can destroy them when it
+ * leaves a page.
  */
 import {
   BarController,
@@ -18,7 +20,7 @@ import {
   ScatterController,
   Tooltip,
 } from "chart.js";
-import { h } from "./dom.js";
+import { h, sig, table } from "./dom.js";
 
 Chart.register(
   BarController,
@@ -37,8 +39,12 @@ Chart.register(
 /** The charts drawn and not yet destroyed. */
 const active = new Set<Pick<Chart, "canvas" | "destroy">>();
 
-/** Series colors, one per dataset. */
-const COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759"];
+/** Series colors, one per dataset (Tableau 10). */
+const COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7"];
+
+/** A number in a chart's data table. */
+const cellValue = (value: number | string | null) =>
+  typeof value === "number" ? sig(value) : (value ?? "–");
 
 /** One series of a chart. */
 export interface Series {
@@ -53,6 +59,9 @@ export interface Series {
  * @param labels x-axis labels
  * @param series the data series
  * @param options.horizontal bars along the y axis (long label lists)
+ * @param options.title the chart's accessible name
+ * @param options.x the x axis's title (e.g. "epoch")
+ * @param options.y the y axis's title
  * @returns the chart
  */
 export function drawChart(
@@ -60,8 +69,10 @@ export function drawChart(
   type: "bar" | "line",
   labels: (string | number)[],
   series: Series[],
-  options: { horizontal?: boolean; title?: string } = {},
+  options: { horizontal?: boolean; title?: string; x?: string; y?: string } = {},
 ): Chart<"bar" | "line", (number | null)[], string | number> {
+  const axisTitle = (text: string | undefined) =>
+    text === undefined ? {} : { title: { display: true, text } };
   const height = options.horizontal ? Math.max(240, labels.length * 22) : 280;
   const config: ChartConfiguration<"bar" | "line", (number | null)[], string | number> = {
     type,
@@ -79,12 +90,27 @@ export function drawChart(
       maintainAspectRatio: false,
       animation: false,
       indexAxis: options.horizontal ? "y" : "x",
-      // Long label lists get one bar per label, so every label is shown.
-      scales: options.horizontal ? { y: { ticks: { autoSkip: false } } } : {},
+      scales: {
+        x: axisTitle(options.x),
+        // Long label lists get one bar per label, so every label is shown.
+        y: { ...axisTitle(options.y), ...(options.horizontal ? { ticks: { autoSkip: false } } : {}) },
+      },
       plugins: { legend: { display: series.length > 1 } },
     },
   };
-  return mount(parent, height, options.title ?? series.map((s) => s.label).join(", "), config);
+  const title = options.title ?? series.map((s) => s.label).join(", ");
+  const rows = labels.map((label, i) => ({ label, values: series.map((s) => s.data[i]) }));
+  const data = table(
+    [
+      { title: options.x ?? "", cell: (row: (typeof rows)[number]) => row.label },
+      ...series.map((s, k) => ({
+        title: s.label,
+        cell: (row: (typeof rows)[number]) => cellValue(row.values[k]),
+      })),
+    ],
+    rows,
+  );
+  return mount(parent, height, title, config, data);
 }
 
 /** A point of a scatter chart, at a numeric or categorical x. */
@@ -110,12 +136,13 @@ export type ScatterAxis = { type: "linear" | "logarithmic" } | { type: "category
  * @param options.title the chart's accessible name
  * @param options.x the x axis: its title and scale
  * @param options.y the y axis's title
+ * @param options.lines join each series' points with a line (curves)
  * @returns the chart
  */
 export function drawScatter(
   parent: HTMLElement,
   series: ScatterSeries[],
-  options: { title: string; x: { title: string; axis: ScatterAxis }; y: { title: string } },
+  options: { title: string; x: { title: string; axis: ScatterAxis }; y: { title: string }; lines?: boolean },
 ): Chart<"scatter", ScatterPoint[]> {
   const axisTitle = (text: string) => ({ display: true, text });
   const config: ChartConfiguration<"scatter", ScatterPoint[]> = {
@@ -126,7 +153,8 @@ export function drawScatter(
         data: s.points,
         backgroundColor: COLORS[i % COLORS.length],
         borderColor: COLORS[i % COLORS.length],
-        pointRadius: 4,
+        pointRadius: options.lines ? 2 : 4,
+        showLine: options.lines ?? false,
       })),
     },
     options: {
@@ -139,20 +167,36 @@ export function drawScatter(
       },
     },
   };
-  const chart = mount(parent, 260, options.title, config);
+  const rows = series.flatMap((s) => s.points.map((point) => ({ series: s.label, ...point })));
+  const data = table(
+    [
+      { title: "series", cell: (row: (typeof rows)[number]) => row.series },
+      { title: options.x.title, cell: (row: (typeof rows)[number]) => cellValue(row.x) },
+      { title: options.y.title, cell: (row: (typeof rows)[number]) => cellValue(row.y) },
+    ],
+    rows,
+  );
+  const chart = mount(parent, 260, options.title, config, data);
   chart.canvas.dataset.xScale = options.x.axis.type;
   return chart;
 }
 
-/** Make the chart in a new canvas of this height at the end of `parent`, tracked for `destroyCharts`. */
+/**
+ * Make the chart in a new canvas of this height at the end of `parent`, followed by its data table
+ * in a closed `<details>`; tracked for `destroyCharts`.
+ */
 function mount<T extends ChartType, D, L>(
   parent: HTMLElement,
   height: number,
   title: string,
   config: ChartConfiguration<T, D, L>,
+  data: HTMLElement,
 ): Chart<T, D, L> {
   const canvas = h("canvas", { role: "img", "aria-label": title });
-  parent.append(h("div", { class: "chart", style: `height:${height}px` }, canvas));
+  const box = h("div", { class: "chart" }, canvas);
+  // Set through the CSSOM: the Content-Security-Policy forbids inline style attributes.
+  box.style.height = `${height}px`;
+  parent.append(box, h("details", { class: "chart-data" }, h("summary", {}, `Data of “${title}”`), data));
   const chart = new Chart(canvas, config);
   active.add(chart);
   return chart;

@@ -3,9 +3,10 @@
  * with each tag's aliases and parents.
  */
 import type { ProjectsData, TagsData } from "../../tagifai/serve/schemas.js";
-import { getData } from "../api.js";
+import { getData, isNotFound } from "../api.js";
 import { drawChart } from "../charts.js";
-import { h, section, table } from "../dom.js";
+import { emptyState, h, section, table } from "../dom.js";
+import type { PageContext } from "../page.js";
 
 /** How many of the most used tags the bar chart shows. */
 const CHART_TAGS = 30;
@@ -14,12 +15,26 @@ const CHART_TAGS = 30;
  * Render the Data page.
  * @param root the page's element (in the document)
  */
-export async function renderDataPage(root: HTMLElement): Promise<void> {
-  const [{ total, projects }, { tags }] = await Promise.all([
-    getData<ProjectsData>("/api/data/projects?limit=10"),
-    getData<TagsData>("/api/data/tags"),
-  ]);
-  root.append(h("h2", {}, "Data"), h("p", {}, `${total} projects and ${tags.length} tags in the dataset.`));
+export async function renderDataPage(root: HTMLElement, context: PageContext): Promise<void> {
+  root.append(h("h1", {}, "Data"));
+  let loaded: [ProjectsData, TagsData];
+  try {
+    loaded = await Promise.all([
+      getData<ProjectsData>("/api/data/projects?limit=10"),
+      getData<TagsData>("/api/data/tags"),
+    ]);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    root.append(
+      emptyState(
+        "No dataset yet: fetch it with `tagifai load-data` (or point `TAGIFAI_DATA_DIR` at a folder with projects.json and tags.json) where the server runs, then reload.",
+        context.reload,
+      ),
+    );
+    return;
+  }
+  const [{ total, projects }, { tags }] = loaded;
+  root.append(h("p", {}, `${total} projects and ${tags.length} tags in the dataset.`));
 
   root.append(
     section(
@@ -28,7 +43,7 @@ export async function renderDataPage(root: HTMLElement): Promise<void> {
         [
           { title: "Created", cell: (p) => p.created_on.slice(0, 10) },
           { title: "Title", cell: (p) => p.title },
-          { title: "Description", cell: (p) => h("span", { class: "clip" }, p.description) },
+          { title: "Description", cell: (p) => h("span", { class: "clip text" }, p.description) },
           { title: "Tags", cell: (p) => p.tags.join(", ") },
         ],
         projects,
@@ -52,7 +67,7 @@ export async function renderDataPage(root: HTMLElement): Promise<void> {
 
   const search = h("input", {
     type: "search",
-    placeholder: "Filter tags, aliases or parents",
+    placeholder: "e.g. vision",
     id: "tag-filter",
   });
   const browser = h("div", { class: "scroll" });
@@ -75,5 +90,12 @@ export async function renderDataPage(root: HTMLElement): Promise<void> {
   };
   search.addEventListener("input", show);
   show();
-  root.append(section("Tag browser", search, browser));
+  root.append(
+    section(
+      "Tag browser",
+      h("label", { for: "tag-filter" }, "Filter tags, aliases or parents"),
+      search,
+      browser,
+    ),
+  );
 }

@@ -1,10 +1,13 @@
 /**
- * Inference page: type a project's title and description, see the predicted tags and the
- * probability of the most likely tags.
+ * Inference page: says which model answers (run name, id, validation and test F1) and its decision
+ * threshold; type a project's title and description, see the predicted tags and the probability of
+ * the most likely tags.
  */
 import type { PredictData } from "../../tagifai/serve/schemas.js";
-import { postData } from "../api.js";
-import { errorBox, fmt, h, section } from "../dom.js";
+import { getData, postData } from "../api.js";
+import { emptyState, errorBox, fmt, h, section, sig } from "../dom.js";
+import type { PageContext } from "../page.js";
+import { describeModel, type ServedModel, servedModel } from "../served.js";
 
 /** How many of the most likely tags are shown with their probability. */
 const SHOWN_PROBABILITIES = 10;
@@ -12,8 +15,22 @@ const SHOWN_PROBABILITIES = 10;
 /**
  * Render the Inference page.
  * @param root the page's element (in the document)
+ * @param context the page's reload
  */
-export function renderInferencePage(root: HTMLElement): void {
+export async function renderInferencePage(root: HTMLElement, context: PageContext): Promise<void> {
+  root.append(h("h1", {}, "Inference"));
+  const model = await servedModel();
+  if (model === null) {
+    root.append(
+      emptyState(
+        "No model is served yet: train one with `tagifai train-model`, then reload the server's model (`POST /reload`, or restart `tagifai serve`) and this page.",
+        context.reload,
+      ),
+    );
+    return;
+  }
+  root.append(section("Model", await modelSummary(model)));
+
   const title = h("input", {
     id: "title",
     name: "title",
@@ -35,7 +52,7 @@ export function renderInferencePage(root: HTMLElement): void {
     description,
     h("button", { type: "submit" }, "Predict tags"),
   );
-  const result = h("div", { id: "prediction" });
+  const result = h("div", { id: "prediction", "aria-live": "polite" });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     result.replaceChildren(h("p", {}, "Predicting…"));
@@ -44,7 +61,22 @@ export function renderInferencePage(root: HTMLElement): void {
       .then((data) => result.replaceChildren(showPrediction(data)))
       .catch((error: unknown) => result.replaceChildren(errorBox(error)));
   });
-  root.append(h("h2", {}, "Inference"), section("Project", form), result);
+  root.append(section("Project", form), result);
+}
+
+/** Which model answers and the threshold it decides with. */
+async function modelSummary(model: ServedModel): Promise<HTMLElement> {
+  const { params } = await getData<{ params: Record<string, unknown> }>("/params");
+  const threshold = params.threshold;
+  return h(
+    "p",
+    { id: "inference-model" },
+    "Answered by run ",
+    ...describeModel(model),
+    typeof threshold === "number"
+      ? `; a tag is predicted when its probability is at least the threshold ${sig(threshold, 3)}.`
+      : "; the most likely class is predicted.",
+  );
 }
 
 function showPrediction({ run_id, predictions: [prediction] }: PredictData): HTMLElement {
@@ -55,23 +87,25 @@ function showPrediction({ run_id, predictions: [prediction] }: PredictData): HTM
     tags.length > 0
       ? h("ul", { class: "tags" }, ...tags.map((tag) => h("li", { class: "tag" }, tag)))
       : h("p", {}, "No tag is above the threshold."),
-    h("h4", {}, "Most likely tags"),
+    h("h3", {}, "Most likely tags"),
     h(
       "ul",
       { class: "probabilities" },
-      ...top.map(([tag, p]) =>
-        h(
+      ...top.map(([tag, p]) => {
+        const fill = h("span", {});
+        fill.style.width = `${(p * 100).toFixed(1)}%`;
+        return h(
           "li",
           {},
           h("span", { class: "name" }, tag),
-          h("span", { class: "bar" }, h("span", { style: `width:${(p * 100).toFixed(1)}%` })),
+          h("span", { class: "bar", "aria-hidden": "true" }, fill),
           h("span", { class: "value" }, fmt(p)),
-        ),
-      ),
+        );
+      }),
     ),
     h(
       "p",
-      { class: "muted" },
+      { class: "muted text" },
       "Run ",
       h("code", {}, run_id),
       "; preprocessed text: ",

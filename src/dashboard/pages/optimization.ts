@@ -1,11 +1,13 @@
 /**
  * Optimization page: pick a hyperparameter study; see its trial counts and best trial, the
- * objective value of its COMPLETE trials against each parameter, and its trials sorted by value.
+ * objective (named as the study's objective records it) of its COMPLETE trials against each
+ * parameter, and its trials sorted by value, each linked to its run.
  */
 import type { StudiesData, StudyTrialsData, StudyView, TrialView } from "../../tagifai/serve/schemas.js";
 import { getData } from "../api.js";
 import { destroyCharts, drawScatter, type ScatterAxis, type ScatterPoint } from "../charts.js";
-import { type Column, errorBox, fmt, h, section, table } from "../dom.js";
+import { type Column, emptyState, errorBox, fmt, h, section, table } from "../dom.js";
+import type { PageContext } from "../page.js";
 
 type ParamValue = TrialView["params"][string];
 
@@ -13,17 +15,14 @@ type ParamValue = TrialView["params"][string];
  * Render the Optimization page.
  * @param root the page's element (in the document)
  */
-export async function renderOptimizationPage(root: HTMLElement): Promise<void> {
+export async function renderOptimizationPage(root: HTMLElement, context: PageContext): Promise<void> {
   const { studies } = await getData<StudiesData>("/api/studies");
-  root.append(h("h2", {}, "Optimization"));
+  root.append(h("h1", {}, "Optimization"));
   if (studies.length === 0) {
     root.append(
-      h(
-        "p",
-        {},
-        "No study yet: tune the hyperparameters with ",
-        h("code", {}, "tagifai optimize --study-name optimization --num-trials 20"),
-        " (against this server's tracking store), then reload this page.",
+      emptyState(
+        "No study yet: tune the hyperparameters with `tagifai optimize --study-name optimization --num-trials 20` (against this server's tracking store), then reload.",
+        context.reload,
       ),
     );
     return;
@@ -47,7 +46,7 @@ async function showStudy(parent: HTMLElement, name: string): Promise<void> {
     );
     destroyCharts(parent);
     parent.replaceChildren(summary(study));
-    const charts = section("Objective value against each parameter", notPlotted(study));
+    const charts = section(`${capitalize(objectiveName(study))} against each parameter`, notPlotted(study));
     parent.append(charts);
     const complete = trials.filter((t) => t.value !== null);
     for (const param of paramNames(trials)) drawParamScatter(charts, study, complete, param);
@@ -65,7 +64,7 @@ function summary(study: StudyView): HTMLElement {
     h("div", { class: "card" }, h("span", {}, label), h("strong", {}, value));
   const best = study.best_trial;
   return section(
-    `Study ${study.name} (${study.direction} the objective)`,
+    `Study ${study.name} (${study.direction} ${objectiveName(study)})`,
     h(
       "div",
       { class: "cards" },
@@ -129,9 +128,11 @@ function drawParamScatter(
       { label: "best trial", points: withParam.filter((t) => t.number === bestNumber).map(point) },
     ],
     {
-      title: `Objective value against ${param}`,
+      title: `${capitalize(objectiveName(study))} against ${param}`,
       x: { title: axis.type === "logarithmic" ? `${param} (log scale)` : param, axis },
-      y: { title: "objective value" },
+      y: {
+        title: `${objectiveName(study)} (${study.direction === "maximize" ? "higher" : "lower"} is better)`,
+      },
     },
   );
 }
@@ -151,26 +152,49 @@ function xAxis(values: readonly ParamValue[]): ScatterAxis {
 }
 
 /** The trials sorted by value, best first (trials without a value last), with one column per param. */
-function trialTable(study: StudyView, trials: readonly TrialView[]): HTMLTableElement {
+function trialTable(study: StudyView, trials: readonly TrialView[]): HTMLElement {
   const sign = study.direction === "maximize" ? -1 : 1;
   const sortValue = (t: TrialView) => (t.value === null ? Number.POSITIVE_INFINITY : sign * t.value);
   const sorted = [...trials].sort((a, b) => sortValue(a) - sortValue(b) || a.number - b.number);
   const columns: Column<TrialView>[] = [
     { title: "Trial", cell: (t) => t.number, sortKey: (t) => t.number },
     { title: "State", cell: (t) => t.state, sortKey: (t) => t.state },
-    { title: "Value", cell: (t) => fmt(t.value, 4), sortKey: (t) => t.value ?? Number.NEGATIVE_INFINITY },
+    {
+      title: capitalize(objectiveName(study)),
+      cell: (t) => fmt(t.value, 4),
+      sortKey: (t) => t.value ?? Number.NEGATIVE_INFINITY,
+    },
     ...paramNames(trials).map(
       (param): Column<TrialView> => ({
         title: param,
         cell: (t) => (param in t.params ? showValue(t.params[param]) : "–"),
       }),
     ),
-    { title: "Run id", cell: (t) => (t.run_id === null ? "–" : h("code", {}, t.run_id.slice(0, 8))) },
+    {
+      title: "Run",
+      cell: (t) =>
+        t.run_id === null
+          ? "–"
+          : h(
+              "a",
+              { href: `#/runs/${t.run_id}`, "aria-label": `run of trial ${t.number}` },
+              h("code", {}, t.run_id.slice(0, 8)),
+            ),
+    },
   ];
   return table(columns, sorted, (tr, t) => {
     tr.dataset.trial = String(t.number);
     tr.classList.add(t.state.toLowerCase());
   });
+}
+
+/** What the study's value measures: the name its objective records, else "objective value". */
+function objectiveName(study: StudyView): string {
+  return study.objective ?? "objective value";
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A param value for people: numbers to 4 significant digits. */

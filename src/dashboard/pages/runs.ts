@@ -1,115 +1,269 @@
 /**
- * Runs page: the tracked runs; tick two to compare their params and metrics; click one to see its
- * train and validation loss per epoch.
+ * Runs page: every tracked run (paged, filterable by experiment, status and text, sortable); tick
+ * two or more to compare their params and metrics side by side; pick one (`#/runs/<id>`) to see
+ * its per-epoch curves.
  */
 import type { RunMetricsData, RunsData, RunView } from "../../tagifai/serve/schemas.js";
 import { getData } from "../api.js";
 import { destroyCharts, drawChart } from "../charts.js";
-import { errorBox, fmt, h, section, table } from "../dom.js";
+import { type Column, dataTable, emptyState, errorBox, h, section, sig, table } from "../dom.js";
+import type { PageContext } from "../page.js";
+
+/** Runs per page of the table. */
+const PAGE_SIZE = 25;
+
+/** Runs per API call when loading them all. */
+const FETCH_SIZE = 1000;
+
+/** The ticked runs, by id; kept while the page is left and shown again (e.g. to open a run). */
+const picked = new Map<string, RunView>();
+
+/**
+ * Every run of the store, newest first, fetched page by page (no cap).
+ * @returns the runs
+ */
+export async function loadAllRuns(): Promise<RunView[]> {
+  const runs: RunView[] = [];
+  for (;;) {
+    const page = await getData<RunsData>(`/runs?limit=${FETCH_SIZE}&offset=${runs.length}`);
+    runs.push(...page.runs);
+    if (page.runs.length < FETCH_SIZE) return runs;
+  }
+}
 
 /**
  * Render the Runs page.
  * @param root the page's element (in the document)
+ * @param context the run to show (`#/runs/<id>`)
  */
-export async function renderRunsPage(root: HTMLElement): Promise<void> {
-  const { runs } = await getData<RunsData>("/runs?limit=200");
-  root.append(h("h2", {}, "Runs"));
+export async function renderRunsPage(root: HTMLElement, context: PageContext): Promise<void> {
+  const runs = await loadAllRuns();
+  root.append(h("h1", {}, "Runs"));
   if (runs.length === 0) {
-    root.append(h("p", {}, "No runs yet: train one with `tagifai train-model`."));
+    root.append(emptyState("No runs yet: train one with `tagifai train-model`.", context.reload));
     return;
   }
-  const compare = h("div", { id: "compare" }, h("p", { class: "muted" }, "Tick two runs to compare them."));
+  const ids = new Set(runs.map((run) => run.run_id));
+  for (const id of picked.keys()) if (!ids.has(id)) picked.delete(id);
+  const compare = h("div", { id: "compare" });
   const curves = h("div", { id: "curves" });
-  const picked = new Set<RunView>();
+  const showCompared = () => {
+    compare.replaceChildren(compareRuns([...picked.values()]));
+  };
+  showCompared();
 
-  const runTable = table(
-    [
-      {
-        title: "Compare",
-        cell: (run) => {
-          const box = h("input", { type: "checkbox", "aria-label": `compare ${run.name}` });
-          box.addEventListener("click", (event) => event.stopPropagation());
-          box.addEventListener("change", () => {
-            if (box.checked) picked.add(run);
-            else picked.delete(run);
-            compare.replaceChildren(compareRuns([...picked]));
-          });
-          return box;
-        },
+  const filters = runFilters(runs, (shown) => listing.replaceChildren(runTable(shown).element));
+  const listing = h("div", { id: "run-list" });
+  const selected = runs.find((run) => run.run_id === context.arg) ?? runs[0];
+
+  const runTable = (shown: RunView[]) => {
+    const built = dataTable(runColumns(showCompared), shown, {
+      pageSize: PAGE_SIZE,
+      caption: "Tracked runs",
+      onRow: (tr, run) => {
+        tr.dataset.runId = run.run_id;
+        if (run.run_id === selected.run_id) tr.classList.add("selected");
       },
-      { title: "Name", cell: (run) => run.name, sortKey: (run) => run.name },
-      { title: "Run id", cell: (run) => h("code", {}, run.run_id.slice(0, 8)) },
-      { title: "Experiment", cell: (run) => run.experiment, sortKey: (run) => run.experiment },
-      { title: "Status", cell: (run) => run.status, sortKey: (run) => run.status },
-      {
-        title: "Started",
-        cell: (run) => run.start_time.replace("T", " ").slice(0, 19),
-        sortKey: (run) => run.start_time,
-      },
-      { title: "F1", cell: (run) => fmt(run.metrics.f1), sortKey: (run) => run.metrics.f1 ?? -1 },
-      {
-        title: "Best val loss",
-        cell: (run) => fmt(run.metrics.best_val_loss),
-        sortKey: (run) => run.metrics.best_val_loss ?? Number.POSITIVE_INFINITY,
-      },
-    ],
-    runs,
-    (tr, run) => {
-      tr.classList.add("clickable");
-      tr.dataset.runId = run.run_id;
-      tr.addEventListener("click", () => {
-        for (const row of runTable.querySelectorAll("tr.selected")) row.classList.remove("selected");
-        tr.classList.add("selected");
-        void showCurves(curves, run);
-      });
-    },
-  );
+    });
+    built.showRow((run) => run.run_id === selected.run_id);
+    return built;
+  };
+  listing.append(runTable(runs).element);
   root.append(
-    section("Tracked runs", runTable),
+    section(`Tracked runs (${runs.length})`, filters, listing),
     section("Comparison", compare),
-    section("Loss per epoch", curves),
+    section("Per-epoch metrics", curves),
   );
-  await showCurves(curves, runs[0]);
+  await showCurves(curves, selected);
 }
 
-/** Params and metrics of two runs side by side, differing values highlighted. */
-function compareRuns(runs: RunView[]): HTMLElement {
-  if (runs.length !== 2) return h("p", { class: "muted" }, `Tick exactly two runs (${runs.length} ticked).`);
-  const [a, b] = runs;
-  const rows = (kind: string, left: Record<string, unknown>, right: Record<string, unknown>) =>
-    [...new Set([...Object.keys(left), ...Object.keys(right)])]
-      .sort()
-      .map((key) => ({ kind, key, left: left[key], right: right[key] }));
-  const show = (value: unknown) =>
-    typeof value === "number" ? String(Number(value.toPrecision(4))) : (JSON.stringify(value) ?? "–");
-  const compared = table(
+/** The filters above the run table: experiment, status and text; `show` gets the matching runs. */
+function runFilters(runs: RunView[], show: (runs: RunView[]) => void): HTMLElement {
+  const choice = (id: string, label: string, values: string[]) => {
+    const select = h(
+      "select",
+      { id },
+      h("option", { value: "" }, "all"),
+      ...[...new Set(values)].sort().map((value) => h("option", { value }, value)),
+    );
+    return { select, field: h("label", { for: id, class: "field" }, label, select) };
+  };
+  const experiment = choice(
+    "run-experiment",
+    "Experiment",
+    runs.map((run) => run.experiment),
+  );
+  const status = choice(
+    "run-status",
+    "Status",
+    runs.map((run) => run.status),
+  );
+  const text = h("input", { type: "search", id: "run-text", placeholder: "name, id, param…" });
+  const apply = () => {
+    const query = text.value.trim().toLowerCase();
+    show(
+      runs.filter(
+        (run) =>
+          (experiment.select.value === "" || run.experiment === experiment.select.value) &&
+          (status.select.value === "" || run.status === status.select.value) &&
+          (query === "" ||
+            [run.name, run.run_id, JSON.stringify(run.params), JSON.stringify(run.tags)].some((value) =>
+              value.toLowerCase().includes(query),
+            )),
+      ),
+    );
+  };
+  for (const control of [experiment.select, status.select]) control.addEventListener("change", apply);
+  text.addEventListener("input", apply);
+  return h(
+    "div",
+    { class: "filters" },
+    experiment.field,
+    status.field,
+    h("label", { for: "run-text", class: "field" }, "Search", text),
+  );
+}
+
+/** The run table's columns: a compare box (its state kept in `picked`), name link, id, metrics. */
+function runColumns(changed: () => void): Column<RunView>[] {
+  return [
+    {
+      title: "Compare",
+      cell: (run) => {
+        const box = h("input", {
+          type: "checkbox",
+          "aria-label": `compare ${run.name} (${run.run_id.slice(0, 8)})`,
+        });
+        box.checked = picked.has(run.run_id);
+        box.addEventListener("change", () => {
+          if (box.checked) picked.set(run.run_id, run);
+          else picked.delete(run.run_id);
+          changed();
+        });
+        return box;
+      },
+    },
+    {
+      title: "Name",
+      cell: (run) => h("a", { href: `#/runs/${run.run_id}` }, run.name),
+      sortKey: (run) => run.name,
+    },
+    { title: "Run id", cell: (run) => h("code", {}, run.run_id.slice(0, 8)), sortKey: (run) => run.run_id },
+    { title: "Experiment", cell: (run) => run.experiment, sortKey: (run) => run.experiment },
+    { title: "Status", cell: (run) => run.status, sortKey: (run) => run.status },
+    {
+      title: "Started",
+      cell: (run) => run.start_time.replace("T", " ").slice(0, 19),
+      sortKey: (run) => run.start_time,
+    },
+    { title: "Test F1", cell: (run) => sig(run.metrics.f1), sortKey: (run) => run.metrics.f1 ?? -1 },
+    {
+      title: "Best val loss",
+      cell: (run) => sig(run.metrics.best_val_loss),
+      sortKey: (run) => run.metrics.best_val_loss ?? Number.POSITIVE_INFINITY,
+      ascendingFirst: true,
+    },
+  ];
+}
+
+/** A value of a param or metric for the comparison table. */
+function showValue(value: unknown): string {
+  if (value === undefined) return "–";
+  return typeof value === "number" ? sig(value) : JSON.stringify(value);
+}
+
+/**
+ * Params and metrics of the ticked runs side by side, one column per run; rows whose values differ
+ * are marked.
+ * @param runs the ticked runs, in the order they were ticked
+ */
+export function compareRuns(runs: RunView[]): HTMLElement {
+  if (runs.length < 2)
+    return h(
+      "p",
+      { class: "muted" },
+      `Tick two or more runs in the table to compare them (${runs.length} ticked).`,
+    );
+  const keys = (pick: (run: RunView) => Record<string, unknown>) =>
+    [...new Set(runs.flatMap((run) => Object.keys(pick(run))))].sort();
+  const rows = [
+    ...keys((run) => run.params).map((key) => ({
+      kind: "param",
+      key,
+      values: runs.map((run) => run.params[key]),
+    })),
+    ...keys((run) => run.metrics).map((key) => ({
+      kind: "metric",
+      key,
+      values: runs.map((run) => run.metrics[key]),
+    })),
+  ];
+  return table(
     [
-      { title: "", cell: (row) => row.kind },
+      { title: "Kind", cell: (row) => row.kind },
       { title: "Key", cell: (row) => row.key },
-      { title: a.name, cell: (row) => show(row.left) },
-      { title: b.name, cell: (row) => show(row.right) },
+      ...runs.map((run, i) => ({
+        title: `${run.name} (${run.run_id.slice(0, 8)})`,
+        cell: (row: (typeof rows)[number]) => showValue(row.values[i]),
+      })),
     ],
-    [...rows("param", a.params, b.params), ...rows("metric", a.metrics, b.metrics)],
+    rows,
     (tr, row) => {
-      if (show(row.left) !== show(row.right)) tr.classList.add("differs");
+      if (new Set(row.values.map(showValue)).size > 1) {
+        tr.classList.add("differs");
+        tr.cells[1].append(h("span", { class: "badge" }, "differs"));
+      }
     },
   );
-  return compared;
 }
 
-/** Replace the loss chart with the given run's train and validation loss per epoch. */
+/** Replace the curves with the given run's per-epoch losses and validation F1, or say it has none. */
 async function showCurves(parent: HTMLElement, run: RunView): Promise<void> {
   try {
     const { history } = await getData<RunMetricsData>(`/api/runs/${run.run_id}/metrics`);
     destroyCharts(parent);
-    parent.replaceChildren(h("p", {}, "Run ", h("code", {}, run.name)));
-    const epochs = history.train_loss.map((point) => point.step);
+    parent.replaceChildren(
+      h(
+        "p",
+        {},
+        "Run ",
+        h("a", { href: `#/runs/${run.run_id}` }, run.name),
+        " ",
+        h("code", {}, run.run_id.slice(0, 8)),
+      ),
+    );
+    const epochs = [...new Set([...history.train_loss, ...history.val_loss].map((point) => point.step))].sort(
+      (a, b) => a - b,
+    );
+    if (epochs.length === 0) {
+      parent.append(
+        h(
+          "p",
+          { class: "note" },
+          "This run logged no per-epoch metrics: its model family trains in one pass (like the linear family), so there is no loss curve.",
+        ),
+      );
+      return;
+    }
     const valueAt = (points: { step: number; value: number }[]) =>
       epochs.map((step) => points.find((point) => point.step === step)?.value ?? null);
-    drawChart(parent, "line", epochs, [
-      { label: "train loss", data: valueAt(history.train_loss) },
-      { label: "validation loss", data: valueAt(history.val_loss) },
-    ]);
+    drawChart(
+      parent,
+      "line",
+      epochs,
+      [
+        { label: "train loss", data: valueAt(history.train_loss) },
+        { label: "validation loss", data: valueAt(history.val_loss) },
+      ],
+      { title: `Loss per epoch of ${run.name}`, x: "epoch", y: "loss" },
+    );
+    if (history.val_f1.length > 0) {
+      drawChart(parent, "line", epochs, [{ label: "validation F1", data: valueAt(history.val_f1) }], {
+        title: `Validation F1 per epoch of ${run.name}`,
+        x: "epoch",
+        y: "F1",
+      });
+    }
   } catch (error) {
     parent.replaceChildren(errorBox(error));
   }
