@@ -24,6 +24,7 @@ import { type EndStatus, openStore, type Run, type TrackingStore } from "./track
 import {
   type Artifacts,
   evaluateModel,
+  knownLabelRows,
   referenceDataset,
   type TrainHooks,
   type TrainingDataset,
@@ -285,23 +286,11 @@ export async function evaluateRun(
         "INVALID_DATA",
         `${source.file} is a ${dataset.task} dataset but run ${artifacts.runId} trained a ${model.task} model`,
       );
-    const known = dataset.records
-      .map((record) => ({ ...record, labels: record.labels.filter((l) => labelEncoder.classToIndex.has(l)) }))
-      .filter((record) => record.labels.length > 0);
-    if (known.length === 0)
+    const rows = knownLabelRows(dataset.records, labelEncoder, params);
+    if (rows.y.length === 0)
       throw new TagifaiError("INVALID_DATA", `No record of ${source.file} has a label the model knows`);
-    if (known.length < dataset.records.length)
-      logger.warn(
-        `Skipped ${dataset.records.length - known.length} record(s) without a label the model knows`,
-      );
-    return evaluateModel(model, labelEncoder, {
-      texts: known.map((r) => data.preprocess(r.text, { lower: params.lower, stem: params.stem })),
-      raw: known.map((r) => r.text),
-      y: data.encodeIndicators(
-        labelEncoder,
-        known.map((r) => r.labels),
-      ),
-    });
+    if (rows.skipped > 0) logger.warn(`Skipped ${rows.skipped} record(s) without a label the model knows`);
+    return evaluateModel(model, labelEncoder, rows);
   } finally {
     artifacts.model.dispose();
   }

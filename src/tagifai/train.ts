@@ -7,6 +7,7 @@ import { EXCLUDED_TAGS, logger } from "../config/config.js";
 import {
   type AnyLabelEncoder,
   type Dataset,
+  type DatasetRecord,
   encodeIndicators,
   type Feature,
   getDataSplits,
@@ -27,7 +28,7 @@ import {
 } from "./families.js";
 import type { EpochMetrics, TrainHooks } from "./family.js";
 import type { Params } from "./params.js";
-import { createRng, shuffled } from "./utils.js";
+import { createRng, type Rng, shuffled } from "./utils.js";
 import {
   assertValidData,
   expectNoDuplicateTextsAcrossSplits,
@@ -104,6 +105,64 @@ export async function train(
   dataset: TrainingDataset,
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
+  const { labelEncoder, train, val, test, classWeights, numSamples, rng } = prepareSplits(params, dataset);
+  const outcome: FitOutcome = await fitModel({
+    params,
+    task: dataset.task,
+    train,
+    val,
+    classWeights,
+    hooks,
+    rng,
+  });
+  const { model } = outcome;
+  try {
+    const performance = evaluateModel(model, labelEncoder, test, dataset.slices);
+    const threshold =
+      model.thresholds.length > 0
+        ? model.thresholds.reduce((a, b) => a + b, 0) / model.thresholds.length
+        : params.threshold;
+    const tuned: Params = { ...params, threshold, num_samples: numSamples };
+    return {
+      params: tuned,
+      artifacts: { params: tuned, labelEncoder, model },
+      performance,
+      history: outcome.history,
+      ...(outcome.bestValLoss === undefined ? {} : { bestValLoss: outcome.bestValLoss }),
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** A dataset filtered, preprocessed, encoded and split as `train` does it. */
+export interface PreparedSplits {
+  labelEncoder: AnyLabelEncoder;
+  /** Preprocessed texts, raw texts and 0/1 label rows of each split. */
+  train: LabelledSplit & { raw: string[] };
+  val: LabelledSplit & { raw: string[] };
+  test: LabelledSplit & { raw: string[] };
+  /** Per-class weights 1/count over all prepared records. */
+  classWeights: number[];
+  /** How many records were left after filtering. */
+  numSamples: number;
+  /** The run's random source, in the state training continues from. */
+  rng: Rng;
+}
+
+/**
+ * Prepare a dataset for training as `train` does: validate the records; optional shuffle and subset;
+ * keep the allowed labels used by at least `min_tag_freq` records (a multi-class record of a rarer
+ * class is dropped); preprocess text; encode labels; class weights 1/count; iterative stratified
+ * split, checked for texts in two splits. The same params give the same splits.
+ * @param params validated params (seed, shuffle, subset, min_tag_freq, lower, stem, train_size)
+ * @param dataset the records, the task, and the reference data's label filter
+ * @returns the label encoder, the three splits, the class weights and the random source
+ * @throws TagifaiError INVALID_DATA listing the failing data expectations, or when too few records
+ *   are left to train
+ */
+export function prepareSplits(params: Params, dataset: TrainingDataset): PreparedSplits {
   const recordSpec = { idField: "id", textFields: ["text"], labelField: "labels" };
   assertValidData(validateDataset(dataset.records, recordSpec, { source: dataset.source }));
   const rng = createRng(params.seed);
@@ -148,35 +207,42 @@ export async function train(
   logger.info(
     `Data: ${prepared.length} records, ${labelEncoder.classes.length} classes (${dataset.task}), splits ${train.y.length}/${val.y.length}/${test.y.length}, model ${params.model ?? "cnn"}`,
   );
-
-  const outcome: FitOutcome = await fitModel({
-    params,
-    task: dataset.task,
+  return {
+    labelEncoder,
     train,
     val,
+    test,
     classWeights: inverseClassCounts(y, labelEncoder.classes.length),
-    hooks,
+    numSamples: prepared.length,
     rng,
-  });
-  const { model } = outcome;
-  try {
-    const performance = evaluateModel(model, labelEncoder, test, dataset.slices);
-    const threshold =
-      model.thresholds.length > 0
-        ? model.thresholds.reduce((a, b) => a + b, 0) / model.thresholds.length
-        : params.threshold;
-    const tuned: Params = { ...params, threshold, num_samples: prepared.length };
-    return {
-      params: tuned,
-      artifacts: { params: tuned, labelEncoder, model },
-      performance,
-      history: outcome.history,
-      ...(outcome.bestValLoss === undefined ? {} : { bestValLoss: outcome.bestValLoss }),
-    };
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
+  };
+}
+
+/**
+ * Labelled rows for scoring a trained model on other data (e.g. a holdout file): the records with at
+ * least one label the model knows, preprocessed as in training, their unknown labels dropped.
+ * @param records the records
+ * @param labelEncoder the model's label encoder
+ * @param params the run's params (`lower`, `stem`)
+ * @returns the rows, their raw texts, and how many records were skipped (no known label)
+ */
+export function knownLabelRows(
+  records: readonly DatasetRecord[],
+  labelEncoder: AnyLabelEncoder,
+  params: Params,
+): LabelledSplit & { raw: string[]; skipped: number } {
+  const known = records
+    .map((record) => ({ ...record, labels: record.labels.filter((l) => labelEncoder.classToIndex.has(l)) }))
+    .filter((record) => record.labels.length > 0);
+  return {
+    texts: known.map((r) => preprocess(r.text, { lower: params.lower, stem: params.stem })),
+    raw: known.map((r) => r.text),
+    y: encodeIndicators(
+      labelEncoder,
+      known.map((r) => r.labels),
+    ),
+    skipped: records.length - known.length,
+  };
 }
 
 /**
