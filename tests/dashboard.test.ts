@@ -453,6 +453,177 @@ async function f1Of(runId: string): Promise<number> {
   return (await response.json()).data.run.metrics.f1;
 }
 
+/** Every page of the dashboard, with what its heading says. */
+const PAGES = [
+  ["data", "Data"],
+  ["performance", "Performance"],
+  ["runs", "Runs"],
+  ["optimization", "Optimization"],
+  ["inference", "Inference"],
+] as const;
+
+/**
+ * Texts whose contrast with their background is below 4.5:1 (WCAG AA), as "text: ratio". Colors
+ * are composited over the opaque ancestors' backgrounds; disabled controls are exempt, as in WCAG.
+ */
+function lowContrastTexts(): Promise<string[]> {
+  return page.evaluate(() => {
+    type Rgba = { r: number; g: number; b: number; a: number };
+    const parse = (color: string): Rgba => {
+      const [r, g, b, a = 1] = (color.match(/[\d.]+/g) ?? []).map(Number);
+      return { r, g, b, a };
+    };
+    const over = (top: Rgba, below: Rgba): Rgba => ({
+      r: top.r * top.a + below.r * (1 - top.a),
+      g: top.g * top.a + below.g * (1 - top.a),
+      b: top.b * top.a + below.b * (1 - top.a),
+      a: 1,
+    });
+    const luminance = ({ r, g, b }: Rgba) => {
+      const channel = (v: number) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const background = (element: Element): Rgba => {
+      const layers: Rgba[] = [];
+      for (let e: Element | null = element; e !== null; e = e.parentElement) {
+        const color = parse(getComputedStyle(e).backgroundColor);
+        if (color.a > 0) layers.push(color);
+        if (color.a >= 1) break;
+      }
+      return layers.reverse().reduce((acc, layer) => over(layer, acc), { r: 255, g: 255, b: 255, a: 1 });
+    };
+    const low: string[] = [];
+    for (const element of document.body.querySelectorAll("*")) {
+      const text = [...element.childNodes]
+        .filter((node) => node.nodeType === Node.TEXT_NODE)
+        .map((node) => node.textContent ?? "")
+        .join("")
+        .trim();
+      if (text === "" || element.getClientRects().length === 0) continue;
+      if (element.closest("option, canvas, .visually-hidden, :disabled")) continue;
+      const bg = background(element);
+      const fg = over(parse(getComputedStyle(element).color), bg);
+      const [light, dark] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+      const ratio = (light + 0.05) / (dark + 0.05);
+      if (ratio < 4.5) low.push(`${text.slice(0, 30)}: ${ratio.toFixed(2)}`);
+    }
+    return low;
+  });
+}
+
+/** How far the page scrolls sideways (0 when it does not). */
+function sidewaysScroll(): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
+/**
+ * Press Tab until focus leaves the last interactive element, and return the interactive elements
+ * (links, buttons, form fields, summaries) that focus never reached, and any reached without a
+ * visible focus outline.
+ */
+async function unreachedByTab(): Promise<{ unreached: string[]; noOutline: string[] }> {
+  const count = await page.evaluate(() => {
+    const all = document.querySelectorAll<HTMLElement>(
+      "a[href], button:not(:disabled), input, select, textarea, summary",
+    );
+    let n = 0;
+    for (const element of all) {
+      if (element.getClientRects().length === 0) continue;
+      element.dataset.focusId = String(n++);
+    }
+    (document.activeElement as HTMLElement | null)?.blur();
+    return n;
+  });
+  const reached = new Set<string>();
+  const noOutline: string[] = [];
+  for (let i = 0; i < count + 3; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement | null;
+      if (element === null || element.dataset.focusId === undefined) return null;
+      const style = getComputedStyle(element);
+      const outlined = style.outlineStyle !== "none" && Number.parseFloat(style.outlineWidth) >= 2;
+      return { id: element.dataset.focusId, outlined, label: element.outerHTML.slice(0, 80) };
+    });
+    if (focused === null) continue;
+    reached.add(focused.id);
+    if (!focused.outlined) noOutline.push(focused.label);
+  }
+  const unreached = await page.evaluate(
+    (ids) =>
+      [...document.querySelectorAll<HTMLElement>("[data-focus-id]")]
+        .filter((element) => !ids.includes(element.dataset.focusId ?? ""))
+        .map((element) => element.outerHTML.slice(0, 80)),
+    [...reached],
+  );
+  return { unreached, noOutline };
+}
+
+describe("dashboard quality bar", () => {
+  afterAll(async () => {
+    await page.setViewportSize({ width: 1200, height: 900 });
+  });
+
+  for (const [name, heading] of PAGES) {
+    for (const width of [390, 1400]) {
+      it(`${heading} at ${width} px: no sideways scroll, own title and heading, AA contrast`, async () => {
+        await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+        await open(name);
+        expect(await sidewaysScroll()).toBeLessThanOrEqual(0);
+        expect(await page.title()).toBe(`${heading} · Tagifai`);
+        expect(await page.locator("main h1").textContent()).toBe(heading);
+        expect(await page.locator(`nav a[aria-current="page"]`).getAttribute("data-page")).toBe(name);
+        expect(await lowContrastTexts()).toEqual([]);
+      });
+    }
+
+    it(`${heading}: every interactive element is reached with Tab and shows its focus`, async () => {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await open(name);
+      const { unreached, noOutline } = await unreachedByTab();
+      expect(unreached).toEqual([]);
+      expect(noOutline).toEqual([]);
+    });
+  }
+
+  it("sorts a table and opens a run with the keyboard alone", async () => {
+    await open("runs");
+    await page.locator("th button", { hasText: "Test F1" }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.locator("th", { hasText: "Test F1" }).getAttribute("aria-sort")).toBe("descending");
+    await page.locator(`tr[data-run-id="${trained.runId}"] a`).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.url()).toContain(`#/runs/${trained.runId}`);
+    await page.locator('.page[data-page="runs"][data-ready="true"]').waitFor();
+    expect(await page.locator(`tr[data-run-id="${trained.runId}"]`).getAttribute("class")).toContain(
+      "selected",
+    );
+  });
+
+  it("the comparison marks differing rows with text, not only a tint", async () => {
+    await open("runs");
+    await page.selectOption("#run-experiment", "tests");
+    for (const id of [otherRunId, alphaRunId]) {
+      const box = page.locator(`tr[data-run-id="${id}"] input[type=checkbox]`);
+      if (!(await box.isChecked())) await box.check();
+    }
+    const differs = page.locator("#compare tr.differs");
+    expect(await differs.first().locator(".badge").textContent()).toBe("differs");
+    expect(await lowContrastTexts()).toEqual([]);
+  });
+
+  it("charts have their data as a table", async () => {
+    await open("data");
+    const details = page.locator("details.chart-data").first();
+    await details.locator("summary").click();
+    expect(await details.locator("tbody tr").count()).toBe(30);
+    expect(await details.locator("tbody tr").first().textContent()).toMatch(/^\S+\d+$/);
+  });
+});
+
 describe("dashboard, before any data or run", () => {
   let empty: RunningServer;
   let emptyPage: Page;
