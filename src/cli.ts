@@ -401,6 +401,10 @@ program
   .option("--model <name@alias>", "a registered model, e.g. tagifai@production")
   .option("--request-timeout <ms>", "most time to receive a whole request (default 30000)", Number)
   .option(
+    "--reload-token-file <file>",
+    "file holding the token POST /reload requires (default: TAGIFAI_RELOAD_TOKEN; neither: POST /reload is off)",
+  )
+  .option(
     "--shutdown-timeout <ms>",
     "most time to wait for in-flight requests on shutdown (default 10000)",
     Number,
@@ -413,6 +417,7 @@ program
       model?: string;
       requestTimeout?: number;
       shutdownTimeout?: number;
+      reloadTokenFile?: string;
     }) => {
       const runRef = options.model ? `models:/${options.model}` : options.runId;
       const { startServer } = await import("./tagifai/serve/server.js");
@@ -420,7 +425,8 @@ program
         ...(options.requestTimeout === undefined ? {} : { requestMs: options.requestTimeout }),
         ...(options.shutdownTimeout === undefined ? {} : { shutdownMs: options.shutdownTimeout }),
       };
-      await startServer({ host: options.host, port: options.port, runRef, timeouts, ...globals() });
+      const { host, port, reloadTokenFile } = options;
+      await startServer({ host, port, runRef, timeouts, reloadTokenFile, ...globals() });
     },
   );
 

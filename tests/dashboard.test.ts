@@ -436,7 +436,16 @@ describe("dashboard", () => {
     expect(overflow).toBeLessThanOrEqual(0);
   });
 
-  it("raised no error in the page and no request failed", () => {
+  it("API docs: Swagger UI renders every route under the Content-Security-Policy", async () => {
+    const response = await page.goto(`${server.url}/docs`);
+    expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self'/);
+    await page.locator(".swagger-ui .info .title").waitFor({ timeout: 15_000 });
+    expect(await page.locator(".swagger-ui .info .title").textContent()).toContain("Tagifai");
+    await expect.poll(() => page.locator(".opblock").count()).toBeGreaterThan(10);
+    await screenshot("docs");
+  });
+
+  it("raised no error in the page, no request failed, and the Content-Security-Policy blocked nothing", () => {
     expect(pageErrors).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { runTestStudy } from "./helpers/study.js";
 import { type TrainedHome, trainTestRun } from "./helpers/trained-run.js";
 
 const LIMITS = { maxTexts: 5, maxTextLength: 1000, maxBodyBytes: 16 * 1024 };
+const TOKEN = "reload-token-for-the-api-tests";
 
 let trained: TrainedHome;
 let study: StudyResult;
@@ -26,7 +27,12 @@ let server: RunningServer;
 beforeAll(async () => {
   trained = await trainTestRun();
   study = await runTestStudy(trained.trackingUri, "tuning");
-  server = await startServer({ port: 0, trackingUri: trained.trackingUri, limits: LIMITS });
+  server = await startServer({
+    port: 0,
+    trackingUri: trained.trackingUri,
+    limits: LIMITS,
+    reloadToken: TOKEN,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -45,10 +51,11 @@ async function call(
   path: string,
   body?: unknown,
   contentType = "application/json",
+  headers: Record<string, string> = {},
 ): Promise<Answer> {
   const response = await fetch(`${server.url}${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": contentType },
+    headers: body === undefined ? headers : { "content-type": contentType, ...headers },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
@@ -362,7 +369,7 @@ describe("startup", () => {
         payload: { texts: [{ text: "x" }] },
       });
       expect(answer.statusCode).toBe(404);
-      expect(answer.json().message).toMatch(/No model is loaded: train a run, then POST \/reload/);
+      expect(answer.json().message).toMatch(/No model is loaded: train a run, then reload the server/);
     } finally {
       await app.close();
     }
@@ -398,7 +405,9 @@ describe("reload", () => {
     };
     const workers = Array.from({ length: 8 }, worker);
     await sleep(50);
-    const reload = await call("POST", "/reload");
+    const reload = await call("POST", "/reload", {}, "application/json", {
+      authorization: `Bearer ${TOKEN}`,
+    });
     reloaded = true;
     await sleep(100);
     stop = true;

@@ -13,24 +13,36 @@ import { predict } from "../predict.js";
 import { openStore, type TrackingStore } from "../tracking.js";
 import { type BatchLimits, PredictionBatcher } from "./batcher.js";
 import { registerDashboard } from "./dashboard.js";
-import { clientErrorHandler, installErrorHandlers, sendError } from "./envelope.js";
+import { clientErrorHandler, installErrorHandlers, sendEnvelopedError, sendError } from "./envelope.js";
+import { answerWrongMethods } from "./method-not-allowed.js";
 import { type LoadedModel, ModelSlot, type ReloadResult } from "./model.js";
+import { type ReloadTokenSource, resolveReloadToken } from "./reload-guard.js";
 import { registerDataRoutes } from "./routes-data.js";
 import { registerModelRoutes } from "./routes-model.js";
 import { registerRunRoutes } from "./routes-runs.js";
 import { registerStudyRoutes } from "./routes-studies.js";
 import { type Limits, resolveLimits } from "./schemas.js";
+import { addSecurityHeaders } from "./security-headers.js";
 import { httpTimeoutOptions, resolveTimeouts, type Timeouts } from "./timeouts.js";
 import { zodValidatorCompiler } from "./validation.js";
 
 /** How big one model call gets when concurrent requests are batched together. */
 const BATCH_LIMITS: BatchLimits = { maxTexts: 64, maxChars: 64 * 500 };
 
-/** Largest request head (request line, URL and headers), in bytes: node's default, 16 KiB. */
-const MAX_HEADER_BYTES = 16 * 1024;
+/**
+ * Largest request head (request line, URL and headers), in bytes: above node's 16 KiB, so that a
+ * long URL is parsed and refused with a 414 naming the URL limit rather than a bare 431.
+ */
+const MAX_HEADER_BYTES = 64 * 1024;
 
-/** How to build the app. */
-export interface AppOptions extends StoreOptions {
+/** Longest URL (path and query) answered, in characters; longer ones get a 414. */
+const MAX_URL_LENGTH = 8192;
+
+/**
+ * How to build the app. `POST /reload` is enabled only with a reload token (`reloadToken`,
+ * `reloadTokenFile`, else the TAGIFAI_RELOAD_TOKEN environment variable).
+ */
+export interface AppOptions extends StoreOptions, ReloadTokenSource {
   /** Which run to serve (see `loadArtifacts`); default: the newest finished run, re-resolved on reload. */
   runRef?: string;
   limits?: Partial<Limits>;
@@ -60,11 +72,12 @@ export interface ServeApp {
 export async function buildApp(options: AppOptions = {}): Promise<ServeApp> {
   const limits = resolveLimits(options.limits);
   const timeouts = resolveTimeouts(options.timeouts);
+  const reloadToken = resolveReloadToken(options);
   const store = await openStore(options.trackingUri);
   const slot = new ModelSlot(() => loadModel(options));
   try {
     await loadFirstModel(slot, options.runRef);
-    const app = await createApp({ limits, timeouts }, slot, store, options.dashboardDir);
+    const app = await createApp({ limits, timeouts, reloadToken }, slot, store, options.dashboardDir);
     return { app, reload: () => slot.reload(), timeouts };
   } catch (error) {
     await slot.close();
@@ -75,7 +88,7 @@ export async function buildApp(options: AppOptions = {}): Promise<ServeApp> {
 
 /** The fastify instance with every route; closing it releases the model and the store. */
 async function createApp(
-  { limits, timeouts }: { limits: Limits; timeouts: Timeouts },
+  { limits, timeouts, reloadToken }: { limits: Limits; timeouts: Timeouts; reloadToken: string | undefined },
   slot: ModelSlot,
   store: TrackingStore,
   dashboardDir: string | undefined,
@@ -85,6 +98,9 @@ async function createApp(
     loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxBodyBytes,
+    // `{"__proto__": …}` is valid JSON: drop the key (no prototype pollution) and validate the rest.
+    onProtoPoisoning: "remove",
+    onConstructorPoisoning: "remove",
     requestTimeout: timeouts.requestMs,
     keepAliveTimeout: timeouts.keepAliveMs,
     connectionTimeout: timeouts.idleMs,
@@ -101,6 +117,13 @@ async function createApp(
     await store.close();
   });
   installErrorHandlers(app, limits.maxBodyBytes);
+  addSecurityHeaders(app);
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.url.length <= MAX_URL_LENGTH) return;
+    const message = `The URL has ${request.url.length} characters, over the limit of ${MAX_URL_LENGTH}`;
+    return sendEnvelopedError(request, reply, 414, message);
+  });
+  const addWrongMethodAnswers = answerWrongMethods(app);
 
   await app.register(swagger, {
     openapi: {
@@ -111,13 +134,20 @@ async function createApp(
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // No validator badge: it would load an image from validator.swagger.io, which the CSP forbids.
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { validatorUrl: null } });
 
-  registerModelRoutes(app, { slot, batcher: new PredictionBatcher(slot, BATCH_LIMITS), limits });
+  registerModelRoutes(app, {
+    slot,
+    batcher: new PredictionBatcher(slot, BATCH_LIMITS),
+    limits,
+    reloadToken,
+  });
   registerRunRoutes(app, store);
   registerStudyRoutes(app, store);
   registerDataRoutes(app);
   await registerDashboard(app, dashboardDir);
+  addWrongMethodAnswers();
   return app;
 }
 
@@ -144,6 +174,8 @@ async function loadFirstModel(slot: ModelSlot, runRef: string | undefined): Prom
   } catch (error) {
     if (runRef !== undefined || !(error instanceof TagifaiError) || error.code !== "RUN_NOT_FOUND")
       throw error;
-    logger.warn(`No model to serve yet (${error.message}): train a run, then POST /reload`);
+    logger.warn(
+      `No model to serve yet (${error.message}): train a run, then reload (SIGHUP or POST /reload)`,
+    );
   }
 }

@@ -91,6 +91,7 @@ export function sendError(
   maxBodyBytes: number,
 ) {
   const { status, message } = describeError(error, maxBodyBytes);
+  // The log keeps the full message (paths included); the client gets `message`.
   if (status >= 500) request.log.error({ err: error }, "request failed");
   return sendEnvelopedError(request, reply, status, message);
 }
@@ -109,12 +110,43 @@ export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number)
   );
 }
 
-function sendEnvelopedError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+/**
+ * Answer `status` with an enveloped error (`data: null`).
+ * @param request the request being answered
+ * @param reply its reply
+ * @param status the HTTP status
+ * @param message what is wrong
+ * @returns the reply, sent
+ */
+export function sendEnvelopedError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+): FastifyReply {
   return reply.status(status).send(envelope(request, status, message, null));
 }
 
+/**
+ * An absolute file path (`/…/stores/model/…/label_encoder.json`, `C:\…`) standing alone or after
+ * `:` (as in `sqlite:/…`), not the path of a URL (`http://host/…`).
+ */
+const ABSOLUTE_PATH =
+  /(?<=^|[\s"'`(=:])(?:[A-Za-z]:)?[\\/](?![\\/])(?:[^\s\\/"'`()]+[\\/])+([^\s\\/"'`()]*)/g;
+
+/**
+ * A message fit for a client: every absolute path cut down to its last part (`…/label_encoder.json`),
+ * so errors name the file without revealing where the server keeps it.
+ * @param message a message that may name server files
+ */
+export function withoutServerPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, "…/$1");
+}
+
 function describeError(error: FastifyError, maxBodyBytes: number): { status: number; message: string } {
-  if (error instanceof TagifaiError) return { status: STATUS_BY_CODE[error.code], message: error.message };
+  if (error instanceof TagifaiError) {
+    return { status: STATUS_BY_CODE[error.code], message: withoutServerPaths(error.message) };
+  }
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
     return { status: 413, message: `Request body is larger than the limit of ${maxBodyBytes} bytes` };
   }

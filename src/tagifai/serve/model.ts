@@ -46,7 +46,10 @@ export class ModelSlot {
   async use<T>(work: (model: LoadedModel) => T | Promise<T>): Promise<T> {
     const model = this.#current;
     if (model === undefined) {
-      throw new TagifaiError("MODEL_NOT_FOUND", "No model is loaded: train a run, then POST /reload");
+      throw new TagifaiError(
+        "MODEL_NOT_FOUND",
+        "No model is loaded: train a run, then reload the server (SIGHUP or POST /reload)",
+      );
     }
     this.#leases.set(model, (this.#leases.get(model) ?? 0) + 1);
     try {

@@ -6,6 +6,7 @@ import type { z } from "zod";
 import type { PredictionBatcher } from "./batcher.js";
 import { ok } from "./envelope.js";
 import type { ModelSlot } from "./model.js";
+import { reloadGuard } from "./reload-guard.js";
 import {
   healthSchema,
   type Limits,
@@ -15,6 +16,7 @@ import {
   performanceQuerySchema,
   predictBodySchema,
   predictDataSchema,
+  reloadBodySchema,
   reloadDataSchema,
   routeSchemas,
 } from "./schemas.js";
@@ -24,17 +26,19 @@ export interface ModelRoutesOptions {
   slot: ModelSlot;
   batcher: PredictionBatcher;
   limits: Limits;
+  /** The token `POST /reload` requires; undefined disables reloading over HTTP. */
+  reloadToken: string | undefined;
 }
 
 /**
  * Register `GET /`, `POST /predict`, `GET /params`, `GET /params/:param`, `GET /performance` and
- * `POST /reload`.
+ * `POST /reload` (guarded: see `reloadGuard`).
  * @param app the fastify instance
  * @param options the model slot, the prediction batcher and the request limits
  */
 export function registerModelRoutes(
   app: FastifyInstance,
-  { slot, batcher, limits }: ModelRoutesOptions,
+  { slot, batcher, limits, reloadToken }: ModelRoutesOptions,
 ): void {
   const startedAt = Date.now();
   const tag = "model";
@@ -114,10 +118,14 @@ export function registerModelRoutes(
     "/reload",
     {
       schema: routeSchemas({
-        summary: "Load the run again (e.g. a newer one) and swap it in without dropping requests",
+        summary:
+          "Load the run again (e.g. a newer one) and swap it in without dropping requests. " +
+          "Needs the server's reload token (Authorization: Bearer) and a JSON body, {}",
         tag,
+        body: reloadBodySchema,
         data: reloadDataSchema,
       }),
+      onRequest: reloadGuard(reloadToken),
     },
     async (request) => {
       const { runId, previousRunId } = await slot.reload();

@@ -213,6 +213,9 @@ export const studiesDataSchema = z.object({ studies: z.array(studySchema) });
 /** `GET /api/studies/:name/trials`: the study and its trials, oldest first. */
 export const studyTrialsDataSchema = z.object({ study: studySchema, trials: z.array(trialSchema) });
 
+/** Body of `POST /reload`: an empty JSON object (the JSON content type is what matters). */
+export const reloadBodySchema = z.object({}).strict();
+
 /** `POST /reload`: which run is loaded now, and which was before. */
 export const reloadDataSchema = z.object({
   run_id: z.string(),
