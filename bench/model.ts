@@ -5,10 +5,11 @@
  * Run: node --import tsx bench/model.ts
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { setDevice } from "../src/tagifai/device.js";
 import { warmUpHelper } from "../src/tagifai/families/cnn/charConv.js";
 import { type Batch, type CnnConfig, initializeCnn } from "../src/tagifai/families/cnn/model.js";
 import { helperItemCount } from "../src/tagifai/families/cnn/workerPool.js";
-import { createRng, setDevice } from "../src/tagifai/utils.js";
+import { createRng } from "../src/tagifai/random.js";
 
 const config: CnnConfig = {
   vocabSize: 40,

@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
+import { setDevice } from "../src/tagifai/device.js";
 import { trainModel, withStore } from "../src/tagifai/main.js";
 import { startServer } from "../src/tagifai/serve/server.js";
-import { setDevice } from "../src/tagifai/utils.js";
 
 const connections = Number(process.argv[2] ?? 100);
 const duration = Number(process.argv[3] ?? 10);

@@ -8,9 +8,9 @@
 import { resolve } from "node:path";
 import { DEFAULT_PARAMS_FP } from "../src/config/config.js";
 import { computeFeatures, loadProjects, loadTags } from "../src/tagifai/data.js";
+import { setDevice } from "../src/tagifai/device.js";
 import { loadParams } from "../src/tagifai/params.js";
 import { referenceDataset, train } from "../src/tagifai/train.js";
-import { setDevice } from "../src/tagifai/utils.js";
 
 const dataDir = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
 const params = loadParams(process.argv[2] ?? DEFAULT_PARAMS_FP);

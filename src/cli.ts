@@ -7,10 +7,10 @@ import { SingleBar } from "cli-progress";
 import { Command, Option } from "commander";
 import { DEFAULT_PARAMS_FP, logger } from "./config/config.js";
 import { formatBehavioralReport } from "./tagifai/behavioral.js";
+import { type Device, setDevice } from "./tagifai/device.js";
 import { TagifaiError } from "./tagifai/errors.js";
 import * as main from "./tagifai/main.js";
 import { formatTable, type Run } from "./tagifai/tracking.js";
-import { type Device, setDevice } from "./tagifai/utils.js";
 import { formatValidationReport } from "./tagifai/validate.js";
 
 interface GlobalOptions {

@@ -89,7 +89,7 @@ describe("tagifai CLI", () => {
     writeFileSync(badParams, JSON.stringify({ seed: "x" }));
     const bad = await runCli(["train-model", "--params-fp", badParams], env);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/"seed" = "x"/);
+    expect(bad.stderr).toMatch(/seed: expected number, got string "x"/);
   });
 
   it("marks a training run KILLED when it is stopped mid-run", async () => {

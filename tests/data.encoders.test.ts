@@ -80,6 +80,6 @@ describe("loadLabelEncoder", () => {
     writeFileSync(fp, JSON.stringify({ type: "multi-label", classes: "nlp" }));
     const error = thrownBy(() => loadLabelEncoder(fp));
     expect(error.code).toBe("INVALID_ARTIFACTS");
-    expect(error.message).toBe(`Invalid label encoder in ${fp}: field "classes" expected array, got string`);
+    expect(error.message).toBe(`Invalid label encoder in ${fp}: classes: expected array, got string "nlp"`);
   });
 });

@@ -73,7 +73,7 @@ describe("loadData from a local copy", () => {
     const dest = tempDir();
     await expect(loadData(dest, { sourceDir: source })).rejects.toMatchObject({
       code: "INVALID_DATA",
-      message: `${join(source, "tags.json")} record 0 (tag "x"): field "parents" expected array, got missing`,
+      message: `${join(source, "tags.json")} record 0 (tag "x"): parents: expected array, got missing`,
     });
     expect(readdirSync(dest)).toEqual([]);
   });

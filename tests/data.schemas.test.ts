@@ -20,19 +20,19 @@ describe("validateProjects", () => {
     const records = [project, { ...project, id: 7 }, { ...project, id: 8, title: 12 }];
     const error = thrownBy(() => validateProjects(records, "projects.json"));
     expect(error.code).toBe("INVALID_DATA");
-    expect(error.message).toBe('projects.json record 2 (id 8): field "title" expected string, got number');
+    expect(error.message).toBe("projects.json record 2 (id 8): title: expected string, got number 12");
   });
 
   it("refuses an empty title, a missing field and a bad tag", () => {
     expect(thrownBy(() => validateProjects([{ ...project, title: "" }])).message).toMatch(
-      /record 0 \(id 342\): field "title" must not be empty/,
+      /record 0 \(id 342\): title: must not be empty/,
     );
     const { tags: _tags, ...withoutTags } = project;
     expect(thrownBy(() => validateProjects([withoutTags])).message).toMatch(
-      /field "tags" expected array, got missing/,
+      /tags: expected array, got missing/,
     );
     expect(thrownBy(() => validateProjects([{ ...project, tags: ["ok", 3] }])).message).toMatch(
-      /field "tags\[1\]" expected string, got number/,
+      /tags\[1\]: expected string, got number/,
     );
   });
 
@@ -60,6 +60,6 @@ describe("validateTags", () => {
     );
     const error = thrownBy(() => validateTags([{ ...tag, parents: "x" }]));
     expect(error.code).toBe("INVALID_DATA");
-    expect(error.message).toBe('tags.json record 0 (tag "nlp"): field "parents" expected array, got string');
+    expect(error.message).toBe('tags.json record 0 (tag "nlp"): parents: expected array, got string "x"');
   });
 });

@@ -9,7 +9,7 @@ import {
   MultiLabelEncoder,
   prepare,
 } from "../src/tagifai/data.js";
-import { createRng } from "../src/tagifai/utils.js";
+import { createRng } from "../src/tagifai/random.js";
 import { DATASET_DIR, thrownBy } from "./helpers/data.js";
 
 /** Share of each label's samples that landed in `part`. */

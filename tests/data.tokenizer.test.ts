@@ -41,7 +41,7 @@ describe("Tokenizer", () => {
     );
     const error = thrownBy(() => Tokenizer.load(join(dir, "bad.json")));
     expect(error.code).toBe("INVALID_ARTIFACTS");
-    expect(error.message).toContain('field "tokens" must start with "<PAD>", "<UNK>"');
+    expect(error.message).toContain('tokens: must start with "<PAD>", "<UNK>"');
   });
 });
 

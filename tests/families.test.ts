@@ -17,10 +17,10 @@ import {
   loadTags,
   preprocess,
 } from "../src/tagifai/data.js";
+import { setDevice } from "../src/tagifai/device.js";
 import { loadParams, type ModelKind, type Params } from "../src/tagifai/params.js";
 import { predict } from "../src/tagifai/predict.js";
 import { evaluateModel, referenceDataset, type TrainResult, train } from "../src/tagifai/train.js";
-import { setDevice } from "../src/tagifai/utils.js";
 import { BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
 import { DATASET_DIR } from "./helpers/trained-run.js";
 

@@ -24,7 +24,7 @@ import {
   ensembleProbabilities,
   tuneClassThresholds,
 } from "../src/tagifai/families/thresholds.js";
-import { createRng } from "../src/tagifai/utils.js";
+import { createRng } from "../src/tagifai/random.js";
 
 function dense(row: SparseRow, width: number): number[] {
   const out = new Array<number>(width).fill(0);

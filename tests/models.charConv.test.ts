@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { setDevice } from "../src/tagifai/device.js";
 import type { Batch } from "../src/tagifai/families/cnn/batch.js";
 import {
   charConvBackward,
@@ -10,7 +11,7 @@ import {
   warmUpHelper,
 } from "../src/tagifai/families/cnn/charConv.js";
 import { helperItemCount } from "../src/tagifai/families/cnn/workerPool.js";
-import { createRng, setDevice } from "../src/tagifai/utils.js";
+import { createRng } from "../src/tagifai/random.js";
 import { randomBatch } from "./helpers/batches.js";
 
 function randomTables(

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import "../src/tagifai/families/cnn/model.js";
-import { setDevice } from "../src/tagifai/utils.js";
+import { setDevice } from "../src/tagifai/device.js";
 
 /** Plain matrix product of nested arrays, the reference for the registered gradients. */
 function product(a: number[][], b: number[][]): number[][] {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setDevice } from "../src/tagifai/device.js";
 import { TagifaiError } from "../src/tagifai/errors.js";
 import {
   type Batch,
@@ -13,7 +14,7 @@ import {
   loadModel,
   saveModel,
 } from "../src/tagifai/families/cnn/model.js";
-import { createRng, setDevice } from "../src/tagifai/utils.js";
+import { createRng } from "../src/tagifai/random.js";
 import { randomBatch } from "./helpers/batches.js";
 
 const small: CnnConfig = {

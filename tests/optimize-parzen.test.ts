@@ -12,7 +12,7 @@ import {
   type ParzenOptions,
 } from "../src/tagifai/optimize/parzen.js";
 import type { Distribution, IntDistribution } from "../src/tagifai/optimize/space.js";
-import { createRng } from "../src/tagifai/utils.js";
+import { createRng } from "../src/tagifai/random.js";
 
 const OPTIONS: ParzenOptions = { priorWeight: 1, considerEndpoints: false, weights: defaultWeights };
 

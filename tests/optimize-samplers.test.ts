@@ -8,7 +8,7 @@ import {
   tpeSampler,
 } from "../src/tagifai/optimize/samplers.js";
 import { containsValue, type ParamValue, type SearchSpace } from "../src/tagifai/optimize/space.js";
-import { createRng } from "../src/tagifai/utils.js";
+import { createRng } from "../src/tagifai/random.js";
 
 /** A 5-D space mixing a plain int, a stepped int, a float, a log-float and a categorical. */
 const SPACE: SearchSpace = {

@@ -53,9 +53,9 @@ describe("search space", () => {
     [{ lr: { type: "float", low: 0, high: 1e-3, log: true } }, ["lr", "must be positive when log is true"]],
     [{ act: { type: "categorical", choices: [] } }, ["act", "choices"]],
     [{ act: { type: "categorical", choices: ["a", "a"] } }, ["act", "choices must be distinct"]],
-    [{ lr: { type: "float", low: 1e-5, high: 1e-3, scale: "log" } }, ["lr", 'unknown key(s) "scale"']],
+    [{ lr: { type: "float", low: 1e-5, high: 1e-3, scale: "log" } }, ["lr.scale: unknown key"]],
     [{ units: { type: "integer", low: 1, high: 4 } }, ["units"]],
-    [{ units: { type: "int", low: 1.5, high: 4 } }, ["units", '"low"']],
+    [{ units: { type: "int", low: 1.5, high: 4 } }, ["units.low: expected int, got number 1.5"]],
     [{ units: { type: "int", low: 0, high: 10, step: 3 } }, ["units", "multiple of step (3)"]],
     [{ units: { type: "int", low: 1, high: 9, step: 2, log: true } }, ["units", "step (2) must be 1"]],
   ])("refuses %j naming the parameter", (space, fragments) => {
@@ -68,7 +68,7 @@ describe("search space", () => {
       ...DEFAULT_SEARCH_SPACE,
       lr: { type: "float", low: -1, high: 1, log: true },
     });
-    expect(message).toContain('parameter "lr"');
+    expect(message).toContain("lr: low (-1) must be positive when log is true");
     expect(message).not.toContain("dropout_p");
   });
 
@@ -101,7 +101,7 @@ describe("loadSearchSpace", () => {
   it("names the file and the parameter when the content is invalid", () => {
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify({ lr: { type: "float", low: 1, high: 0 } }));
-    expect(() => loadSearchSpace(file)).toThrow(/bad\.json.*parameter "lr"/);
+    expect(() => loadSearchSpace(file)).toThrow(/bad\.json: lr: low \(1\) must be below high \(0\)/);
   });
 
   it("refuses a missing file and invalid JSON with INVALID_PARAMS", () => {

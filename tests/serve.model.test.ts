@@ -7,12 +7,11 @@ import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { MultiLabelEncoder } from "../src/tagifai/data.js";
 import type { Performance } from "../src/tagifai/eval.js";
-import { parseParams } from "../src/tagifai/params.js";
+import { loadParams } from "../src/tagifai/params.js";
 import { PredictionBatcher } from "../src/tagifai/serve/batcher.js";
 import { type LoadedModel, ModelSlot } from "../src/tagifai/serve/model.js";
 import { DEFAULT_LIMITS, resolveLimits } from "../src/tagifai/serve/schemas.js";
 import type { Artifacts } from "../src/tagifai/train.js";
-import { loadJson } from "../src/tagifai/utils.js";
 
 const CLASSES = ["nlp", "vision"];
 
@@ -34,7 +33,7 @@ function fakeLoaded(runId: string, batchSizes: number[] = []): LoadedModel & { d
     },
   };
   const artifacts = {
-    params: parseParams(loadJson(TEST_PARAMS_FP)),
+    params: loadParams(TEST_PARAMS_FP),
     labelEncoder: new MultiLabelEncoder(CLASSES),
     model,
   } as unknown as Artifacts;

@@ -2,9 +2,9 @@ import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { computeFeatures, loadProjects, loadTags } from "../src/tagifai/data.js";
+import { setDevice } from "../src/tagifai/device.js";
 import { loadParams } from "../src/tagifai/params.js";
 import { createPlateauScheduler, referenceDataset, train } from "../src/tagifai/train.js";
-import { setDevice } from "../src/tagifai/utils.js";
 
 const DATASET_DIR = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
 

@@ -143,7 +143,7 @@ describe("validateDataset", () => {
   it("refuses an invalid spec", () => {
     expect(thrownBy(() => validateDataset([], { ...byo, textFields: [] }))).toMatchObject({
       code: "INVALID_INPUT",
-      message: expect.stringMatching(/^Invalid validation spec: field "textFields"/),
+      message: expect.stringMatching(/^Invalid validation spec: textFields: /),
     });
   });
 });

@@ -9,9 +9,10 @@ import { loadLabelEncoder } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { type Performance, performanceSchema } from "./eval.js";
 import { loadTrainedModel } from "./families.js";
+import { readArtifactJson, saveJson } from "./files.js";
 import { type Params, parseParams } from "./params.js";
+import { parseWith } from "./schema.js";
 import type { Artifacts } from "./train.js";
-import { loadJson, saveJson } from "./utils.js";
 
 /** The file names of a run's artifact folder (besides the model family's own files). */
 export const ARTIFACT_FILES = {
@@ -57,7 +58,7 @@ export async function saveArtifacts(
 export async function loadArtifactsFromDir(dir: string): Promise<Artifacts> {
   if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
   const params = loadParamsFromDir(dir);
-  const labelEncoder = readArtifact(dir, ARTIFACT_FILES.labelEncoder, loadLabelEncoder);
+  const labelEncoder = loadLabelEncoder(join(dir, ARTIFACT_FILES.labelEncoder));
   const model = await loadTrainedModel(dir, params);
   const mismatch =
     labelEncoder.type !== model.task
@@ -79,7 +80,8 @@ export async function loadArtifactsFromDir(dir: string): Promise<Artifacts> {
  * @throws TagifaiError INVALID_ARTIFACTS when params.json is missing or corrupt, INVALID_PARAMS when invalid
  */
 export function loadParamsFromDir(dir: string): Params {
-  return parseParams(readArtifact(dir, ARTIFACT_FILES.params, loadJson), join(dir, ARTIFACT_FILES.params));
+  const filePath = join(dir, ARTIFACT_FILES.params);
+  return parseParams(readArtifactJson(filePath), filePath);
 }
 
 /**
@@ -88,15 +90,11 @@ export function loadParamsFromDir(dir: string): Params {
  * @returns the performance report ({overall, class, slices} and the evaluation depth)
  */
 export function loadPerformanceFromDir(dir: string): Performance {
-  const value = readArtifact(dir, ARTIFACT_FILES.performance, loadJson);
-  const parsed = performanceSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new TagifaiError(
-      "INVALID_ARTIFACTS",
-      `${join(dir, ARTIFACT_FILES.performance)} is not a performance report`,
-    );
-  }
-  return parsed.data;
+  const filePath = join(dir, ARTIFACT_FILES.performance);
+  return parseWith(performanceSchema, readArtifactJson(filePath), {
+    code: "INVALID_ARTIFACTS",
+    what: `performance report ${filePath}`,
+  });
 }
 
 /**
@@ -108,17 +106,4 @@ export function loadPerformanceFromDir(dir: string): Performance {
 export function savePerformanceToDir(dir: string, performance: Performance): void {
   if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
   saveJson(join(dir, ARTIFACT_FILES.performance), performance);
-}
-
-function readArtifact<T>(dir: string, name: string, read: (filePath: string) => T): T {
-  const filePath = join(dir, name);
-  if (!existsSync(filePath)) throw new TagifaiError("INVALID_ARTIFACTS", `Missing artifact ${filePath}`);
-  try {
-    return read(filePath);
-  } catch (error) {
-    if (error instanceof TagifaiError) throw error;
-    throw new TagifaiError("INVALID_ARTIFACTS", `Corrupt artifact ${filePath}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
 }

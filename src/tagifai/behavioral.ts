@@ -13,9 +13,9 @@ import {
   type BehavioralTest,
   behavioralSuiteSchema,
 } from "./behavioral/schema.js";
-import { readJsonFile } from "./data/files.js";
-import { describeIssues } from "./data/validation.js";
 import { TagifaiError } from "./errors.js";
+import { readJsonFile } from "./files.js";
+import { parseWith } from "./schema.js";
 
 export { BUILTIN_SUITE } from "./behavioral/builtin.js";
 export { PERTURBATIONS, swapVerb, typo, VERB_SWAPS } from "./behavioral/perturbations.js";
@@ -63,17 +63,13 @@ export function runBehavioralTests(suite: BehavioralSuite, predictFn: PredictFn)
  * @param fp the file
  * @returns the suite, defaults filled in
  * @throws TagifaiError INVALID_INPUT when the file cannot be read, is not JSON, or does not match the
- *   schema (naming the field, e.g. `field "tests[2].expected" expected array, got string`)
+ *   schema (naming the field, e.g. `tests[2].expected: expected array, got string "x"`)
  */
 export function loadSuite(fp: string): BehavioralSuite {
-  const value = readJsonFile(fp, { missing: "INVALID_INPUT", invalid: "INVALID_INPUT" });
-  const result = behavioralSuiteSchema.safeParse(value);
-  if (!result.success)
-    throw new TagifaiError(
-      "INVALID_INPUT",
-      `Invalid behavioral suite ${fp}: ${describeIssues(result.error.issues, value)}`,
-    );
-  return result.data;
+  return parseWith(behavioralSuiteSchema, readJsonFile(fp, "INVALID_INPUT"), {
+    code: "INVALID_INPUT",
+    what: `behavioral suite ${fp}`,
+  });
 }
 
 /**

@@ -11,8 +11,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { readArtifactJson } from "./data/files.js";
-import { describeIssues } from "./data/validation.js";
 import type { Task } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { applyArgmax, findBestThreshold } from "./eval.js";
@@ -21,8 +19,9 @@ import { fitLinear, loadLinear } from "./families/linear/fit.js";
 import { linearConfigSchema } from "./families/linear/model.js";
 import { applyClassThresholds, ensembleProbabilities, tuneClassThresholds } from "./families/thresholds.js";
 import type { EpochMetrics, FitContext, Scorer } from "./family.js";
+import { readArtifactJson, saveJson } from "./files.js";
 import { type ModelKind, modelKindSchema, type Params } from "./params.js";
-import { saveJson } from "./utils.js";
+import { parseWith } from "./schema.js";
 
 export type { EpochMetrics, FitContext, LabelledSplit, TrainHooks } from "./family.js";
 
@@ -106,14 +105,10 @@ export async function loadTrainedModel(dir: string, params: Params): Promise<Tra
       "INVALID_ARTIFACTS",
       `Missing ${file}: these artifacts predate model families (or are incomplete); retrain the run`,
     );
-  const value = readArtifactJson(file);
-  const parsed = familyFileSchema.safeParse(value);
-  if (!parsed.success)
-    throw new TagifaiError(
-      "INVALID_ARTIFACTS",
-      `Invalid model file ${file}: ${describeIssues(parsed.error.issues, value)}`,
-    );
-  const { kind, task, thresholds } = parsed.data;
+  const { kind, task, thresholds } = parseWith(familyFileSchema, readArtifactJson(file), {
+    code: "INVALID_ARTIFACTS",
+    what: `model file ${file}`,
+  });
   if (kind === "linear") return trainedModel(kind, task, loadLinear(dir, task), thresholds);
   const cnn = await loadCnn(dir, params);
   if (kind === "cnn") return trainedModel(kind, task, cnn, thresholds);

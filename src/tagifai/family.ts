@@ -4,7 +4,7 @@
  */
 import type { Task } from "./data.js";
 import type { Params } from "./params.js";
-import type { Rng } from "./utils.js";
+import type { Rng } from "./random.js";
 
 /** What one epoch of training reports. */
 export interface EpochMetrics {

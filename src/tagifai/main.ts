@@ -17,6 +17,7 @@ import { type BehavioralReport, BUILTIN_SUITE, loadSuite, runBehavioralTests } f
 import * as data from "./data.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
+import { saveJson } from "./files.js";
 import { loadParams, type Params } from "./params.js";
 import { type Prediction, predict } from "./predict.js";
 import { onTerminationSignal } from "./signals.js";
@@ -31,7 +32,6 @@ import {
   type TrainResult,
   train,
 } from "./train.js";
-import { saveJson } from "./utils.js";
 import { assertValidData, PROJECTS_SPEC, type ValidationReport, validateDatasetFile } from "./validate.js";
 
 /** Options shared by every operation that touches the tracking store. */

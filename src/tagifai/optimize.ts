@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
 import { TagifaiError } from "./errors.js";
+import { saveJson } from "./files.js";
 import {
   type DatasetSource,
   loadTrainingData,
@@ -24,7 +25,6 @@ import { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optim
 import { bestTrial, type Objective, runStudy, type TrialEvent, TrialPruned } from "./optimize/study.js";
 import { loadParams, type Params, paramsSchema, parseParams } from "./params.js";
 import { formatTable, type TrackingStore, type Trial } from "./tracking.js";
-import { saveJson } from "./utils.js";
 
 export { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
 export type { TrialEvent } from "./optimize/study.js";

@@ -2,10 +2,10 @@
  * The training configuration (`config/params.json`): one zod schema, from which the `Params` type
  * is inferred. Unknown keys and bad values are refused with the key and the value named.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { TagifaiError } from "./errors.js";
 import { linearConfigSchema } from "./families/linear/model.js";
+import { readJsonFile } from "./files.js";
+import { parseWith } from "./schema.js";
 
 const positiveInt = z.number().int().positive();
 
@@ -64,19 +64,7 @@ export type Params = z.infer<typeof paramsSchema>;
  * @throws TagifaiError INVALID_PARAMS naming each bad key and its value
  */
 export function parseParams(value: unknown, source = "params"): Params {
-  const result = paramsSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    if (issue.code === "unrecognized_keys")
-      return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-    const key = issue.path.join(".");
-    const bad = issue.path.reduce<unknown>(
-      (obj, k) => (obj && typeof obj === "object" ? (obj as Record<PropertyKey, unknown>)[k] : undefined),
-      value,
-    );
-    return `"${key}" = ${JSON.stringify(bad) ?? "missing"}: ${issue.message}`;
-  });
-  throw new TagifaiError("INVALID_PARAMS", `Invalid ${source}: ${problems.join("; ")}`);
+  return parseWith(paramsSchema, value, { code: "INVALID_PARAMS", what: source });
 }
 
 /**
@@ -86,23 +74,5 @@ export function parseParams(value: unknown, source = "params"): Params {
  * @throws TagifaiError INVALID_PARAMS when the file is missing, not JSON, or invalid
  */
 export function loadParams(filePath: string): Params {
-  let raw: string;
-  try {
-    raw = readFileSync(filePath, "utf8");
-  } catch (error) {
-    throw new TagifaiError(
-      "INVALID_PARAMS",
-      `Cannot read params file ${filePath}: ${(error as Error).message}`,
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (error) {
-    throw new TagifaiError(
-      "INVALID_PARAMS",
-      `Params file ${filePath} is not valid JSON: ${(error as Error).message}`,
-    );
-  }
-  return parseParams(value, `params file ${filePath}`);
+  return parseParams(readJsonFile(filePath, "INVALID_PARAMS"), `params file ${filePath}`);
 }

@@ -92,10 +92,10 @@ function describeIssues(issue: Issue, prefix: PropertyKey[], root: unknown, sche
     case "invalid_union": {
       const branch = bestBranch(issue.errors, found);
       if (branch !== undefined) return branch.flatMap((inner) => describeIssues(inner, path, root, schema));
-      return [at(path, `${sentence(issue.message)}, got ${describeValue(found)}`)];
+      return [at(path, withFound(sentence(issue.message), found))];
     }
     default:
-      return [at(path, `${sentence(issue.message)}, got ${describeValue(found)}`)];
+      return [at(path, withFound(sentence(issue.message), found))];
   }
 }
 
@@ -135,6 +135,12 @@ function bestBranch(branches: readonly (readonly Issue[])[], found: unknown): re
 /** zod's default messages start with a capital ("Too small: …"); ours continue a phrase. */
 function sentence(message: string): string {
   return /^[A-Z][a-z]/.test(message) ? message[0].toLowerCase() + message.slice(1) : message;
+}
+
+/** A problem and what was found, unless that is a whole object (which the path already points at). */
+function withFound(problem: string, found: unknown): string {
+  const value = describeValue(found);
+  return value === "object" ? problem : `${problem}, got ${value}`;
 }
 
 /** What was found, for a message: `missing`, `null`, `number 3`, `string "abc"`, `array of 2`, `object`. */
@@ -220,13 +226,17 @@ function matchingOptions(def: Definition, value: unknown): z.ZodType[] {
 const normalize = (key: string) => key.toLowerCase().replaceAll(/[_-]/g, "");
 
 /**
- * The known key a user most likely meant: the same up to case and `_`/`-`, else the nearest by
- * edit distance when it is at most 2 edits and under half the key's length.
+ * The known key a user most likely meant: the same up to case and `_`/`-`, else one the key
+ * begins (`gain` → `gained`), else the nearest by edit distance when it is at most 2 edits (a swap
+ * of neighbours counting as one) and under half the key's length.
  */
 function closestKey(key: string, known: readonly string[]): string | undefined {
   const wanted = normalize(key);
   const same = known.find((candidate) => normalize(candidate) === wanted);
   if (same !== undefined) return same;
+  const longer =
+    wanted.length >= 3 ? known.find((candidate) => normalize(candidate).startsWith(wanted)) : undefined;
+  if (longer !== undefined) return longer;
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = editDistance(wanted, normalize(candidate));

@@ -28,7 +28,7 @@ import {
 } from "./families.js";
 import type { EpochMetrics, TrainHooks } from "./family.js";
 import type { Params } from "./params.js";
-import { createRng, type Rng, shuffled } from "./utils.js";
+import { createRng, type Rng, shuffled } from "./random.js";
 import {
   assertValidData,
   expectNoDuplicateTextsAcrossSplits,

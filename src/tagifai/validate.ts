@@ -10,8 +10,7 @@
  */
 import type { z } from "zod";
 import { isRecord, readRawDataset, recordLocation } from "./data/dataset.js";
-import { describeIssues } from "./data/validation.js";
-import { TagifaiError } from "./errors.js";
+import { parseWith } from "./schema.js";
 import {
   expectAKnownLabel,
   expectColumnsToExist,
@@ -109,13 +108,7 @@ export function validateDatasetFile(filePath: string, spec: ValidationSpecInput)
 }
 
 function parseSpec(specInput: ValidationSpecInput): ValidationSpec {
-  const result = validationSpecSchema.safeParse(specInput);
-  if (!result.success)
-    throw new TagifaiError(
-      "INVALID_INPUT",
-      `Invalid validation spec: ${describeIssues(result.error.issues, specInput)}`,
-    );
-  return result.data;
+  return parseWith(validationSpecSchema, specInput, { code: "INVALID_INPUT", what: "validation spec" });
 }
 
 /** ` (id 3)` for a record with a printable id, else nothing. */

@@ -2,7 +2,7 @@
  * Test helper: random token batches for the CNN model tests.
  */
 import type { Batch } from "../../src/tagifai/families/cnn/batch.js";
-import { createRng } from "../../src/tagifai/utils.js";
+import { createRng } from "../../src/tagifai/random.js";
 
 /**
  * Right-padded samples of varied lengths (the first one full), with a few pad ids inside as well.

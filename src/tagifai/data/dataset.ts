@@ -11,9 +11,9 @@
 import { extname } from "node:path";
 import { z } from "zod";
 import { TagifaiError } from "../errors.js";
+import { parseJsonText, readFileBytes } from "../files.js";
+import { describeType } from "../schema.js";
 import { parseCsv } from "./csv.js";
-import { parseJsonText, readFileBytes } from "./files.js";
-import { describeType } from "./validation.js";
 
 /** Schema of the column mapping of a dataset. */
 export const datasetOptionsSchema = z.object({

@@ -4,9 +4,8 @@
  */
 import { z } from "zod";
 import { TagifaiError } from "../errors.js";
-import { saveJson } from "../utils.js";
-import { readArtifactJson } from "./files.js";
-import { describeIssues } from "./validation.js";
+import { readArtifactJson, saveJson } from "../files.js";
+import { parseWith } from "../schema.js";
 
 const classesSchema = z
   .array(z.string())
@@ -205,18 +204,16 @@ export function loadLabelEncoder(fp: string): MultiLabelEncoder | MultiClassEnco
 }
 
 function parseLabelEncoderJson(value: unknown, source: string, expectedType?: EncoderType): LabelEncoderJson {
-  const result = labelEncoderJsonSchema.safeParse(value);
-  if (!result.success)
+  const parsed = parseWith(labelEncoderJsonSchema, value, {
+    code: "INVALID_ARTIFACTS",
+    what: `label encoder in ${source}`,
+  });
+  if (expectedType && parsed.type !== expectedType)
     throw new TagifaiError(
       "INVALID_ARTIFACTS",
-      `Invalid label encoder in ${source}: ${describeIssues(result.error.issues, value)}`,
+      `${source} holds a ${parsed.type} label encoder, expected ${expectedType}`,
     );
-  if (expectedType && result.data.type !== expectedType)
-    throw new TagifaiError(
-      "INVALID_ARTIFACTS",
-      `${source} holds a ${result.data.type} label encoder, expected ${expectedType}`,
-    );
-  return result.data;
+  return parsed;
 }
 
 /** A label encoder of either kind. */

@@ -7,8 +7,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
-import { writeFileAtomic } from "../utils.js";
-import { parseJsonText, readFileBytes, readJsonFile } from "./files.js";
+import { parseJsonText, readFileBytes, readJsonFile, writeFileAtomic } from "../files.js";
 import { type Project, type Tag, validateProjects, validateTags } from "./schemas.js";
 
 const DATASET_BASE_URL =

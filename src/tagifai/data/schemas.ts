@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { TagifaiError } from "../errors.js";
-import { describeIssues, describeType } from "./validation.js";
+import { describeType, formatIssues } from "../schema.js";
 
 const nonEmpty = z.string().min(1, "must not be empty");
 
@@ -77,7 +77,10 @@ function validateRecords<T extends Record<K, unknown>, K extends string>(
     const where = `${source} record ${index}${describeKey(record, keyField)}`;
     const result = schema.safeParse(record);
     if (!result.success)
-      throw new TagifaiError("INVALID_DATA", `${where}: ${describeIssues(result.error.issues, record)}`);
+      throw new TagifaiError(
+        "INVALID_DATA",
+        `${where}: ${formatIssues(result.error.issues, record, schema)}`,
+      );
     const key = result.data[keyField];
     const firstIndex = firstIndexByKey.get(key);
     if (firstIndex !== undefined)

@@ -3,7 +3,7 @@
  * Tsoumakas & Vlahavas 2011) of order 1, as scikit-multilearn's `IterativeStratification` does it.
  */
 import { TagifaiError } from "../errors.js";
-import { createRng, type Rng } from "../utils.js";
+import { createRng, type Rng } from "../random.js";
 
 /** Samples and their label rows. */
 export interface DataSplit<T> {

@@ -3,10 +3,8 @@
  * padding of sequences into one rectangular batch.
  */
 import { z } from "zod";
-import { TagifaiError } from "../errors.js";
-import { saveJson } from "../utils.js";
-import { readArtifactJson } from "./files.js";
-import { describeIssues } from "./validation.js";
+import { readArtifactJson, saveJson } from "../files.js";
+import { parseWith } from "../schema.js";
 
 const PAD_TOKEN = "<PAD>";
 const OOV_TOKEN = "<UNK>";
@@ -107,14 +105,12 @@ export class Tokenizer {
    * @throws TagifaiError INVALID_ARTIFACTS when it is not a valid tokenizer
    */
   static fromJSON(value: unknown, source = "tokenizer"): Tokenizer {
-    const result = tokenizerJsonSchema.safeParse(value);
-    if (!result.success)
-      throw new TagifaiError(
-        "INVALID_ARTIFACTS",
-        `Invalid tokenizer in ${source}: ${describeIssues(result.error.issues, value)}`,
-      );
-    const tokenizer = new Tokenizer(result.data);
-    tokenizer.setVocabulary(result.data.tokens);
+    const data = parseWith(tokenizerJsonSchema, value, {
+      code: "INVALID_ARTIFACTS",
+      what: `tokenizer in ${source}`,
+    });
+    const tokenizer = new Tokenizer(data);
+    tokenizer.setVocabulary(data.tokens);
     return tokenizer;
   }
 

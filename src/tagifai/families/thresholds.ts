@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { TagifaiError } from "../errors.js";
 import { findBestThreshold, precisionRecallCurve } from "../eval.js";
+import { formatIssues } from "../schema.js";
 
 /** Schema of the threshold-tuning options. */
 export const thresholdOptionsSchema = z.object({
@@ -41,7 +42,10 @@ export function tuneClassThresholds(
 ): number[] {
   const parsed = thresholdOptionsSchema.safeParse(options);
   if (!parsed.success)
-    throw new TagifaiError("INVALID_PARAMS", `Invalid threshold options: ${parsed.error.message}`);
+    throw new TagifaiError(
+      "INVALID_PARAMS",
+      `Invalid threshold options: ${formatIssues(parsed.error.issues, options, thresholdOptionsSchema)}`,
+    );
   const { minPositives, shrinkage } = parsed.data;
   const global = findBestThreshold(yTrue, yProb);
   return yTrue[0].map((_, c) => {

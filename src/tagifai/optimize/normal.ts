@@ -3,7 +3,7 @@
  * estimator needs for its truncated (and binned) Gaussian kernels.
  */
 import { TagifaiError } from "../errors.js";
-import type { Rng } from "../utils.js";
+import type { Rng } from "../random.js";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const LOG_HALF = Math.log(0.5);

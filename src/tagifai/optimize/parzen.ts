@@ -16,7 +16,7 @@
  *   prior, normalized to sum to 1. With no observation the estimator is the prior alone.
  */
 import { TagifaiError } from "../errors.js";
-import type { Rng } from "../utils.js";
+import type { Rng } from "../random.js";
 import { numericAxis } from "./axis.js";
 import { logNormalMass, logNormalPdf, logSumExp, sampleTruncatedNormal } from "./normal.js";
 import type {

@@ -4,7 +4,7 @@
  * with independent sampling per parameter.
  */
 import { TagifaiError } from "../errors.js";
-import type { Rng } from "../utils.js";
+import type { Rng } from "../random.js";
 import { numericAxis } from "./axis.js";
 import { defaultWeights, fitParzenEstimator, type ParzenOptions } from "./parzen.js";
 import { containsValue, type Distribution, type ParamValue, type SearchSpace } from "./space.js";

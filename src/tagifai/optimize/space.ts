@@ -3,9 +3,9 @@
  * inferred. A space maps each tuned parameter to the distribution its values are drawn from, like
  * Optuna's `IntDistribution`, `FloatDistribution` and `CategoricalDistribution`.
  */
-import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { TagifaiError } from "../errors.js";
+import { readJsonFile } from "../files.js";
+import { parseWith } from "../schema.js";
 
 /** A value a parameter can take. */
 export type ParamValue = number | string | boolean;
@@ -112,19 +112,7 @@ export function containsValue(dist: Distribution, value: ParamValue): boolean {
  * @throws TagifaiError INVALID_PARAMS naming each bad parameter and what is wrong with it
  */
 export function parseSearchSpace(value: unknown, source = "search space"): SearchSpace {
-  const result = searchSpaceSchema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const [param, ...field] = issue.path.map(String);
-    const what =
-      issue.code === "unrecognized_keys"
-        ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`
-        : field.length > 0
-          ? `"${field.join(".")}": ${issue.message}`
-          : issue.message;
-    return param === undefined ? what : `parameter "${param}": ${what}`;
-  });
-  throw new TagifaiError("INVALID_PARAMS", `Invalid ${source}: ${problems.join("; ")}`);
+  return parseWith(searchSpaceSchema, value, { code: "INVALID_PARAMS", what: source });
 }
 
 /**
@@ -134,14 +122,5 @@ export function parseSearchSpace(value: unknown, source = "search space"): Searc
  * @throws TagifaiError INVALID_PARAMS when the file is missing, not JSON, or invalid
  */
 export function loadSearchSpace(filePath: string): SearchSpace {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(filePath, "utf8"));
-  } catch (error) {
-    throw new TagifaiError(
-      "INVALID_PARAMS",
-      `Cannot read search space file ${filePath}: ${(error as Error).message}`,
-    );
-  }
-  return parseSearchSpace(value, `search space file ${filePath}`);
+  return parseSearchSpace(readJsonFile(filePath, "INVALID_PARAMS"), `search space file ${filePath}`);
 }

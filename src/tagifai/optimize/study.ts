@@ -12,10 +12,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
+import { createRng } from "../random.js";
 import { onTerminationSignal } from "../signals.js";
 import { describeError } from "../tracking/connection.js";
 import type { Study, TrackingStore, Trial, TrialOutcome, TrialState } from "../tracking.js";
-import { createRng } from "../utils.js";
 import type { Pruner } from "./pruners.js";
 import type { Direction, Sampler } from "./samplers.js";
 import type { ParamValue, SearchSpace } from "./space.js";

@@ -4,9 +4,9 @@
  */
 import { type ZodType, z } from "zod";
 import { projectSchema, tagSchema } from "../data.js";
-import { TagifaiError } from "../errors.js";
 import { paramsSchema } from "../params.js";
 import { MAX_TEXT_LENGTH } from "../predict.js";
+import { parseWith } from "../schema.js";
 import { runStatusSchema, studyDirectionSchema, trialStateSchema } from "../tracking/types.js";
 import { type JsonSchema, routeSchema } from "./validation.js";
 
@@ -42,9 +42,11 @@ const limitsSchema = z
  * @throws TagifaiError INVALID_INPUT naming a bad limit
  */
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
-  const result = limitsSchema.safeParse({ ...DEFAULT_LIMITS, ...overrides });
-  if (result.success) return result.data;
-  throw new TagifaiError("INVALID_INPUT", `Invalid server limits: ${z.prettifyError(result.error)}`);
+  return parseWith(
+    limitsSchema,
+    { ...DEFAULT_LIMITS, ...overrides },
+    { code: "INVALID_INPUT", what: "server limits" },
+  );
 }
 
 /**

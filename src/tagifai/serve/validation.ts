@@ -7,6 +7,7 @@
 import type { FastifySchemaCompiler } from "fastify";
 import { type ZodType, z } from "zod";
 import { TagifaiError } from "../errors.js";
+import { formatIssues } from "../schema.js";
 
 /** A JSON schema as fastify and @fastify/swagger take it. */
 export type JsonSchema = Record<string, unknown>;
@@ -42,21 +43,10 @@ export const zodValidatorCompiler: FastifySchemaCompiler<JsonSchema> = ({ schema
     const result = zodSchema.safeParse(data);
     if (result.success) return { value: result.data };
     return {
-      error: new TagifaiError("INVALID_INPUT", `Invalid ${part}: ${describeIssues(result.error.issues)}`),
+      error: new TagifaiError(
+        "INVALID_INPUT",
+        `Invalid ${part}: ${formatIssues(result.error.issues, data, zodSchema)}`,
+      ),
     };
   };
 };
-
-/** One line per problem: `texts[0].text: must have at most 20000 characters`. */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const where = issue.path.reduce<string>(
-        (acc, key) =>
-          typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
-        "",
-      );
-      return where ? `${where}: ${issue.message}` : issue.message;
-    })
-    .join("; ");
-}

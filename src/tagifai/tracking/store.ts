@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
+import { parseWith } from "../schema.js";
 import { removeRunArtifacts } from "./artifacts.js";
 import {
   type Connection,
@@ -39,7 +40,7 @@ import {
   type TrialClaim,
   tagsSchema,
 } from "./types.js";
-import { assertExperimentName, assertPositiveInteger, assertRunId, newId, parseInput } from "./validation.js";
+import { assertExperimentName, assertPositiveInteger, assertRunId, newId } from "./validation.js";
 
 /**
  * Open the tracking store, creating and migrating its database as needed.
@@ -166,8 +167,11 @@ export class TrackingStore {
    * @returns the new run; its artifact folder is `<artifactRoot>/<id>` (not created here)
    */
   async createRun(options: CreateRunOptions): Promise<Run> {
-    const params = parseInput(paramsSchema, options.params ?? {}, "run params");
-    const tags = parseInput(tagsSchema, options.tags ?? {}, "run tags");
+    const params = parseWith(paramsSchema, options.params ?? {}, {
+      code: "INVALID_INPUT",
+      what: "run params",
+    });
+    const tags = parseWith(tagsSchema, options.tags ?? {}, { code: "INVALID_INPUT", what: "run tags" });
     if (typeof options.artifactRoot !== "string" || options.artifactRoot === "") {
       throw new TagifaiError("INVALID_INPUT", "createRun needs an artifactRoot folder");
     }
@@ -201,7 +205,11 @@ export class TrackingStore {
    */
   async logParams(runId: string, params: Record<string, unknown>): Promise<void> {
     assertRunId(runId);
-    await this.mergeIntoJsonColumn(runId, "params", parseInput(paramsSchema, params, "params"));
+    await this.mergeIntoJsonColumn(
+      runId,
+      "params",
+      parseWith(paramsSchema, params, { code: "INVALID_INPUT", what: "params" }),
+    );
   }
 
   /**
@@ -212,7 +220,11 @@ export class TrackingStore {
    */
   async setTags(runId: string, tags: Record<string, string>): Promise<void> {
     assertRunId(runId);
-    await this.mergeIntoJsonColumn(runId, "tags", parseInput(tagsSchema, tags, "tags"));
+    await this.mergeIntoJsonColumn(
+      runId,
+      "tags",
+      parseWith(tagsSchema, tags, { code: "INVALID_INPUT", what: "tags" }),
+    );
   }
 
   /**
@@ -280,7 +292,7 @@ export class TrackingStore {
    */
   async endRun(runId: string, status: EndStatus): Promise<void> {
     assertRunId(runId);
-    parseInput(endStatusSchema, status, "end status");
+    parseWith(endStatusSchema, status, { code: "INVALID_INPUT", what: "end status" });
     const result = await this.db
       .updateTable("runs")
       .set({ status, end_time: Date.now() })
@@ -314,7 +326,9 @@ export class TrackingStore {
         ? undefined
         : (await findExperiment(this.db, assertExperimentName(options.experimentName))).id;
     const status =
-      options.status === undefined ? undefined : parseInput(runStatusSchema, options.status, "run status");
+      options.status === undefined
+        ? undefined
+        : parseWith(runStatusSchema, options.status, { code: "INVALID_INPUT", what: "run status" });
     if (limit !== undefined) assertPositiveInteger(limit, "run limit");
     if (offset !== undefined && offset !== 0) assertPositiveInteger(offset, "run offset");
     const rows = await selectRuns(this.db)

@@ -9,6 +9,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { Kysely, Selectable } from "kysely";
 import { TagifaiError } from "../errors.js";
+import { parseWith } from "../schema.js";
 import type { Connection } from "./connection.js";
 import type { Database, StudyTable, TrialTable } from "./database.js";
 import { parseStoredColumn } from "./runs.js";
@@ -24,7 +25,7 @@ import {
   trialStateSchema,
   trialValuesSchema,
 } from "./types.js";
-import { assertPositiveInteger, assertRunId, newId, parseInput } from "./validation.js";
+import { assertPositiveInteger, assertRunId, newId } from "./validation.js";
 
 const ID = /^[0-9a-f]{32}$/;
 const MAX_STUDY_NAME_LENGTH = 200;
@@ -50,7 +51,10 @@ export interface TrialOutcome {
  */
 export async function getOrCreateStudy(db: Kysely<Database>, definition: StudyDefinition): Promise<Study> {
   const name = assertStudyName(definition.name);
-  const direction = parseInput(studyDirectionSchema, definition.direction, "study direction");
+  const direction = parseWith(studyDirectionSchema, definition.direction, {
+    code: "INVALID_INPUT",
+    what: "study direction",
+  });
   if (!Number.isSafeInteger(definition.seed) || definition.seed < 0) {
     throw new TagifaiError(
       "INVALID_INPUT",
@@ -159,7 +163,10 @@ export async function claimTrial(
     if (finished >= options.nTrials) return { status: "done", expired: expiredNumbers };
     if (finished + running >= options.nTrials) return { status: "wait", expired: expiredNumbers };
     const number = trials.length === 0 ? 0 : trials[trials.length - 1].number + 1;
-    const params = parseInput(trialValuesSchema, options.propose(trials, number), "proposed trial params");
+    const params = parseWith(trialValuesSchema, options.propose(trials, number), {
+      code: "INVALID_INPUT",
+      what: "proposed trial params",
+    });
     const row = {
       id: newId(),
       study_id: studyId,
@@ -267,14 +274,20 @@ export async function finishTrial(
   outcome: TrialOutcome,
 ): Promise<boolean> {
   assertId(trialId, "trial id");
-  const state = parseInput(trialStateSchema.exclude(["RUNNING"]), outcome.state, "trial end state");
+  const state = parseWith(trialStateSchema.exclude(["RUNNING"]), outcome.state, {
+    code: "INVALID_INPUT",
+    what: "trial end state",
+  });
   if (state === "COMPLETE" && !Number.isFinite(outcome.value)) {
     throw new TagifaiError(
       "INVALID_INPUT",
       `a COMPLETE trial needs a finite value, not ${String(outcome.value)}`,
     );
   }
-  const attrs = parseInput(trialValuesSchema, outcome.attrs ?? {}, "trial attributes");
+  const attrs = parseWith(trialValuesSchema, outcome.attrs ?? {}, {
+    code: "INVALID_INPUT",
+    what: "trial attributes",
+  });
   const result = await db
     .updateTable("trials")
     .set({

@@ -3,7 +3,6 @@
  * query or file-system use. Run ids in particular become folder names, so they must be plain hex.
  */
 import { randomUUID } from "node:crypto";
-import { type ZodType, z } from "zod";
 import { TagifaiError } from "../errors.js";
 
 const RUN_ID = /^[0-9a-f]{32}$/;
@@ -77,18 +76,4 @@ export function assertPositiveInteger(value: number, what: string): number {
     throw new TagifaiError("INVALID_INPUT", `invalid ${what} ${String(value)}: expected a whole number ≥ 1`);
   }
   return value;
-}
-
-/**
- * Validate a caller's value with a zod schema.
- * @param schema the schema
- * @param value the untrusted value
- * @param what what the value is ("tags", "run status"), for the message
- * @returns the parsed value
- * @throws TagifaiError INVALID_INPUT with zod's description of each problem
- */
-export function parseInput<T>(schema: ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw new TagifaiError("INVALID_INPUT", `invalid ${what}: ${z.prettifyError(result.error)}`);
 }

@@ -18,7 +18,7 @@ import { padSequences, Tokenizer } from "../../data.js";
 import { applyArgmax, applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../../eval.js";
 import type { EpochMetrics, FitContext, LabelledSplit, Scorer, TrainHooks } from "../../family.js";
 import type { Params } from "../../params.js";
-import { nextSeed, type Rng, shuffled } from "../../utils.js";
+import { nextSeed, type Rng, shuffled } from "../../random.js";
 import { type Batch, type CnnModel, initializeCnn, loadModel, saveModel } from "./model.js";
 
 const TOKENIZER_FILE = "tokenizer.json";

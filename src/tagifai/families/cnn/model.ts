@@ -6,12 +6,13 @@
  * Small vocabularies (characters) use lookup tables for the convolutions (models/charConv.ts), large
  * ones the dense path (models/dense.ts); both compute the same function and gradients.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { TagifaiError } from "../../errors.js";
-import { createRng, nextSeed, writeFileAtomic } from "../../utils.js";
+import { readArtifactJson, readFileBytes, writeFileAtomic } from "../../files.js";
+import { createRng, nextSeed } from "../../random.js";
+import { formatIssues } from "../../schema.js";
 import { type Batch, validateBatch } from "./batch.js";
 import { charConvForward, charConvMaxPool, type LookupTables } from "./charConv.js";
 import { denseConvMaxPool, embedTokens } from "./dense.js";
@@ -241,7 +242,10 @@ function createCnn(config: CnnConfig, initial: tf.NamedTensorMap): CnnModel {
 export function initializeCnn(config: CnnConfig, seed: number): CnnModel {
   const parsed = cnnConfigSchema.safeParse(config);
   if (!parsed.success)
-    throw new TagifaiError("INVALID_PARAMS", `Invalid CNN config: ${z.prettifyError(parsed.error)}`);
+    throw new TagifaiError(
+      "INVALID_PARAMS",
+      `Invalid CNN config: ${formatIssues(parsed.error.issues, config, cnnConfigSchema)}`,
+    );
   const rng = createRng(seed);
   const initial = Object.fromEntries(
     weightSpecs(parsed.data).map((spec) => [spec.name, spec.init(nextSeed(rng))]),
@@ -296,20 +300,6 @@ export async function saveModel(model: CnnModel, dir: string): Promise<void> {
   writeFileAtomic(join(dir, MODEL_FILE), `${JSON.stringify(file, null, 2)}\n`);
 }
 
-function readArtifact(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new TagifaiError(
-      "INVALID_ARTIFACTS",
-      `Cannot read model file ${path}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 /**
  * Load a model saved by {@link saveModel}; it predicts exactly like the saved one.
  * @param dir the folder holding `model.json` and `model.weights.bin`
@@ -319,19 +309,14 @@ function readArtifact(path: string): Buffer {
 export async function loadModel(dir: string): Promise<CnnModel> {
   const modelPath = join(dir, MODEL_FILE);
   const weightsPath = join(dir, WEIGHTS_FILE);
-  let json: unknown;
-  try {
-    json = JSON.parse(readArtifact(modelPath).toString("utf8"));
-  } catch (error) {
-    if (error instanceof TagifaiError) throw error;
-    throw new TagifaiError("INVALID_ARTIFACTS", `Model file ${modelPath} is not valid JSON`, {
-      cause: error,
-    });
-  }
+  const json = readArtifactJson(modelPath);
   const parsed = modelFileSchema.safeParse(json);
   if (!parsed.success)
-    throw new TagifaiError("INVALID_ARTIFACTS", `Model file ${modelPath}: ${z.prettifyError(parsed.error)}`);
-  const bytes = readArtifact(weightsPath);
+    throw new TagifaiError(
+      "INVALID_ARTIFACTS",
+      `Invalid model file ${modelPath}: ${formatIssues(parsed.error.issues, json, modelFileSchema)}`,
+    );
+  const bytes = readFileBytes(weightsPath, "INVALID_ARTIFACTS");
   const expectedBytes = parsed.data.weightSpecs.reduce(
     (total, spec) => total + 4 * spec.shape.reduce((a, b) => a * b, 1),
     0,

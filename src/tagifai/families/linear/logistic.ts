@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { TagifaiError } from "../../errors.js";
+import { formatIssues } from "../../schema.js";
 import { multiplyDense, multiplyDenseTransposed, type SparseMatrix, type SparseRow } from "./sparse.js";
 
 /** Schema of the training options; defaults found on the validation split. */
@@ -151,7 +152,10 @@ export function fitOneVsRest(
 ): { model: LogisticModel; report: FitReport } {
   const parsed = logisticOptionsSchema.safeParse(options);
   if (!parsed.success)
-    throw new TagifaiError("INVALID_PARAMS", `Invalid logistic regression options: ${parsed.error.message}`);
+    throw new TagifaiError(
+      "INVALID_PARAMS",
+      `Invalid logistic regression options: ${formatIssues(parsed.error.issues, options, logisticOptionsSchema)}`,
+    );
   const problem = oneVsRestProblem(X, Y, parsed.data);
   const K = problem.numClasses;
   const params = new Float64Array((X.cols + 1) * K);

@@ -10,10 +10,9 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { readArtifactJson, readFileBytes } from "../../data/files.js";
-import { describeIssues } from "../../data/validation.js";
 import { TagifaiError } from "../../errors.js";
-import { saveJson, writeFileAtomic } from "../../utils.js";
+import { readArtifactJson, readFileBytes, saveJson, writeFileAtomic } from "../../files.js";
+import { formatIssues, parseWith } from "../../schema.js";
 import { applyClassThresholds, thresholdOptionsSchema, tuneClassThresholds } from "../thresholds.js";
 import {
   type FitReport,
@@ -93,28 +92,26 @@ export function fitLinearModel(
   valY: number[][],
   config: z.input<typeof linearConfigSchema> = {},
 ): { model: LinearModel; report: FitReport } {
-  const parsed = linearConfigSchema.safeParse(config);
-  if (!parsed.success)
-    throw new TagifaiError(
-      "INVALID_PARAMS",
-      `Invalid linear model configuration: ${describeIssues(parsed.error.issues, config)}`,
-    );
+  const checked = parseWith(linearConfigSchema, config, {
+    code: "INVALID_PARAMS",
+    what: "linear model configuration",
+  });
   if (trainTexts.length !== trainY.length || valTexts.length !== valY.length)
     throw new TagifaiError(
       "INVALID_INPUT",
       `Texts and labels differ in length: train ${trainTexts.length} vs ${trainY.length}, val ${valTexts.length} vs ${valY.length}`,
     );
-  const vectorizer = new TfidfVectorizer(parsed.data.tfidf).fit(trainTexts);
+  const vectorizer = new TfidfVectorizer(checked.tfidf).fit(trainTexts);
   const X = toCsr(vectorizer.transform(trainTexts), vectorizer.numFeatures);
-  const { model: classifier, report } = fitOneVsRest(X, trainY, parsed.data.logistic);
+  const { model: classifier, report } = fitOneVsRest(X, trainY, checked.logistic);
   const valProb = predictLogistic(classifier, vectorizer.transform(valTexts));
-  const { perClass, ...thresholdOptions } = parsed.data.thresholds;
+  const { perClass, ...thresholdOptions } = checked.thresholds;
   const thresholds = tuneClassThresholds(
     valY,
     valProb,
     perClass ? thresholdOptions : { ...thresholdOptions, minPositives: valY.length + 1 },
   );
-  return { model: new LinearModel(parsed.data, vectorizer, classifier, thresholds), report };
+  return { model: new LinearModel(checked, vectorizer, classifier, thresholds), report };
 }
 
 const savedLinearModelSchema = z.object({
@@ -159,7 +156,8 @@ export function loadLinearModel(dir: string): LinearModel {
   const parsed = savedLinearModelSchema.safeParse(value);
   const invalid = (file: string, problem: string) =>
     new TagifaiError("INVALID_ARTIFACTS", `Invalid linear model file ${file}: ${problem}`);
-  if (!parsed.success) throw invalid(configFile, describeIssues(parsed.error.issues, value));
+  if (!parsed.success)
+    throw invalid(configFile, formatIssues(parsed.error.issues, value, savedLinearModelSchema));
   const { config, numFeatures, numClasses, thresholds } = parsed.data;
   const vectorizer = TfidfVectorizer.fromJSON(parsed.data.vectorizer, configFile);
   if (vectorizer.numFeatures !== numFeatures)

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { TagifaiError } from "../../errors.js";
+import { formatIssues } from "../../schema.js";
 import type { SparseRow } from "./sparse.js";
 
 const ngramRangeSchema = z
@@ -62,7 +63,10 @@ export class TfidfVectorizer {
   constructor(options: z.input<typeof tfidfOptionsSchema> = {}) {
     const parsed = tfidfOptionsSchema.safeParse(options);
     if (!parsed.success)
-      throw new TagifaiError("INVALID_PARAMS", `Invalid TF-IDF options: ${parsed.error.message}`);
+      throw new TagifaiError(
+        "INVALID_PARAMS",
+        `Invalid TF-IDF options: ${formatIssues(parsed.error.issues, options, tfidfOptionsSchema)}`,
+      );
     this.options = parsed.data;
   }
 
@@ -129,7 +133,7 @@ export class TfidfVectorizer {
     const invalid = (problem: string) =>
       new TagifaiError("INVALID_ARTIFACTS", `Invalid TF-IDF vectorizer in ${source}: ${problem}`);
     const parsed = tfidfJsonSchema.safeParse(value);
-    if (!parsed.success) throw invalid(parsed.error.message);
+    if (!parsed.success) throw invalid(formatIssues(parsed.error.issues, value, tfidfJsonSchema));
     const vectorizer = new TfidfVectorizer(parsed.data.options);
     const blockAnalyzers = analyzers(vectorizer.options);
     if (parsed.data.blocks.length !== blockAnalyzers.length)

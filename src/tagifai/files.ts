@@ -1,8 +1,11 @@
 /**
- * Reading files and parsing JSON with errors that name the file and say what went wrong.
+ * The one place Tagifai reads and writes files: bytes and JSON read with errors that name the file
+ * and say what went wrong, and writes done atomically (temp file, then rename) so that an
+ * interrupted write never leaves a half file behind.
  */
-import { readFileSync } from "node:fs";
-import { type ErrorCode, TagifaiError } from "../errors.js";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { type ErrorCode, TagifaiError } from "./errors.js";
 
 /**
  * Read a file's bytes.
@@ -45,21 +48,19 @@ export function parseJsonText(text: string, source: string, code: ErrorCode): un
 /**
  * Read and parse a JSON file.
  * @param filePath the file
- * @param codes error codes for a file that cannot be read and for one that is not JSON
+ * @param codes the error code, or separate codes for a file that cannot be read and for one that
+ *   is not JSON
  * @param hint optional advice appended to the "cannot read" message
- * @returns the parsed value (unvalidated)
- * @throws TagifaiError `codes.missing` or `codes.invalid`
+ * @returns the parsed value (unvalidated: check it with a schema)
+ * @throws TagifaiError `codes` (or `codes.missing` / `codes.invalid`)
  */
 export function readJsonFile(
   filePath: string,
-  codes: { missing: ErrorCode; invalid: ErrorCode },
+  codes: ErrorCode | { missing: ErrorCode; invalid: ErrorCode },
   hint = "",
 ): unknown {
-  return parseJsonText(
-    readFileBytes(filePath, codes.missing, hint).toString("utf8"),
-    filePath,
-    codes.invalid,
-  );
+  const { missing, invalid } = typeof codes === "string" ? { missing: codes, invalid: codes } : codes;
+  return parseJsonText(readFileBytes(filePath, missing, hint).toString("utf8"), filePath, invalid);
 }
 
 /**
@@ -69,5 +70,26 @@ export function readJsonFile(
  * @throws TagifaiError INVALID_ARTIFACTS when it cannot be read or is not JSON
  */
 export function readArtifactJson(filePath: string): unknown {
-  return readJsonFile(filePath, { missing: "INVALID_ARTIFACTS", invalid: "INVALID_ARTIFACTS" });
+  return readJsonFile(filePath, "INVALID_ARTIFACTS");
+}
+
+/**
+ * Write a value as pretty JSON, atomically (temp file, then rename), creating parent folders.
+ * @param filePath the destination
+ * @param value any JSON-serializable value
+ */
+export function saveJson(filePath: string, value: unknown): void {
+  writeFileAtomic(filePath, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Write bytes or text atomically: a reader sees either the old file or the whole new one.
+ * @param filePath the destination
+ * @param data the content
+ */
+export function writeFileAtomic(filePath: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(filePath), { recursive: true });
+  const tmp = `${filePath}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, filePath);
 }
