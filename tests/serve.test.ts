@@ -204,7 +204,11 @@ describe("params and performance", () => {
 
   it("refuses an unknown filter or query parameter", async () => {
     expectError(await call("GET", "/performance?filter=best"), 422, /filter: .*"overall"\|"class"\|"slices"/);
-    expectError(await call("GET", "/performance?filer=class"), 422, /filer: unknown key; did you mean filter\?/);
+    expectError(
+      await call("GET", "/performance?filer=class"),
+      422,
+      /filer: unknown key; did you mean filter\?/,
+    );
   });
 });
 

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { TagifaiError } from "../errors.js";
 import { findBestThreshold, precisionRecallCurve } from "../eval.js";
-import { formatIssues } from "../schema.js";
+import { parseWith } from "../schema.js";
 
 /** Schema of the threshold-tuning options. */
 export const thresholdOptionsSchema = z.object({
@@ -40,13 +40,11 @@ export function tuneClassThresholds(
   yProb: number[][],
   options: z.input<typeof thresholdOptionsSchema> = {},
 ): number[] {
-  const parsed = thresholdOptionsSchema.safeParse(options);
-  if (!parsed.success)
-    throw new TagifaiError(
-      "INVALID_PARAMS",
-      `Invalid threshold options: ${formatIssues(parsed.error.issues, options, thresholdOptionsSchema)}`,
-    );
-  const { minPositives, shrinkage } = parsed.data;
+  const checked = parseWith(thresholdOptionsSchema, options, {
+    code: "INVALID_PARAMS",
+    what: "threshold options",
+  });
+  const { minPositives, shrinkage } = checked;
   const global = findBestThreshold(yTrue, yProb);
   return yTrue[0].map((_, c) => {
     const labels = yTrue.map((row) => row[c]);

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { TagifaiError } from "../../errors.js";
 import { readArtifactJson, readFileBytes, writeFileAtomic } from "../../files.js";
 import { createRng, nextSeed } from "../../random.js";
-import { formatIssues } from "../../schema.js";
+import { parseWith } from "../../schema.js";
 import { type Batch, validateBatch } from "./batch.js";
 import { charConvForward, charConvMaxPool, type LookupTables } from "./charConv.js";
 import { denseConvMaxPool, embedTokens } from "./dense.js";
@@ -240,18 +240,13 @@ function createCnn(config: CnnConfig, initial: tf.NamedTensorMap): CnnModel {
  * @throws TagifaiError INVALID_PARAMS when the config is invalid
  */
 export function initializeCnn(config: CnnConfig, seed: number): CnnModel {
-  const parsed = cnnConfigSchema.safeParse(config);
-  if (!parsed.success)
-    throw new TagifaiError(
-      "INVALID_PARAMS",
-      `Invalid CNN config: ${formatIssues(parsed.error.issues, config, cnnConfigSchema)}`,
-    );
+  const checked = parseWith(cnnConfigSchema, config, { code: "INVALID_PARAMS", what: "CNN config" });
   const rng = createRng(seed);
   const initial = Object.fromEntries(
-    weightSpecs(parsed.data).map((spec) => [spec.name, spec.init(nextSeed(rng))]),
+    weightSpecs(checked).map((spec) => [spec.name, spec.init(nextSeed(rng))]),
   );
   try {
-    return createCnn(parsed.data, initial);
+    return createCnn(checked, initial);
   } finally {
     tf.dispose(initial);
   }
@@ -309,15 +304,12 @@ export async function saveModel(model: CnnModel, dir: string): Promise<void> {
 export async function loadModel(dir: string): Promise<CnnModel> {
   const modelPath = join(dir, MODEL_FILE);
   const weightsPath = join(dir, WEIGHTS_FILE);
-  const json = readArtifactJson(modelPath);
-  const parsed = modelFileSchema.safeParse(json);
-  if (!parsed.success)
-    throw new TagifaiError(
-      "INVALID_ARTIFACTS",
-      `Invalid model file ${modelPath}: ${formatIssues(parsed.error.issues, json, modelFileSchema)}`,
-    );
+  const checked = parseWith(modelFileSchema, readArtifactJson(modelPath), {
+    code: "INVALID_ARTIFACTS",
+    what: `model file ${modelPath}`,
+  });
   const bytes = readFileBytes(weightsPath, "INVALID_ARTIFACTS");
-  const expectedBytes = parsed.data.weightSpecs.reduce(
+  const expectedBytes = checked.weightSpecs.reduce(
     (total, spec) => total + 4 * spec.shape.reduce((a, b) => a * b, 1),
     0,
   );
@@ -327,10 +319,10 @@ export async function loadModel(dir: string): Promise<CnnModel> {
       `Weights file ${weightsPath} has ${bytes.byteLength} bytes, ${modelPath} describes ${expectedBytes}`,
     );
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const weights = tf.io.decodeWeights(buffer, parsed.data.weightSpecs);
+  const weights = tf.io.decodeWeights(buffer, checked.weightSpecs);
   try {
-    checkWeights(parsed.data.config, weights, `Weights file ${weightsPath}`);
-    return createCnn(parsed.data.config, weights);
+    checkWeights(checked.config, weights, `Weights file ${weightsPath}`);
+    return createCnn(checked.config, weights);
   } finally {
     tf.dispose(weights);
   }

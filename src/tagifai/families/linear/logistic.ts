@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { TagifaiError } from "../../errors.js";
-import { formatIssues } from "../../schema.js";
+import { parseWith } from "../../schema.js";
 import { multiplyDense, multiplyDenseTransposed, type SparseMatrix, type SparseRow } from "./sparse.js";
 
 /** Schema of the training options; defaults found on the validation split. */
@@ -150,13 +150,11 @@ export function fitOneVsRest(
   Y: readonly (readonly number[])[],
   options: z.input<typeof logisticOptionsSchema> = {},
 ): { model: LogisticModel; report: FitReport } {
-  const parsed = logisticOptionsSchema.safeParse(options);
-  if (!parsed.success)
-    throw new TagifaiError(
-      "INVALID_PARAMS",
-      `Invalid logistic regression options: ${formatIssues(parsed.error.issues, options, logisticOptionsSchema)}`,
-    );
-  const problem = oneVsRestProblem(X, Y, parsed.data);
+  const checked = parseWith(logisticOptionsSchema, options, {
+    code: "INVALID_PARAMS",
+    what: "logistic regression options",
+  });
+  const problem = oneVsRestProblem(X, Y, checked);
   const K = problem.numClasses;
   const params = new Float64Array((X.cols + 1) * K);
   const margins = new Float64Array(X.rows * K);
@@ -167,13 +165,13 @@ export function fitOneVsRest(
   const report: FitReport = { iterations: new Array(K).fill(0), converged: new Array(K).fill(false) };
   const stalled = new Array<boolean>(K).fill(false);
 
-  for (let iteration = 0; iteration < parsed.data.maxIterations; iteration++) {
+  for (let iteration = 0; iteration < checked.maxIterations; iteration++) {
     const values = lossAndDerivatives(problem, margins, params, residuals, curvatures);
     gradientOf(problem, params, residuals, gradient);
     const gradientMax = columnMaxAbs(gradient, K);
-    const active = gradientMax.map((norm, c) => !stalled[c] && norm > parsed.data.tolerance);
+    const active = gradientMax.map((norm, c) => !stalled[c] && norm > checked.tolerance);
     gradientMax.forEach((norm, c) => {
-      report.converged[c] = norm <= parsed.data.tolerance;
+      report.converged[c] = norm <= checked.tolerance;
     });
     if (!active.includes(true)) break;
     const direction = newtonDirection(problem, curvatures, gradient, active);

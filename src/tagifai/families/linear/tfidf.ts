@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { TagifaiError } from "../../errors.js";
-import { formatIssues } from "../../schema.js";
+import { parseWith } from "../../schema.js";
 import type { SparseRow } from "./sparse.js";
 
 const ngramRangeSchema = z
@@ -61,13 +61,11 @@ export class TfidfVectorizer {
 
   /** @param options the options (defaults for those left out); validated */
   constructor(options: z.input<typeof tfidfOptionsSchema> = {}) {
-    const parsed = tfidfOptionsSchema.safeParse(options);
-    if (!parsed.success)
-      throw new TagifaiError(
-        "INVALID_PARAMS",
-        `Invalid TF-IDF options: ${formatIssues(parsed.error.issues, options, tfidfOptionsSchema)}`,
-      );
-    this.options = parsed.data;
+    const checked = parseWith(tfidfOptionsSchema, options, {
+      code: "INVALID_PARAMS",
+      what: "TF-IDF options",
+    });
+    this.options = checked;
   }
 
   /** Number of columns of the rows `transform` returns (0 before `fit`). */
@@ -132,13 +130,15 @@ export class TfidfVectorizer {
   static fromJSON(value: unknown, source = "TF-IDF vectorizer"): TfidfVectorizer {
     const invalid = (problem: string) =>
       new TagifaiError("INVALID_ARTIFACTS", `Invalid TF-IDF vectorizer in ${source}: ${problem}`);
-    const parsed = tfidfJsonSchema.safeParse(value);
-    if (!parsed.success) throw invalid(formatIssues(parsed.error.issues, value, tfidfJsonSchema));
-    const vectorizer = new TfidfVectorizer(parsed.data.options);
+    const checked = parseWith(tfidfJsonSchema, value, {
+      code: "INVALID_ARTIFACTS",
+      what: `TF-IDF vectorizer in ${source}`,
+    });
+    const vectorizer = new TfidfVectorizer(checked.options);
     const blockAnalyzers = analyzers(vectorizer.options);
-    if (parsed.data.blocks.length !== blockAnalyzers.length)
-      throw invalid(`expected ${blockAnalyzers.length} blocks, got ${parsed.data.blocks.length}`);
-    vectorizer.blocks = parsed.data.blocks.map(({ terms, idf }, b) => {
+    if (checked.blocks.length !== blockAnalyzers.length)
+      throw invalid(`expected ${blockAnalyzers.length} blocks, got ${checked.blocks.length}`);
+    vectorizer.blocks = checked.blocks.map(({ terms, idf }, b) => {
       if (terms.length !== idf.length)
         throw invalid(`block ${b} has ${terms.length} terms but ${idf.length} idf`);
       if (new Set(terms).size !== terms.length) throw invalid(`block ${b} repeats a term`);
