@@ -34,6 +34,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CONFIG_DIR } from "../src/config/config.js";
 import { computeFeatures, loadDataset, loadProjects, loadTags, type Project } from "../src/tagifai/data.js";
+import { setDevice } from "../src/tagifai/device.js";
 import { precisionRecallFscoreSupport } from "../src/tagifai/eval.js";
 import { fitModel, type LabelledSplit, predictLabels } from "../src/tagifai/families.js";
 import { loadParams, type Params, parseParams } from "../src/tagifai/params.js";
@@ -44,7 +45,6 @@ import {
   referenceDataset,
   type TrainingDataset,
 } from "../src/tagifai/train.js";
-import { setDevice } from "../src/tagifai/utils.js";
 
 /** Our configurations, by the name the table shows: params files in config/. */
 const MODELS: Record<string, string> = {

@@ -18,28 +18,32 @@ describe.each(BACKENDS)("tracking store on $name, under concurrent processes", (
     fresh = undefined;
   });
 
-  test(`${PROCESSES} processes logging ${METRICS_PER_PROCESS} metrics each to one run keep every row`, async () => {
-    fresh = await backend.freshStore();
-    const store = await openStore(fresh.uri);
-    try {
-      const run = await store.createRun({ experimentName: "concurrency", artifactRoot: "/tmp" });
-      const args = [fresh.uri, run.id, String(METRICS_PER_PROCESS)];
-      await runTogether(
-        "log-metrics.ts",
-        Array.from({ length: PROCESSES }, () => args),
-      );
+  test(
+    `${PROCESSES} processes logging ${METRICS_PER_PROCESS} metrics each to one run keep every row`,
+    async () => {
+      fresh = await backend.freshStore();
+      const store = await openStore(fresh.uri);
+      try {
+        const run = await store.createRun({ experimentName: "concurrency", artifactRoot: "/tmp" });
+        const args = [fresh.uri, run.id, String(METRICS_PER_PROCESS)];
+        await runTogether(
+          "log-metrics.ts",
+          Array.from({ length: PROCESSES }, () => args),
+        );
 
-      const history = await store.getMetricHistory(run.id, "loss");
-      expect(history).toHaveLength(PROCESSES * METRICS_PER_PROCESS);
-      const perStep = new Map<number, number>();
-      for (const point of history) perStep.set(point.step, (perStep.get(point.step) ?? 0) + 1);
-      expect(perStep.size).toBe(METRICS_PER_PROCESS);
-      expect([...perStep.values()].every((count) => count === PROCESSES)).toBe(true);
-      expect((await store.getRun(run.id)).metrics.loss).toBe(METRICS_PER_PROCESS - 1);
-    } finally {
-      await store.close();
-    }
-  }, SLOW_MACHINE_TIMEOUT_MS);
+        const history = await store.getMetricHistory(run.id, "loss");
+        expect(history).toHaveLength(PROCESSES * METRICS_PER_PROCESS);
+        const perStep = new Map<number, number>();
+        for (const point of history) perStep.set(point.step, (perStep.get(point.step) ?? 0) + 1);
+        expect(perStep.size).toBe(METRICS_PER_PROCESS);
+        expect([...perStep.values()].every((count) => count === PROCESSES)).toBe(true);
+        expect((await store.getRun(run.id)).metrics.loss).toBe(METRICS_PER_PROCESS - 1);
+      } finally {
+        await store.close();
+      }
+    },
+    SLOW_MACHINE_TIMEOUT_MS,
+  );
 
   test(`${PROCESSES} processes opening a brand-new store at once all succeed and migrate it once`, async () => {
     fresh = await backend.freshStore();
