@@ -12,7 +12,8 @@ import { basename, join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { setDevice } from "../src/tagifai/device.js";
-import { trainModel, withStore } from "../src/tagifai/main.js";
+import { withStore } from "../src/tagifai/lifecycle.js";
+import { trainModel } from "../src/tagifai/operations.js";
 import { startServer } from "../src/tagifai/serve/server.js";
 
 const connections = Number(process.argv[2] ?? 100);

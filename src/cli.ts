@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `tagifai` command line: a thin commander front end over the operations in `tagifai/main`.
- * Results go to stdout (JSON or tables), logs to stderr.
+ * The `tagifai` command line: a thin commander front end over the operations in
+ * `tagifai/operations`. Results go to stdout (JSON or tables), logs to stderr. This file owns the
+ * process: SIGINT / SIGTERM abort the running operation through an AbortSignal (a second one exits
+ * at once), and the exit code is 130 / 143 after a signal.
  */
 import { SingleBar } from "cli-progress";
 import { Command, Option } from "commander";
+import { cancellable, Interrupted } from "./cli/interrupt.js";
 import { DEFAULT_PARAMS_FP, logger } from "./config/config.js";
 import { formatBehavioralReport } from "./tagifai/behavioral.js";
 import { type Device, setDevice } from "./tagifai/device.js";
 import { TagifaiError } from "./tagifai/errors.js";
-import * as main from "./tagifai/main.js";
+import { withStore } from "./tagifai/lifecycle.js";
+import * as main from "./tagifai/operations.js";
 import { formatTable, type Run } from "./tagifai/tracking.js";
 import { formatValidationReport } from "./tagifai/validate.js";
 
@@ -39,6 +43,11 @@ function globals(): GlobalOptions {
 /** Print a value as pretty JSON on stdout. */
 function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Say that a signal came and what a second one does. */
+function warnStopping(signal: string): void {
+  logger.warn(`Received ${signal}: stopping (send it again to exit at once)`);
 }
 
 /** The options naming a bring-your-own dataset file and its fields. */
@@ -120,18 +129,23 @@ withDatasetOptions(
       const bar = process.stderr.isTTY
         ? new SingleBar({ format: " batches {bar} {value}/{total}", clearOnComplete: true })
         : undefined;
-      const result = await main.trainModel({
-        ...options,
-        dataset: datasetSource(options),
-        trackingUri: globals().trackingUri,
-        onBatch: bar
-          ? (done, total) => {
-              if (done === 1) bar.start(total, 0);
-              bar.update(done);
-              if (done === total) bar.stop();
-            }
-          : undefined,
-      });
+      const result = await cancellable(
+        (signal) =>
+          main.trainModel({
+            ...options,
+            dataset: datasetSource(options),
+            trackingUri: globals().trackingUri,
+            signal,
+            onBatch: bar
+              ? (done, total) => {
+                  if (done === 1) bar.start(total, 0);
+                  bar.update(done);
+                  if (done === total) bar.stop();
+                }
+              : undefined,
+          }),
+        warnStopping,
+      ).finally(() => bar?.stop());
       printJson({
         run_id: result.runId ?? null,
         overall: result.performance.overall,
@@ -243,7 +257,7 @@ program
   .description("List the experiments with their run counts")
   .option("--json", "print JSON instead of a table", false)
   .action(async (options: { json: boolean }) => {
-    const experiments = await main.withStore(globals(), (store) => store.listExperiments());
+    const experiments = await withStore(globals(), (store) => store.listExperiments());
     if (options.json) printJson(experiments);
     else
       process.stdout.write(
@@ -265,7 +279,7 @@ program
     const orderBy = options.orderBy
       ? { metric: options.orderBy.replace(/^-/, ""), ascending: options.orderBy.startsWith("-") }
       : undefined;
-    const runs = await main.withStore(globals(), (store) =>
+    const runs = await withStore(globals(), (store) =>
       store.listRuns({ experimentName: options.experiment, orderBy, limit: options.limit }),
     );
     if (options.json) printJson(runs);
@@ -301,9 +315,7 @@ program
   .option("--mode <mode>", "max or min", "max")
   .action(async (options: { experiment: string; metric: string; mode: "max" | "min" }) => {
     printJson(
-      await main.withStore(globals(), (store) =>
-        store.bestRun(options.experiment, options.metric, options.mode),
-      ),
+      await withStore(globals(), (store) => store.bestRun(options.experiment, options.metric, options.mode)),
     );
   });
 
@@ -331,8 +343,8 @@ program
   .requiredOption("--version <n>", "the version", (value) => Number.parseInt(value, 10))
   .requiredOption("--alias <alias>", "the alias")
   .action(async (options: { name: string; version: number; alias: string }) => {
-    await main.withStore(globals(), (store) => store.setAlias(options.name, options.version, options.alias));
-    printJson(await main.withStore(globals(), (store) => store.listModelVersions(options.name)));
+    await withStore(globals(), (store) => store.setAlias(options.name, options.version, options.alias));
+    printJson(await withStore(globals(), (store) => store.listModelVersions(options.name)));
   });
 
 withDatasetOptions(
@@ -376,18 +388,22 @@ withDatasetOptions(
       bar?.start(options.numTrials, 0, { best: "-" });
       // Loaded on use: the optimizer and the server pull in modules the other commands don't need.
       const optimize = await import("./tagifai/optimize.js");
-      const result = await optimize
-        .optimize({
-          ...options,
-          dataset: datasetSource(options),
-          searchSpaceFp: options.searchSpace,
-          heartbeatTimeoutS: options.heartbeatTimeout,
-          trackingUri: globals().trackingUri,
-          onTrialEnd: bar
-            ? (event) => bar.update(event.finished, { best: event.best?.value?.toFixed(4) ?? "-" })
-            : undefined,
-        })
-        .finally(() => bar?.stop());
+      const result = await cancellable(
+        (signal) =>
+          optimize.optimize({
+            ...options,
+            signal,
+            dataset: datasetSource(options),
+            searchSpaceFp: options.searchSpace,
+            device: globals().device,
+            heartbeatTimeoutS: options.heartbeatTimeout,
+            trackingUri: globals().trackingUri,
+            onTrialEnd: bar
+              ? (event) => bar.update(event.finished, { best: event.best?.value?.toFixed(4) ?? "-" })
+              : undefined,
+          }),
+        warnStopping,
+      ).finally(() => bar?.stop());
       process.stdout.write(optimize.formatStudyReport(result));
     },
   );
@@ -433,6 +449,10 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
+  if (error instanceof Interrupted) {
+    logger.warn(error.message);
+    process.exit(error.exitCode);
+  }
   if (error instanceof TagifaiError) {
     logger.error(`${error.message} [${error.code}]`);
   } else {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { withStore } from "../src/tagifai/main.js";
+import { withStore } from "../src/tagifai/lifecycle.js";
 import { type AppOptions, buildApp } from "../src/tagifai/serve/app.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
-import { trainModel } from "../src/tagifai/main.js";
+import { trainModel } from "../src/tagifai/operations.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { buildApp } from "../src/tagifai/serve/app.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";

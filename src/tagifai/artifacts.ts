@@ -5,12 +5,14 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { checkpoint } from "./abort.js";
 import { loadLabelEncoder } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { type Performance, performanceSchema } from "./eval.js";
 import { loadTrainedModel } from "./families.js";
 import { readArtifactJson, saveJson } from "./files.js";
 import { type Params, parseParams } from "./params.js";
+import { pausePoint } from "./pausepoint.js";
 import { parseWith } from "./schema.js";
 import type { Artifacts } from "./train.js";
 
@@ -27,11 +29,15 @@ export const ARTIFACT_FILES = {
  * @param dir the run's artifact folder (e.g. `stores/model/<runId>`)
  * @param artifacts the trained artifacts
  * @param performance the run's test performance
+ * @param signal checked once every file is written, before the folder is renamed into place: an
+ *   abort leaves no folder (complete or partial) behind
+ * @throws the signal's reason once it is aborted
  */
 export async function saveArtifacts(
   dir: string,
   artifacts: Artifacts,
   performance: Performance,
+  signal?: AbortSignal,
 ): Promise<void> {
   if (existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `Artifact folder ${dir} already exists`);
   const partial = join(dirname(dir), `.partial-${process.pid}-${Date.now()}`);
@@ -40,7 +46,9 @@ export async function saveArtifacts(
     saveJson(join(partial, ARTIFACT_FILES.params), artifacts.params);
     saveJson(join(partial, ARTIFACT_FILES.performance), performance);
     artifacts.labelEncoder.save(join(partial, ARTIFACT_FILES.labelEncoder));
+    pausePoint("artifacts");
     await artifacts.model.save(partial);
+    await checkpoint(signal);
     renameSync(partial, dir);
   } catch (error) {
     rmSync(partial, { recursive: true, force: true });

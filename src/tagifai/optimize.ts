@@ -7,24 +7,21 @@
  * can work on one study at once.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { extname } from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
+import type { Device } from "./device.js";
 import { TagifaiError } from "./errors.js";
 import { saveJson } from "./files.js";
-import {
-  type DatasetSource,
-  loadTrainingData,
-  type StoreOptions,
-  type TrainingData,
-  trainInRun,
-  withStore,
-} from "./main.js";
+import { type StoreOptions, trainInRun, withStore } from "./lifecycle.js";
 import { medianPruner } from "./optimize/pruners.js";
 import { randomSampler, tpeSampler } from "./optimize/samplers.js";
 import { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
 import { bestTrial, type Objective, runStudy, type TrialEvent, TrialPruned } from "./optimize/study.js";
 import { loadParams, type Params, paramsSchema, parseParams } from "./params.js";
 import { formatTable, type TrackingStore, type Trial } from "./tracking.js";
+import { type DatasetSource, loadTrainingData, type TrainingData } from "./training-data.js";
 
 export { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
 export type { TrialEvent } from "./optimize/study.js";
@@ -47,16 +44,20 @@ export interface OptimizeOptions extends StoreOptions {
   /** Default "tpe". */
   sampler?: keyof typeof SAMPLERS;
   /**
-   * Worker processes on this machine, this one included (default 1). The others re-run this
-   * process's command line (`process.argv`) with `--workers 1 --dry-run`: use it from the CLI.
+   * Worker processes on this machine, this one included (default 1). The others start from the
+   * worker entry (src/optimize-worker.ts) as single dry-run workers of the same study.
    */
   workers?: number;
+  /** The compute backend of the other worker processes (default wasm; this process's is the caller's). */
+  device?: Device;
   /** Run the study but leave the params file unchanged. */
   dryRun?: boolean;
   /** A RUNNING trial without a heartbeat for this many seconds is marked FAILED. Default 60. */
   heartbeatTimeoutS?: number;
   /** Called after each trial this process runs. */
   onTrialEnd?: (event: TrialEvent) => void;
+  /** Stops the study: the current trial ends FAILED (its run KILLED) and the workers are stopped. */
+  signal?: AbortSignal;
 }
 
 /** What `optimize` returns. */
@@ -112,7 +113,9 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
   const trainingData = await loadTrainingData(options.dataset);
 
   return withStore(options, async (store) => {
-    const others = startWorkers(workers - 1);
+    const others = startWorkers(workers - 1, workerOptions(options));
+    const stopOthers = () => others.stop();
+    options.signal?.addEventListener("abort", stopOthers, { once: true });
     const { study } = await runStudy({
       store,
       studyName,
@@ -126,12 +129,14 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
       objective: tagifaiObjective(store, studyName, base, trainingData),
       staleAfterMs: Math.round(heartbeatTimeoutS * 1000),
       onTrialEnd: options.onTrialEnd,
+      signal: options.signal,
     }).catch(async (error: unknown) => {
       others.stop();
       await others.done;
       throw error;
     });
     await others.done;
+    options.signal?.removeEventListener("abort", stopOthers);
     const trials = await store.listTrials(study.id);
     const best = bestTrial(trials, "maximize");
     if (best === undefined)
@@ -207,6 +212,7 @@ function tagifaiObjective(
       params,
       hooks: { onEpoch: ({ epoch, val_loss }) => trial.report(epoch, val_loss) },
       failedStatus: (error) => (error instanceof TrialPruned ? "KILLED" : "FAILED"),
+      signal: trial.signal,
     });
     trial.setAttr("threshold", result.params.threshold);
     return result.performance.overall.f1;
@@ -236,6 +242,20 @@ function checkTunable(space: SearchSpace): void {
   }
 }
 
+/** What a worker process is told: the study's options, without callbacks, signal or worker count. */
+export type WorkerOptions = Omit<OptimizeOptions, "onTrialEnd" | "signal" | "workers" | "dryRun">;
+
+/** The worker entry point, next to this module's folder (`.ts` when run from source). */
+const WORKER_ENTRY = fileURLToPath(
+  new URL(`../optimize-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+
+/** The options a worker process gets: the serializable ones of `options`. */
+function workerOptions(options: OptimizeOptions): WorkerOptions {
+  const { onTrialEnd: _onTrialEnd, signal: _signal, workers: _workers, dryRun: _dryRun, ...rest } = options;
+  return rest;
+}
+
 /** Other workers on this machine: a way to stop them, and their end. */
 interface Workers {
   stop(): void;
@@ -244,13 +264,15 @@ interface Workers {
 }
 
 /**
- * Start `count` worker processes running this command line with `--workers 1 --dry-run` (so that
- * only this process writes the params file). Their log lines are relayed to stderr prefixed with
- * `[worker k]`; Ctrl-C / SIGTERM received here are passed on to them.
+ * Start `count` worker processes from the worker entry, each a single dry-run worker of the study (so
+ * that only this process writes the params file). Their log lines are relayed to stderr prefixed
+ * with `[worker k]`.
  * @param count how many (0 for none)
+ * @param options the study's options, passed to each worker as JSON
+ * @returns how to stop them (SIGTERM: each ends its current trial FAILED) and their end
  */
-function startWorkers(count: number): Workers {
-  const args = [...process.execArgv, ...workerArgv(process.argv.slice(1))];
+function startWorkers(count: number, options: WorkerOptions): Workers {
+  const args = [...process.execArgv, WORKER_ENTRY, JSON.stringify(options)];
   const children: ChildProcess[] = Array.from({ length: count }, (_, i) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
     createInterface({ input: child.stderr! }).on("line", (line) =>
@@ -258,11 +280,6 @@ function startWorkers(count: number): Workers {
     );
     return child;
   });
-  const forward = (signal: NodeJS.Signals) => {
-    for (const child of children) child.kill(signal);
-  };
-  process.on("SIGINT", forward);
-  process.on("SIGTERM", forward);
   const exits = children.map(
     (child, i) =>
       new Promise<void>((resolve) => {
@@ -277,24 +294,11 @@ function startWorkers(count: number): Workers {
       }),
   );
   return {
-    stop: () => forward("SIGTERM"),
-    done: Promise.all(exits).then(() => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
-    }),
+    stop: () => {
+      for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+    },
+    done: Promise.all(exits).then(() => undefined),
   };
-}
-
-/**
- * A worker's command line: this one without its `--workers` option, plus `--workers 1 --dry-run`.
- * @param argv the script and its arguments (`process.argv.slice(1)`)
- * @returns the arguments for `node` after its own options
- */
-export function workerArgv(argv: readonly string[]): string[] {
-  const args = argv.filter(
-    (arg, i) => arg !== "--workers" && argv[i - 1] !== "--workers" && !arg.startsWith("--workers="),
-  );
-  return [...args, "--workers", "1", "--dry-run"];
 }
 
 /** Show small floats (learning rates) in exponent notation rather than as 0.0000. */

@@ -4,6 +4,7 @@
  * (multi-label or multi-class) and to the model families of `families.ts`.
  */
 import { EXCLUDED_TAGS, logger } from "../config/config.js";
+import { checkpoint } from "./abort.js";
 import {
   type AnyLabelEncoder,
   type Dataset,
@@ -28,6 +29,7 @@ import {
 } from "./families.js";
 import type { EpochMetrics, TrainHooks } from "./family.js";
 import type { Params } from "./params.js";
+import { pausePoint } from "./pausepoint.js";
 import { createRng, type Rng, shuffled } from "./random.js";
 import {
   assertValidData,
@@ -38,6 +40,12 @@ import {
 
 export { createPlateauScheduler, type PlateauScheduler } from "./families/cnn/fit.js";
 export type { EpochMetrics, TrainHooks } from "./family.js";
+
+/** Options of `train`: the hooks, and a signal that cancels training. */
+export interface TrainOptions extends TrainHooks {
+  /** Checked before and after the fit (and by the families that train in steps): an abort stops training. */
+  signal?: AbortSignal;
+}
 
 /** Everything needed to predict with a trained model. */
 export interface Artifacts {
@@ -95,17 +103,20 @@ export function referenceDataset(features: readonly Feature[], tags: readonly Ta
  * fit the family (see `fitModel`); evaluate on test (see `getPerformanceReport`).
  * @param params validated params
  * @param dataset the records, the task, and the reference data's label filter and slices
- * @param hooks optional per-epoch and per-batch callbacks (CNN families)
+ * @param options optional per-epoch and per-batch callbacks (CNN families) and an AbortSignal
  * @returns the trained artifacts, tuned params, test performance, per-epoch history
  * @throws TagifaiError INVALID_DATA listing the failing data expectations, or when too few records
- *   are left to train
+ *   are left to train; the signal's reason once it is aborted
  */
 export async function train(
   params: Params,
   dataset: TrainingDataset,
-  hooks: TrainHooks = {},
+  options: TrainOptions = {},
 ): Promise<TrainResult> {
+  const { signal, ...hooks } = options;
   const { labelEncoder, train, val, test, classWeights, numSamples, rng } = prepareSplits(params, dataset);
+  await checkpoint(signal);
+  pausePoint("fit");
   const outcome: FitOutcome = await fitModel({
     params,
     task: dataset.task,
@@ -117,6 +128,7 @@ export async function train(
   });
   const { model } = outcome;
   try {
+    await checkpoint(signal);
     const performance = evaluateModel(model, labelEncoder, test, dataset.slices);
     const threshold =
       model.thresholds.length > 0

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { TEST_PARAMS_FP } from "../../src/config/config.js";
 import { setDevice } from "../../src/tagifai/device.js";
-import { trainModel } from "../../src/tagifai/main.js";
+import { trainModel } from "../../src/tagifai/operations.js";
 
 /** The reference dataset folder for tests (CI sets TAGIFAI_DATA_DIR). */
 export const DATASET_DIR = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");

@@ -7,13 +7,13 @@
  * A running trial heartbeats; a trial whose worker died (no heartbeat for `staleAfterMs`) is marked
  * FAILED by the next claim, and another trial replaces it. When the remaining trials are all running
  * elsewhere, a worker waits for them rather than exiting, so that a worker dying near the end still
- * gets its trial replaced. Ctrl-C / SIGTERM mark the current trial FAILED (its run KILLED) and exit.
+ * gets its trial replaced. Aborting the caller's AbortSignal marks the current trial FAILED (its
+ * run KILLED) and stops the worker; the process's signals are its entry point's business.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
 import { createRng } from "../random.js";
-import { onTerminationSignal } from "../signals.js";
 import { describeError } from "../tracking/connection.js";
 import type { Study, TrackingStore, Trial, TrialOutcome, TrialState } from "../tracking.js";
 import type { Pruner } from "./pruners.js";
@@ -45,6 +45,8 @@ export interface TrialContext {
   attachRun(runId: string): Promise<void>;
   /** Record an attribute, stored with the trial when it ends (e.g. the tuned threshold). */
   setAttr(name: string, value: ParamValue): void;
+  /** The worker's signal: the objective stops when it is aborted (the trial then ends FAILED). */
+  signal?: AbortSignal;
 }
 
 /** Trains and evaluates one trial; resolves to its value (which the study's direction judges). */
@@ -88,6 +90,8 @@ export interface StudyOptions {
   maxConsecutiveFailures?: number;
   /** Called after each trial this worker runs (for a progress display). */
   onTrialEnd?: (event: TrialEvent) => void;
+  /** Stops the worker: the current trial ends FAILED, its run KILLED, and `runStudy` rethrows the abort. */
+  signal?: AbortSignal;
 }
 
 /** The state of a study when a worker leaves it. */
@@ -104,7 +108,7 @@ const DEFAULT_STALE_AFTER_MS = 60_000;
 const DEFAULT_POLL_INTERVAL_MS = 1_000;
 const DEFAULT_MAX_CONSECUTIVE_FAILURES = 3;
 
-/** The trial this worker is running, for the signal handler. */
+/** The trial this worker is running, and its tracking run once attached. */
 interface ActiveTrial {
   trial: Trial;
   runId?: string;
@@ -115,7 +119,8 @@ interface ActiveTrial {
  * (an existing one must have the same direction and search space; it keeps its seed).
  * @param options the store, study definition, sampler, pruner, objective and timings
  * @returns the study, all its trials and the best one
- * @throws TagifaiError STUDY_ERROR on bad options, a conflicting study, or too many failures in a row
+ * @throws TagifaiError STUDY_ERROR on bad options, a conflicting study, or too many failures in a row;
+ *   the signal's reason once it is aborted
  */
 export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   const { store, nTrials, direction } = options;
@@ -131,47 +136,42 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
     searchSpace: options.space,
     seed: options.seed,
   });
-  const active: { current?: ActiveTrial } = {};
-  const stopHandlingSignals = failTrialOnSignal(store, active);
-  try {
-    let failuresInARow = 0;
-    let waiting = false;
-    for (;;) {
-      const claim = await store.claimTrial(study.id, {
-        nTrials,
-        staleAfterMs,
-        propose: (trials, number) =>
-          options.sampler.sample(options.space, trials, direction, createRng(study.seed + number)),
-      });
-      for (const number of claim.expired) {
-        logger.warn(`Trial ${number} had no heartbeat for ${staleAfterMs / 1000} s: marked FAILED`);
-      }
-      if (claim.status === "done") break;
-      if (claim.status === "wait") {
-        if (!waiting) logger.info("Waiting for the trials other workers are running");
-        waiting = true;
-        await sleep(pollIntervalMs);
-        continue;
-      }
-      waiting = false;
-      const trial = claim.trial;
-      logger.info(`Trial ${trial.number} started with ${JSON.stringify(trial.params)}`);
-      active.current = { trial };
-      const outcome = await runTrial(options, study, active.current, heartbeatIntervalMs, staleAfterMs);
-      active.current = undefined;
-      await reportProgress(options, study, trial.number, outcome);
-      if (outcome.state === "FAILED") failuresInARow += 1;
-      else failuresInARow = 0;
-      if (failuresInARow >= maxFailures) {
-        throw new TagifaiError(
-          "STUDY_ERROR",
-          `${failuresInARow} trials in a row failed in this worker of study "${study.name}"; the last: ${describeError(outcome.error)}`,
-          { cause: outcome.error },
-        );
-      }
+  const { signal } = options;
+  let failuresInARow = 0;
+  let waiting = false;
+  for (;;) {
+    signal?.throwIfAborted();
+    const claim = await store.claimTrial(study.id, {
+      nTrials,
+      staleAfterMs,
+      propose: (trials, number) =>
+        options.sampler.sample(options.space, trials, direction, createRng(study.seed + number)),
+    });
+    for (const number of claim.expired) {
+      logger.warn(`Trial ${number} had no heartbeat for ${staleAfterMs / 1000} s: marked FAILED`);
     }
-  } finally {
-    stopHandlingSignals();
+    if (claim.status === "done") break;
+    if (claim.status === "wait") {
+      if (!waiting) logger.info("Waiting for the trials other workers are running");
+      waiting = true;
+      await sleep(pollIntervalMs, undefined, { signal });
+      continue;
+    }
+    waiting = false;
+    const trial = claim.trial;
+    logger.info(`Trial ${trial.number} started with ${JSON.stringify(trial.params)}`);
+    const outcome = await runTrial(options, study, { trial }, heartbeatIntervalMs, staleAfterMs);
+    signal?.throwIfAborted();
+    await reportProgress(options, study, trial.number, outcome);
+    if (outcome.state === "FAILED") failuresInARow += 1;
+    else failuresInARow = 0;
+    if (failuresInARow >= maxFailures) {
+      throw new TagifaiError(
+        "STUDY_ERROR",
+        `${failuresInARow} trials in a row failed in this worker of study "${study.name}"; the last: ${describeError(outcome.error)}`,
+        { cause: outcome.error },
+      );
+    }
   }
   const trials = await store.listTrials(study.id);
   return { study, trials, best: bestTrial(trials, direction) };
@@ -230,7 +230,9 @@ async function runTrial(
     const value = await options.objective({
       number: trial.number,
       params: trial.params,
+      signal: options.signal,
       async report(step, value) {
+        options.signal?.throwIfAborted();
         if (!(await store.reportTrialValue(trial.id, step, value))) throw lost();
         const trials = await store.listTrials(study.id);
         const current = trials.find((t) => t.id === trial.id)!;
@@ -251,7 +253,10 @@ async function runTrial(
     }
     outcome = { state: "COMPLETE", value, attrs };
   } catch (error) {
-    if (error instanceof TrialPruned) outcome = { state: "PRUNED", attrs };
+    if (options.signal?.aborted) {
+      logger.warn(`Trial ${trial.number} interrupted: marked FAILED`);
+      outcome = { state: "FAILED", attrs, error };
+    } else if (error instanceof TrialPruned) outcome = { state: "PRUNED", attrs };
     else {
       logger.warn(`Trial ${trial.number} failed: ${describeError(error)}`);
       outcome = { state: "FAILED", attrs, error };
@@ -264,7 +269,10 @@ async function runTrial(
     logger.warn(`${lost().message}: its ${outcome.state} result is discarded`);
     outcome = { state: "FAILED", attrs, error: lost() };
   }
-  if (active.runId !== undefined) await store.setTags(active.runId, { state: outcome.state });
+  if (active.runId !== undefined) {
+    if (options.signal?.aborted) await store.endRun(active.runId, "KILLED", { ifRunning: true });
+    await store.setTags(active.runId, { state: outcome.state });
+  }
   return outcome;
 }
 
@@ -291,33 +299,6 @@ async function reportProgress(
     nTrials: options.nTrials,
     best,
   });
-}
-
-/**
- * While the worker runs, turn Ctrl-C (SIGINT) and SIGTERM into a FAILED trial (and a KILLED run)
- * instead of one left RUNNING until its heartbeat expires, then exit (130 / 143).
- * @param store the store
- * @param active holds the trial being run, if any
- * @returns a function that removes the handlers
- */
-function failTrialOnSignal(store: TrackingStore, active: { current?: ActiveTrial }): () => void {
-  return onTerminationSignal(
-    async (signal) => {
-      const current = active.current;
-      logger.warn(
-        `Received ${signal}: ${current ? `marking trial ${current.trial.number} FAILED` : "stopping"}`,
-      );
-      if (!current) return;
-      await Promise.all([
-        store.finishTrial(current.trial.id, { state: "FAILED" }),
-        current.runId &&
-          store
-            .endRun(current.runId, "KILLED")
-            .then(() => store.setTags(current.runId!, { state: "FAILED" })),
-      ]);
-    },
-    (error) => logger.error(`Could not mark the trial FAILED: ${describeError(error)}`),
-  );
 }
 
 /** Refuse timings that would expire healthy trials or never look again. */

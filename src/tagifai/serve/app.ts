@@ -7,8 +7,9 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { logger } from "../../config/config.js";
+import { loadArtifactsFromDir, loadPerformanceFromDir } from "../artifacts.js";
 import { TagifaiError } from "../errors.js";
-import { getPerformance, loadArtifacts, type StoreOptions } from "../main.js";
+import { findRun, type StoreOptions } from "../lifecycle.js";
 import { predict } from "../predict.js";
 import { openStore, type TrackingStore } from "../tracking.js";
 import { type BatchLimits, PredictionBatcher } from "./batcher.js";
@@ -43,7 +44,7 @@ const MAX_URL_LENGTH = 8192;
  * `reloadTokenFile`, else the TAGIFAI_RELOAD_TOKEN environment variable).
  */
 export interface AppOptions extends StoreOptions, ReloadTokenSource {
-  /** Which run to serve (see `loadArtifacts`); default: the newest finished run, re-resolved on reload. */
+  /** Which run to serve (see `resolveRun`); default: the newest finished run, re-resolved on reload. */
   runRef?: string;
   limits?: Partial<Limits>;
   /** How long to wait for clients (see `Timeouts`); default `DEFAULT_TIMEOUTS`. */
@@ -156,11 +157,12 @@ async function createApp(
  * inference caches, so the first requests after a (re)load are not the slow ones.
  */
 async function loadModel(options: AppOptions): Promise<LoadedModel> {
-  const { runId, ...artifacts } = await loadArtifacts(options.runRef, options);
+  const run = await findRun(options.runRef, options);
+  const artifacts = await loadArtifactsFromDir(run.artifactUri);
   try {
-    const performance = await getPerformance(runId, options);
+    const performance = loadPerformanceFromDir(run.artifactUri);
     predict(["warm up"], artifacts);
-    return { runId, artifacts, performance, loadedAt: new Date() };
+    return { runId: run.id, artifacts, performance, loadedAt: new Date() };
   } catch (error) {
     artifacts.model.dispose();
     throw error;

@@ -288,17 +288,23 @@ export class TrackingStore {
    * End a run: set its final status and end time.
    * @param runId the run
    * @param status FINISHED, FAILED or KILLED
+   * @param options `ifRunning`: change the run only while it is still RUNNING (one conditional
+   *   update, so that two enders — e.g. a finishing run and a kill — cannot both win)
+   * @returns whether the run was changed (always true without `ifRunning`)
    * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND, INVALID_INPUT
    */
-  async endRun(runId: string, status: EndStatus): Promise<void> {
+  async endRun(runId: string, status: EndStatus, options: { ifRunning?: boolean } = {}): Promise<boolean> {
     assertRunId(runId);
     parseWith(endStatusSchema, status, { code: "INVALID_INPUT", what: "end status" });
     const result = await this.db
       .updateTable("runs")
       .set({ status, end_time: Date.now() })
       .where("id", "=", runId)
+      .$if(options.ifRunning === true, (query) => query.where("status", "=", "RUNNING"))
       .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) throw new TagifaiError("RUN_NOT_FOUND", `run ${runId} not found`);
+    if (result.numUpdatedRows > 0n) return true;
+    await findRunRow(this.db, runId); // throws RUN_NOT_FOUND; else the run had already ended
+    return false;
   }
 
   /**

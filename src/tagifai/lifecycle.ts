@@ -1,0 +1,154 @@
+/**
+ * The run lifecycle, shared by the CLI's operations (`operations.ts`), the optimizer and the API
+ * server: open the tracking store for a piece of work, resolve a run reference, train inside a run
+ * and end it with the status that tells the truth.
+ *
+ * A run is FINISHED only once its artifacts are complete, and never after an abort it could see.
+ * `trainInRun` checks its AbortSignal at every checkpoint — each epoch, after the fit, before the
+ * artifact folder is renamed into place, after it is written, and right before the FINISHED update —
+ * and that update only applies to a run still RUNNING (one conditional update). An aborted run ends
+ * KILLED and its artifact folder, complete or partial, is removed. A signal that arrives after the
+ * FINISHED update has committed finds the work done: the run stays FINISHED.
+ */
+import { rmSync } from "node:fs";
+import { checkpoint } from "./abort.js";
+import { saveArtifacts } from "./artifacts.js";
+import { TagifaiError } from "./errors.js";
+import type { Performance } from "./eval.js";
+import type { Params } from "./params.js";
+import { type EndStatus, openStore, type Run, type TrackingStore } from "./tracking.js";
+import { type TrainHooks, type TrainingDataset, type TrainResult, train } from "./train.js";
+
+/** Options shared by everything that touches the tracking store. */
+export interface StoreOptions {
+  /** `sqlite:PATH` or `postgresql://…`; default `TAGIFAI_TRACKING_URI`, else `stores/tracking.db`. */
+  trackingUri?: string;
+}
+
+/**
+ * Open the tracking store for the duration of `work`, closing it afterwards.
+ * @param options the tracking URI
+ * @param work what to do with the store
+ * @returns what `work` returns
+ */
+export async function withStore<T>(
+  options: StoreOptions,
+  work: (store: TrackingStore) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(options.trackingUri);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Resolve a run reference: a 32-hex run id, a registry URI (`models:/name@alias`, `models:/name/3`,
+ * `models:/name`), `best:EXPERIMENT` (highest test f1 among its finished runs), or nothing (the newest
+ * finished run).
+ * @param store the tracking store
+ * @param runRef the reference
+ * @returns the run
+ * @throws TagifaiError RUN_NOT_FOUND, INVALID_RUN_ID, MODEL_NOT_FOUND, EXPERIMENT_NOT_FOUND, INVALID_INPUT
+ */
+export async function resolveRun(store: TrackingStore, runRef?: string): Promise<Run> {
+  if (runRef === undefined) return store.latestRun();
+  if (runRef.startsWith("best:")) return store.bestRun(runRef.slice("best:".length), "f1", "max");
+  return store.getRun(await store.resolveModelUri(runRef));
+}
+
+/**
+ * Resolve a run reference in the store the options name (see `resolveRun`).
+ * @param runRef the reference; default the newest finished run
+ * @param options the tracking URI
+ * @returns the run
+ */
+export async function findRun(runRef: string | undefined, options: StoreOptions = {}): Promise<Run> {
+  return withStore(options, (store) => resolveRun(store, runRef));
+}
+
+/** What `trainInRun` needs. */
+export interface TrainInRunOptions {
+  params: Params;
+  dataset: TrainingDataset;
+  /** `onEpoch` is called after the epoch's metrics are logged; throwing from it stops training. */
+  hooks?: TrainHooks;
+  /** The status the run ends with if training fails with `error` (not aborted). Default FAILED. */
+  failedStatus?: (error: unknown) => EndStatus;
+  /** Cancels training: the run then ends KILLED, without artifacts. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Train in a started run: log each epoch's metrics, then save the artifacts into the run's folder,
+ * log the tuned params and the final metrics, and end the run FINISHED. If anything throws, the
+ * artifact folder is removed and the run ends KILLED when the signal was aborted, else with
+ * `failedStatus(error)` (default FAILED); the error is rethrown.
+ * @param store the tracking store
+ * @param run the RUNNING run to train in
+ * @param options params, dataset, hooks, signal
+ * @returns the tuned params and the test performance
+ * @throws the signal's reason once it is aborted; TRACKING_ERROR if another process ended the run
+ */
+export async function trainInRun(
+  store: TrackingStore,
+  run: Run,
+  options: TrainInRunOptions,
+): Promise<{ params: Params; performance: Performance }> {
+  const { hooks = {}, signal } = options;
+  let saved = false;
+  try {
+    await checkpoint(signal);
+    const result = await train(options.params, options.dataset, {
+      ...hooks,
+      signal,
+      onEpoch: async (metrics) => {
+        const { epoch, ...values } = metrics;
+        await store.logMetrics(run.id, values, epoch);
+        await hooks.onEpoch?.(metrics);
+        await checkpoint(signal);
+      },
+    });
+    try {
+      await checkpoint(signal);
+      await saveArtifacts(run.artifactUri, result.artifacts, result.performance, signal);
+      saved = true;
+    } finally {
+      result.artifacts.model.dispose();
+    }
+    await checkpoint(signal);
+    await store.logParams(run.id, result.params);
+    await store.logMetrics(run.id, finalMetrics(result));
+    await checkpoint(signal);
+    if (!(await store.endRun(run.id, "FINISHED", { ifRunning: true }))) {
+      const { status } = await store.getRun(run.id);
+      throw new TagifaiError("TRACKING_ERROR", `run ${run.id} was ended ${status} before it could finish`);
+    }
+    return { params: result.params, performance: result.performance };
+  } catch (error) {
+    if (saved) rmSync(run.artifactUri, { recursive: true, force: true });
+    const status = signal?.aborted ? "KILLED" : (options.failedStatus?.(error) ?? "FAILED");
+    await store.endRun(run.id, status, { ifRunning: true });
+    throw error;
+  }
+}
+
+/**
+ * The scalar metrics logged at the end of a run: test P/R/F1, best val loss (CNN families), epochs
+ * run, each slice's F1, and for a multi-class task the accuracy and macro F1.
+ */
+function finalMetrics({ performance, bestValLoss, history }: TrainResult): Record<string, number> {
+  const { precision, recall, f1 } = performance.overall;
+  const slices = Object.entries(performance.slices).map(([name, m]) => [`slice_${name}_f1`, m.f1] as const);
+  return {
+    precision,
+    recall,
+    f1,
+    ...(bestValLoss === undefined ? {} : { best_val_loss: bestValLoss }),
+    epochs: history.length,
+    ...Object.fromEntries(slices),
+    ...(performance.accuracy === undefined ? {} : { accuracy: performance.accuracy }),
+    ...(performance.macro === undefined ? {} : { macro_f1: performance.macro.f1 }),
+  };
+}

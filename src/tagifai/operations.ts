@@ -1,0 +1,253 @@
+/**
+ * The operations a user runs — load data, compute features, validate data, train, evaluate, test,
+ * predict, inspect and compare runs — as plain async functions: what the CLI (src/cli.ts) calls.
+ * Runs are created, trained in and ended through the run lifecycle (`lifecycle.ts`), which the
+ * optimizer and the API server use directly. Long operations take an AbortSignal.
+ */
+import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
+import {
+  loadArtifactsFromDir,
+  loadParamsFromDir,
+  loadPerformanceFromDir,
+  savePerformanceToDir,
+} from "./artifacts.js";
+import { type BehavioralReport, BUILTIN_SUITE, loadSuite, runBehavioralTests } from "./behavioral.js";
+import { TagifaiError } from "./errors.js";
+import type { Performance } from "./eval.js";
+import { findRun, resolveRun, type StoreOptions, trainInRun, withStore } from "./lifecycle.js";
+import { loadParams, type Params } from "./params.js";
+import { type Prediction, predict } from "./predict.js";
+import { type Artifacts, evaluateModel, knownLabelRows, type TrainHooks, train } from "./train.js";
+import { type DatasetSource, loadTrainingData } from "./training-data.js";
+
+export type { StoreOptions } from "./lifecycle.js";
+export {
+  computeFeatures,
+  type DatasetSource,
+  loadData,
+  loadTrainingData,
+  validateData,
+} from "./training-data.js";
+
+/** Options of `trainModel`. */
+export interface TrainModelOptions extends StoreOptions {
+  paramsFp?: string;
+  /** Train on this dataset instead of the reference projects. */
+  dataset?: DatasetSource;
+  experimentName?: string;
+  runName?: string;
+  /** Train and evaluate without saving a run or artifacts: a quick end-to-end check. */
+  testRun?: boolean;
+  onBatch?: TrainHooks["onBatch"];
+  /** Cancels training: the run then ends KILLED, without artifacts. */
+  signal?: AbortSignal;
+}
+
+/** What `trainModel` returns. */
+export interface TrainModelResult {
+  /** The tracked run's id (absent for a test run). */
+  runId?: string;
+  params: Params;
+  performance: Performance;
+}
+
+/**
+ * Train a model with the given params on the features, log the run (params, per-epoch metrics, final
+ * metrics, artifacts) to the tracking store, and return its performance. A failure marks the run
+ * FAILED and an abort of `options.signal` KILLED; a run is FINISHED only once its artifacts are
+ * complete (see `trainInRun`).
+ * @param options params file, dataset, experiment and run names, test-run flag, tracking URI, signal
+ * @returns the run id, the tuned params and the test performance
+ * @throws the signal's reason once it is aborted
+ */
+export async function trainModel(options: TrainModelOptions = {}): Promise<TrainModelResult> {
+  const params = loadParams(options.paramsFp ?? DEFAULT_PARAMS_FP);
+  const { dataset } = await loadTrainingData(options.dataset);
+  if (options.testRun) {
+    const result = await train(params, dataset, { onBatch: options.onBatch, signal: options.signal });
+    result.artifacts.model.dispose();
+    return { params: result.params, performance: result.performance };
+  }
+  return withStore(options, async (store) => {
+    const run = await store.createRun({
+      experimentName: options.experimentName ?? "baselines",
+      runName: options.runName,
+      params,
+      artifactRoot: modelDir(),
+    });
+    logger.info(`Run ID: ${run.id}`);
+    const result = await trainInRun(store, run, {
+      params,
+      dataset,
+      hooks: { onBatch: options.onBatch },
+      signal: options.signal,
+    });
+    return { runId: run.id, ...result };
+  });
+}
+
+/**
+ * Load a run's artifacts, ready for `predict`.
+ * @param runRef a run id, `models:/name@alias`, `models:/name/3`, `best:EXPERIMENT`; default the newest finished run
+ * @returns the artifacts and the resolved run id
+ */
+export async function loadArtifacts(
+  runRef?: string,
+  options: StoreOptions = {},
+): Promise<Artifacts & { runId: string }> {
+  const run = await findRun(runRef, options);
+  return { ...(await loadArtifactsFromDir(run.artifactUri)), runId: run.id };
+}
+
+/**
+ * Predict the tags of one text with a stored run's model.
+ * @param text title + " " + description
+ * @param runRef which run (see `loadArtifacts`)
+ * @returns the prediction
+ */
+export async function predictTags(
+  text: string,
+  runRef?: string,
+  options: StoreOptions = {},
+): Promise<Prediction> {
+  const artifacts = await loadArtifacts(runRef, options);
+  try {
+    return predict([text], artifacts)[0];
+  } finally {
+    artifacts.model.dispose();
+  }
+}
+
+/**
+ * A run's params (as tuned by training: threshold, num_samples).
+ * @param runRef which run (see `loadArtifacts`)
+ */
+export async function getParams(runRef?: string, options: StoreOptions = {}): Promise<Params> {
+  const run = await findRun(runRef, options);
+  return loadParamsFromDir(run.artifactUri);
+}
+
+/**
+ * A run's test performance ({overall, class, slices}).
+ * @param runRef which run (see `loadArtifacts`)
+ */
+export async function getPerformance(runRef?: string, options: StoreOptions = {}): Promise<Performance> {
+  const run = await findRun(runRef, options);
+  return loadPerformanceFromDir(run.artifactUri);
+}
+
+/**
+ * Score a stored run's model on a labelled dataset file (e.g. a holdout set), with the same report
+ * as its test performance. Records whose labels the model does not know lose them (a record left
+ * without a known label is skipped, with a warning).
+ * @param runRef which run (see `loadArtifacts`)
+ * @param source the dataset file and its field mapping (validated first)
+ * @returns the performance on the dataset
+ * @throws TagifaiError INVALID_DATA when the data fails validation, its task differs from the model's,
+ *   or no record has a known label
+ */
+export async function evaluateRun(
+  runRef: string | undefined,
+  source: DatasetSource,
+  options: StoreOptions = {},
+): Promise<Performance> {
+  const { dataset } = await loadTrainingData(source);
+  const artifacts = await loadArtifacts(runRef, options);
+  try {
+    const { params, labelEncoder, model } = artifacts;
+    if (dataset.task !== model.task)
+      throw new TagifaiError(
+        "INVALID_DATA",
+        `${source.file} is a ${dataset.task} dataset but run ${artifacts.runId} trained a ${model.task} model`,
+      );
+    const rows = knownLabelRows(dataset.records, labelEncoder, params);
+    if (rows.y.length === 0)
+      throw new TagifaiError("INVALID_DATA", `No record of ${source.file} has a label the model knows`);
+    if (rows.skipped > 0) logger.warn(`Skipped ${rows.skipped} record(s) without a label the model knows`);
+    return evaluateModel(model, labelEncoder, rows);
+  } finally {
+    artifacts.model.dispose();
+  }
+}
+
+/**
+ * Run behavioral tests against a stored run's model and store the report in the run's performance
+ * (as `behavioral`, written atomically) and its pass rate as the run's metric `behavioral_pass_rate`.
+ * @param runRef which run (see `loadArtifacts`)
+ * @param options `suiteFp`: a suite file (JSON); default the built-in suite
+ * @returns the report
+ * @throws TagifaiError INVALID_INPUT for an invalid suite file
+ */
+export async function testModel(
+  runRef: string | undefined,
+  options: StoreOptions & { suiteFp?: string } = {},
+): Promise<BehavioralReport> {
+  const suite = options.suiteFp ? loadSuite(options.suiteFp) : BUILTIN_SUITE;
+  return withStore(options, async (store) => {
+    const run = await resolveRun(store, runRef);
+    const artifacts = await loadArtifactsFromDir(run.artifactUri);
+    let report: BehavioralReport;
+    try {
+      report = runBehavioralTests(suite, (texts) => predict(texts, artifacts).map((p) => p.predicted_tags));
+    } finally {
+      artifacts.model.dispose();
+    }
+    savePerformanceToDir(run.artifactUri, { ...loadPerformanceFromDir(run.artifactUri), behavioral: report });
+    await store.logMetrics(run.id, { behavioral_pass_rate: report.passRate });
+    return report;
+  });
+}
+
+/** One row of a side-by-side comparison of two runs. */
+export interface DiffRow {
+  key: string;
+  a: unknown;
+  b: unknown;
+}
+
+/**
+ * Compare two runs: their params and their latest metrics, side by side (keys of either run).
+ * @param runRefA first run (see `resolveRun`)
+ * @param runRefB second run
+ * @returns param rows and metric rows, each sorted by key
+ */
+export async function diffRuns(
+  runRefA: string,
+  runRefB: string,
+  options: StoreOptions = {},
+): Promise<{ a: string; b: string; params: DiffRow[]; metrics: DiffRow[] }> {
+  const [a, b] = await withStore(options, (store) =>
+    Promise.all([resolveRun(store, runRefA), resolveRun(store, runRefB)]),
+  );
+  const rows = (x: Record<string, unknown>, y: Record<string, unknown>): DiffRow[] =>
+    [...new Set([...Object.keys(x), ...Object.keys(y)])].sort().map((key) => ({ key, a: x[key], b: y[key] }));
+  return { a: a.id, b: b.id, params: rows(a.params, b.params), metrics: rows(a.metrics, b.metrics) };
+}
+
+/**
+ * Delete an experiment with its runs, their metrics and their artifact folders.
+ * @param name the experiment
+ * @returns the ids of the deleted runs
+ */
+export async function deleteExperiment(
+  name: string,
+  options: StoreOptions = {},
+): Promise<{ runIds: string[] }> {
+  const result = await withStore(options, (store) => store.deleteExperiment(name));
+  logger.info(`Deleted experiment ${name} and its ${result.runIds.length} run(s)`);
+  return result;
+}
+
+/**
+ * Register a run's model in the registry under `name` as the next version.
+ * @param runRef the run (see `resolveRun`)
+ * @param name the registered model's name
+ * @returns the name and the new version number
+ */
+export async function registerModel(
+  runRef: string,
+  name: string,
+  options: StoreOptions = {},
+): Promise<{ name: string; version: number }> {
+  return withStore(options, async (store) => store.registerModel((await resolveRun(store, runRef)).id, name));
+}
