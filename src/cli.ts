@@ -12,10 +12,10 @@ import { DEFAULT_PARAMS_FP, logger } from "./config/config.js";
 import { formatBehavioralReport } from "./tagifai/behavioral.js";
 import { type Device, setDevice } from "./tagifai/device.js";
 import { TagifaiError } from "./tagifai/errors.js";
+import { formatValidationReport } from "./tagifai/expectations.js";
 import { withStore } from "./tagifai/lifecycle.js";
 import * as main from "./tagifai/operations.js";
 import { formatTable, type Run } from "./tagifai/tracking.js";
-import { formatValidationReport } from "./tagifai/validate.js";
 
 interface GlobalOptions {
   device: Device;

@@ -39,7 +39,7 @@ describe("device", () => {
       "./src/tagifai/schema.ts",
       "./src/tagifai/files.ts",
       "./src/tagifai/random.ts",
-      "./src/tagifai/validate.ts",
+      "./src/tagifai/expectations.ts",
       "./src/tagifai/optimize/space.ts",
       "./src/tagifai/optimize/samplers.ts",
       "./src/tagifai/optimize/pruners.ts",

@@ -2,7 +2,7 @@
  * Which model the server answers with: the run loaded by `GET /`, with its name and its validation
  * and test F1 from the tracking store, described in one line for the header and the pages.
  */
-import type { RunView } from "../tagifai/serve/schemas.js";
+import type { RunView } from "../tagifai/serve/contract.js";
 import { getData } from "./api.js";
 import { type Child, h, sig } from "./dom.js";
 

@@ -12,14 +12,14 @@ import {
   type BehavioralSuite,
   type BehavioralTest,
   behavioralSuiteSchema,
-} from "./behavioral/schema.js";
+} from "./behavioral/suite.js";
 import { TagifaiError } from "./errors.js";
 import { readJsonFile } from "./files.js";
 import { parseWith } from "./schema.js";
 
 export { BUILTIN_SUITE } from "./behavioral/builtin.js";
 export { PERTURBATIONS, swapVerb, typo, VERB_SWAPS } from "./behavioral/perturbations.js";
-export * from "./behavioral/schema.js";
+export * from "./behavioral/suite.js";
 
 /** Predicts each text's tags (e.g. a trained run's `predict`, keeping `predicted_tags`). */
 export type PredictFn = (texts: string[]) => string[][];

@@ -35,6 +35,6 @@ export {
   tagSchema,
   validateProjects,
   validateTags,
-} from "./data/schemas.js";
+} from "./data/record-schemas.js";
 export { type DataSplit, getDataSplits, iterativeTrainTestSplit } from "./data/split.js";
 export { padSequences, Tokenizer, type TokenizerJson, tokenizerJsonSchema } from "./data/tokenizer.js";

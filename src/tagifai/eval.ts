@@ -7,7 +7,7 @@
  * `rows × classes` of 0/1 indicators.
  */
 import { z } from "zod";
-import { behavioralReportSchema } from "./behavioral/schema.js";
+import { behavioralReportSchema } from "./behavioral/suite.js";
 import type { Task } from "./data/dataset.js";
 import { TagifaiError } from "./errors.js";
 

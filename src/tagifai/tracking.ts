@@ -2,9 +2,8 @@
  * Experiment tracking and model registry (Tagifai's replacement for MLflow): a SQLite file by
  * default, or a PostgreSQL database shared by a team, chosen by a tracking URI.
  */
-export { openStore, TrackingStore } from "./tracking/store.js";
-export type { TrialOutcome } from "./tracking/studies.js";
-export { formatTable } from "./tracking/table.js";
+
+export { assertRunId } from "./tracking/ids.js";
 export type {
   ClaimTrialOptions,
   CreateRunOptions,
@@ -22,5 +21,7 @@ export type {
   Trial,
   TrialClaim,
   TrialState,
-} from "./tracking/types.js";
-export { assertRunId } from "./tracking/validation.js";
+} from "./tracking/records.js";
+export { openStore, TrackingStore } from "./tracking/store.js";
+export type { TrialOutcome } from "./tracking/studies.js";
+export { formatTable } from "./tracking/table.js";

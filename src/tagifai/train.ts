@@ -21,6 +21,12 @@ import {
 import { TagifaiError } from "./errors.js";
 import { getPerformanceReport, type Performance, SLICES, type SliceFunction } from "./eval.js";
 import {
+  assertValidData,
+  expectNoDuplicateTextsAcrossSplits,
+  toValidationReport,
+  validateDataset,
+} from "./expectations.js";
+import {
   type FitOutcome,
   fitModel,
   type LabelledSplit,
@@ -31,12 +37,6 @@ import type { EpochMetrics, TrainHooks } from "./family.js";
 import type { Params } from "./params.js";
 import { pausePoint } from "./pausepoint.js";
 import { createRng, type Rng, shuffled } from "./random.js";
-import {
-  assertValidData,
-  expectNoDuplicateTextsAcrossSplits,
-  toValidationReport,
-  validateDataset,
-} from "./validate.js";
 
 export { createPlateauScheduler, type PlateauScheduler } from "./families/cnn/fit.js";
 export type { EpochMetrics, TrainHooks } from "./family.js";

@@ -7,9 +7,14 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { dataDir, logger } from "../config/config.js";
 import * as data from "./data.js";
+import {
+  assertValidData,
+  PROJECTS_SPEC,
+  type ValidationReport,
+  validateDatasetFile,
+} from "./expectations.js";
 import { saveJson } from "./files.js";
 import { referenceDataset, type TrainingDataset } from "./train.js";
-import { assertValidData, PROJECTS_SPEC, type ValidationReport, validateDatasetFile } from "./validate.js";
 
 /**
  * Put `projects.json` and `tags.json` into `data/`: copied from a local folder (`sourceDir` or

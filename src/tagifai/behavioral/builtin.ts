@@ -4,7 +4,7 @@
  * computer-vision, pytorch, tensorflow, transformers, reinforcement-learning, graph-neural-networks.
  * Expectations are those a good model should meet: clear cases, one obvious tag each.
  */
-import { type BehavioralSuite, behavioralSuiteSchema } from "./schema.js";
+import { type BehavioralSuite, behavioralSuiteSchema } from "./suite.js";
 
 /** Minimum functionality, invariance and directional tests for a project tagger. */
 export const BUILTIN_SUITE: BehavioralSuite = behavioralSuiteSchema.parse({

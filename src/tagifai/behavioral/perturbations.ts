@@ -2,7 +2,7 @@
  * Built-in perturbations for invariance tests: small edits that should not change a text's tags.
  * Deterministic, so a suite gives the same texts on every run.
  */
-import type { Perturbation } from "./schema.js";
+import type { Perturbation } from "./suite.js";
 
 /** Verbs and the synonyms they are swapped with (only listed forms; the first one found is swapped). */
 export const VERB_SWAPS: Readonly<Record<string, string>> = {

@@ -2,7 +2,7 @@
  * From projects to model inputs: the text the model reads, and the tags it may learn (the
  * original's `prepare`: only known, informative tags that enough projects share).
  */
-import type { Feature, Project } from "./schemas.js";
+import type { Feature, Project } from "./record-schemas.js";
 
 /**
  * Reduce projects to features: `text` is the title and the description joined by a space.

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
 import { parseJsonText, readFileBytes, readJsonFile, writeFileAtomic } from "../files.js";
-import { type Project, type Tag, validateProjects, validateTags } from "./schemas.js";
+import { type Project, type Tag, validateProjects, validateTags } from "./record-schemas.js";
 
 const DATASET_BASE_URL =
   "https://raw.githubusercontent.com/GokuMohandas/Made-With-ML/07389b7750ba14336fdaef89eaf1babbbee0a3d7/datasets";

@@ -13,19 +13,19 @@ import { findRun, type StoreOptions } from "../lifecycle.js";
 import { predict } from "../predict.js";
 import { openStore, type TrackingStore } from "../tracking.js";
 import { type BatchLimits, PredictionBatcher } from "./batcher.js";
+import { type Limits, resolveLimits } from "./contract.js";
 import { registerDashboard } from "./dashboard.js";
 import { clientErrorHandler, installErrorHandlers, sendEnvelopedError, sendError } from "./envelope.js";
+import { type LoadedModel, ModelSlot, type ReloadResult } from "./live-model.js";
 import { answerWrongMethods } from "./method-not-allowed.js";
-import { type LoadedModel, ModelSlot, type ReloadResult } from "./model.js";
 import { type ReloadTokenSource, resolveReloadToken } from "./reload-guard.js";
 import { registerDataRoutes } from "./routes-data.js";
 import { registerModelRoutes } from "./routes-model.js";
 import { registerRunRoutes } from "./routes-runs.js";
 import { registerStudyRoutes } from "./routes-studies.js";
-import { type Limits, resolveLimits } from "./schemas.js";
 import { addSecurityHeaders } from "./security-headers.js";
 import { httpTimeoutOptions, resolveTimeouts, type Timeouts } from "./timeouts.js";
-import { zodValidatorCompiler } from "./validation.js";
+import { zodValidatorCompiler } from "./zod-fastify.js";
 
 /** How big one model call gets when concurrent requests are batched together. */
 const BATCH_LIMITS: BatchLimits = { maxTexts: 64, maxChars: 64 * 500 };

@@ -5,7 +5,7 @@
  * exactly its own predictions back.
  */
 import { type Prediction, predict } from "../predict.js";
-import type { ModelSlot } from "./model.js";
+import type { ModelSlot } from "./live-model.js";
 
 /** The predictions of one request, and the run that made them. */
 export interface BatchResult {

@@ -6,8 +6,8 @@ import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { dataDir } from "../../config/config.js";
 import { loadProjects, loadTags } from "../data.js";
+import { projectsDataSchema, projectsQuerySchema, routeSchemas, tagsDataSchema } from "./contract.js";
 import { ok } from "./envelope.js";
-import { projectsDataSchema, projectsQuerySchema, routeSchemas, tagsDataSchema } from "./schemas.js";
 
 /**
  * Register `GET /api/data/projects` and `GET /api/data/tags`.

@@ -4,9 +4,6 @@
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import type { PredictionBatcher } from "./batcher.js";
-import { ok } from "./envelope.js";
-import type { ModelSlot } from "./model.js";
-import { reloadGuard } from "./reload-guard.js";
 import {
   healthSchema,
   type Limits,
@@ -19,7 +16,10 @@ import {
   reloadBodySchema,
   reloadDataSchema,
   routeSchemas,
-} from "./schemas.js";
+} from "./contract.js";
+import { ok } from "./envelope.js";
+import type { ModelSlot } from "./live-model.js";
+import { reloadGuard } from "./reload-guard.js";
 
 /** What the model routes need. */
 export interface ModelRoutesOptions {

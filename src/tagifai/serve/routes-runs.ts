@@ -8,7 +8,6 @@ import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { ARTIFACT_FILES, loadPerformanceFromDir } from "../artifacts.js";
 import type { Run, TrackingStore } from "../tracking.js";
-import { ok } from "./envelope.js";
 import {
   EPOCH_METRICS,
   type RunView,
@@ -19,7 +18,8 @@ import {
   runPerformanceDataSchema,
   runsDataSchema,
   runsQuerySchema,
-} from "./schemas.js";
+} from "./contract.js";
+import { ok } from "./envelope.js";
 
 /**
  * Register `GET /runs`, `GET /runs/:id`, `GET /api/runs/:id/metrics` and

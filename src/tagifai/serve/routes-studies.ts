@@ -5,9 +5,8 @@
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { bestTrial } from "../optimize/study.js";
-import { trialStateSchema } from "../tracking/types.js";
+import { trialStateSchema } from "../tracking/records.js";
 import type { Study, TrackingStore, Trial } from "../tracking.js";
-import { ok } from "./envelope.js";
 import {
   routeSchemas,
   type StudyView,
@@ -15,7 +14,8 @@ import {
   studyNameParamsSchema,
   studyTrialsDataSchema,
   type TrialView,
-} from "./schemas.js";
+} from "./contract.js";
+import { ok } from "./envelope.js";
 
 /**
  * Register `GET /api/studies` and `GET /api/studies/:name/trials`.

@@ -5,7 +5,7 @@
 import type { AddressInfo } from "node:net";
 import { logger } from "../../config/config.js";
 import { type AppOptions, buildApp } from "./app.js";
-import type { ReloadResult } from "./model.js";
+import type { ReloadResult } from "./live-model.js";
 
 /** How to start the server. */
 export interface ServerOptions extends AppOptions {

@@ -2,7 +2,7 @@
  * The tables of the tracking database, as Kysely sees them. Times are epoch milliseconds
  * (`bigint` columns, read back as numbers); params and tags are JSON text.
  */
-import type { RunStatus, StudyDirection, TrialState } from "./types.js";
+import type { RunStatus, StudyDirection, TrialState } from "./records.js";
 
 /** Named groups of runs; a deleted experiment keeps its row with `deleted_at` set. */
 export interface ExperimentTable {

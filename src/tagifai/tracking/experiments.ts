@@ -4,8 +4,8 @@
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
 import type { Database } from "./database.js";
-import type { Experiment } from "./types.js";
-import { newId } from "./validation.js";
+import { newId } from "./ids.js";
+import type { Experiment } from "./records.js";
 
 /**
  * Fetch an experiment that has not been deleted.

@@ -6,9 +6,9 @@ import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
 import type { Connection } from "./connection.js";
 import type { Database } from "./database.js";
+import { assertPositiveInteger, assertRegistryName, assertRunId } from "./ids.js";
+import type { ModelVersion } from "./records.js";
 import { findRunRow } from "./runs.js";
-import type { ModelVersion } from "./types.js";
-import { assertPositiveInteger, assertRegistryName, assertRunId } from "./validation.js";
 
 const MODEL_URI = /^models:\/([^/@]*)(?:@([^/@]*)|\/([^/@]*))?$/;
 

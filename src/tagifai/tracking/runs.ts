@@ -6,7 +6,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { ZodType } from "zod";
 import { TagifaiError } from "../errors.js";
 import type { Database, RunTable } from "./database.js";
-import { paramsSchema, type Run, tagsSchema } from "./types.js";
+import { paramsSchema, type Run, tagsSchema } from "./records.js";
 
 /** A run row joined with its experiment's name. */
 export type RunRow = Selectable<RunTable> & { experiment_name: string };

@@ -6,7 +6,6 @@ import { resolve } from "node:path";
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
 import { parseWith } from "../schema.js";
-import { removeRunArtifacts } from "./artifacts.js";
 import {
   type Connection,
   defaultTrackingUri,
@@ -16,10 +15,8 @@ import {
 } from "./connection.js";
 import type { Database } from "./database.js";
 import { findExperiment, findOrCreateExperiment } from "./experiments.js";
+import { assertExperimentName, assertPositiveInteger, assertRunId, newId } from "./ids.js";
 import { migrate } from "./migrations.js";
-import * as registry from "./registry.js";
-import { findRunRow, latestMetricsQuery, parseStoredJson, selectRuns, toRuns } from "./runs.js";
-import * as studies from "./studies.js";
 import {
   type ClaimTrialOptions,
   type CreateRunOptions,
@@ -39,8 +36,11 @@ import {
   type Trial,
   type TrialClaim,
   tagsSchema,
-} from "./types.js";
-import { assertExperimentName, assertPositiveInteger, assertRunId, newId } from "./validation.js";
+} from "./records.js";
+import * as registry from "./registry.js";
+import { removeRunArtifacts } from "./run-folders.js";
+import { findRunRow, latestMetricsQuery, parseStoredJson, selectRuns, toRuns } from "./runs.js";
+import * as studies from "./studies.js";
 
 /**
  * Open the tracking store, creating and migrating its database as needed.

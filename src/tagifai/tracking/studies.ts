@@ -12,7 +12,7 @@ import { TagifaiError } from "../errors.js";
 import { parseWith } from "../schema.js";
 import type { Connection } from "./connection.js";
 import type { Database, StudyTable, TrialTable } from "./database.js";
-import { parseStoredColumn } from "./runs.js";
+import { assertPositiveInteger, assertRunId, newId } from "./ids.js";
 import {
   type ClaimTrialOptions,
   paramsSchema,
@@ -24,8 +24,8 @@ import {
   type TrialState,
   trialStateSchema,
   trialValuesSchema,
-} from "./types.js";
-import { assertPositiveInteger, assertRunId, newId } from "./validation.js";
+} from "./records.js";
+import { parseStoredColumn } from "./runs.js";
 
 const ID = /^[0-9a-f]{32}$/;
 const MAX_STUDY_NAME_LENGTH = 200;

@@ -7,11 +7,11 @@
 import { destroyCharts } from "./charts.js";
 import { errorBox, h } from "./dom.js";
 import type { PageContext } from "./page.js";
-import { renderDataPage } from "./pages/data.js";
-import { renderInferencePage } from "./pages/inference.js";
-import { renderOptimizationPage } from "./pages/optimization.js";
-import { renderPerformancePage } from "./pages/performance.js";
-import { renderRunsPage } from "./pages/runs.js";
+import { renderDataPage } from "./pages/data-page.js";
+import { renderInferencePage } from "./pages/inference-page.js";
+import { renderOptimizationPage } from "./pages/optimization-page.js";
+import { renderPerformancePage } from "./pages/performance-page.js";
+import { renderRunsPage } from "./pages/runs-page.js";
 import { describeModel, servedModel } from "./served.js";
 
 interface Page {

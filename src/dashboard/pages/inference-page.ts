@@ -3,7 +3,7 @@
  * threshold; type a project's title and description, see the predicted tags and the probability of
  * the most likely tags.
  */
-import type { PredictData } from "../../tagifai/serve/schemas.js";
+import type { PredictData } from "../../tagifai/serve/contract.js";
 import { getData, postData } from "../api.js";
 import { emptyState, errorBox, fmt, h, section, sig } from "../dom.js";
 import type { PageContext } from "../page.js";

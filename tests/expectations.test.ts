@@ -11,7 +11,7 @@ import {
   type ValidationReport,
   validateDataset,
   validateDatasetFile,
-} from "../src/tagifai/validate.js";
+} from "../src/tagifai/expectations.js";
 import { DATASET_DIR, tempDir, thrownBy } from "./helpers/data.js";
 
 const BYO_DIR = join(import.meta.dirname, "fixtures", "byo");

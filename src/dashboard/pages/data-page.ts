@@ -2,7 +2,7 @@
  * Data page: the newest projects, how many projects carry each tag, and a searchable tag browser
  * with each tag's aliases and parents.
  */
-import type { ProjectsData, TagsData } from "../../tagifai/serve/schemas.js";
+import type { ProjectsData, TagsData } from "../../tagifai/serve/contract.js";
 import { getData, isNotFound } from "../api.js";
 import { drawChart } from "../charts.js";
 import { emptyState, h, section, table } from "../dom.js";

@@ -5,7 +5,7 @@
 import { lstatSync, rmSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { logger } from "../../config/config.js";
-import { assertRunId } from "./validation.js";
+import { assertRunId } from "./ids.js";
 
 /**
  * Delete a run's artifact folder, if it is there and really is that run's folder.

@@ -4,13 +4,13 @@
  * a chosen class with its threshold marked, the worst classes and the most confident mistakes.
  */
 import type { Metrics, Performance } from "../../tagifai/eval.js";
-import type { RunPerformanceData, RunView } from "../../tagifai/serve/schemas.js";
+import type { RunPerformanceData, RunView } from "../../tagifai/serve/contract.js";
 import { getData } from "../api.js";
 import { destroyCharts, drawChart, drawScatter } from "../charts.js";
 import { type Column, emptyState, errorBox, fmt, h, section, sig, table } from "../dom.js";
 import type { PageContext } from "../page.js";
 import { runLabel, servedModel } from "../served.js";
-import { loadAllRuns } from "./runs.js";
+import { loadAllRuns } from "./runs-page.js";
 
 type Named = Metrics & { name: string };
 

@@ -7,8 +7,8 @@ import { projectSchema, tagSchema } from "../data.js";
 import { paramsSchema } from "../params.js";
 import { MAX_TEXT_LENGTH } from "../predict.js";
 import { parseWith } from "../schema.js";
-import { runStatusSchema, studyDirectionSchema, trialStateSchema } from "../tracking/types.js";
-import { type JsonSchema, routeSchema } from "./validation.js";
+import { runStatusSchema, studyDirectionSchema, trialStateSchema } from "../tracking/records.js";
+import { type JsonSchema, routeSchema } from "./zod-fastify.js";
 
 /** Request limits of the API. */
 export interface Limits {

@@ -3,7 +3,7 @@
  * objective (named as the study's objective records it) of its COMPLETE trials against each
  * parameter, and its trials sorted by value, each linked to its run.
  */
-import type { StudiesData, StudyTrialsData, StudyView, TrialView } from "../../tagifai/serve/schemas.js";
+import type { StudiesData, StudyTrialsData, StudyView, TrialView } from "../../tagifai/serve/contract.js";
 import { getData } from "../api.js";
 import { destroyCharts, drawScatter, type ScatterAxis, type ScatterPoint } from "../charts.js";
 import { type Column, emptyState, errorBox, fmt, h, section, table } from "../dom.js";

@@ -3,7 +3,7 @@
  * two or more to compare their params and metrics side by side; pick one (`#/runs/<id>`) to see
  * its per-epoch curves.
  */
-import type { RunMetricsData, RunsData, RunView } from "../../tagifai/serve/schemas.js";
+import type { RunMetricsData, RunsData, RunView } from "../../tagifai/serve/contract.js";
 import { getData } from "../api.js";
 import { destroyCharts, drawChart } from "../charts.js";
 import { type Column, dataTable, emptyState, errorBox, h, section, sig, table } from "../dom.js";

@@ -10,7 +10,6 @@
  */
 import type { z } from "zod";
 import { isRecord, readRawDataset, recordLocation } from "./data/dataset.js";
-import { parseWith } from "./schema.js";
 import {
   expectAKnownLabel,
   expectColumnsToExist,
@@ -24,14 +23,15 @@ import {
   type SuiteContext,
   type ValidationSpec,
   validationSpecSchema,
-} from "./validate/expectations.js";
-import { toValidationReport, type ValidationReport } from "./validate/report.js";
+} from "./expectations/checks.js";
+import { toValidationReport, type ValidationReport } from "./expectations/results.js";
+import { parseWith } from "./schema.js";
 
 export {
   expectNoDuplicateTextsAcrossSplits,
   type ValidationSpec,
   validationSpecSchema,
-} from "./validate/expectations.js";
+} from "./expectations/checks.js";
 export {
   assertValidData,
   type ExpectationResult,
@@ -42,7 +42,7 @@ export {
   toValidationReport,
   type ValidationReport,
   validationReportSchema,
-} from "./validate/report.js";
+} from "./expectations/results.js";
 
 /** A validation spec as given: `extraFields` and `textLength` may be left to their defaults. */
 export type ValidationSpecInput = z.input<typeof validationSpecSchema>;

@@ -9,8 +9,8 @@ import { MultiLabelEncoder } from "../src/tagifai/data.js";
 import type { Performance } from "../src/tagifai/eval.js";
 import { loadParams } from "../src/tagifai/params.js";
 import { PredictionBatcher } from "../src/tagifai/serve/batcher.js";
-import { type LoadedModel, ModelSlot } from "../src/tagifai/serve/model.js";
-import { DEFAULT_LIMITS, resolveLimits } from "../src/tagifai/serve/schemas.js";
+import { DEFAULT_LIMITS, resolveLimits } from "../src/tagifai/serve/contract.js";
+import { type LoadedModel, ModelSlot } from "../src/tagifai/serve/live-model.js";
 import type { Artifacts } from "../src/tagifai/train.js";
 
 const CLASSES = ["nlp", "vision"];

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { datasetOptionsSchema, isId, isRecord } from "../data/dataset.js";
 import { describeType } from "../schema.js";
-import { type ExpectationResult, expectationResult } from "./report.js";
+import { type ExpectationResult, expectationResult } from "./results.js";
 
 /** Schema of what the suite expects of a dataset: its columns and bounds. */
 export const validationSpecSchema = datasetOptionsSchema.extend({
