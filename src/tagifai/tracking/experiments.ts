@@ -1,11 +1,15 @@
 /**
- * Experiment lookups shared by the store's methods, usable on the database or inside a transaction.
+ * Experiments: finding (or creating) one by name, listing them with their run counts, and deleting
+ * one with everything made from it. Functions take the database or a transaction and already
+ * validated arguments (the store checks them).
  */
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
+import type { Connection } from "./connection.js";
 import type { Database } from "./database.js";
 import { newId } from "./ids.js";
-import type { Experiment } from "./records.js";
+import type { Experiment, ExperimentSummary } from "./records.js";
+import { removeRunArtifacts } from "./run-folders.js";
 
 /**
  * Fetch an experiment that has not been deleted.
@@ -45,4 +49,60 @@ export async function findOrCreateExperiment(db: Kysely<Database>, name: string)
     )
     .execute();
   return findExperiment(db, name);
+}
+
+/**
+ * Every experiment that has not been deleted, by name, with its number of runs.
+ * @param db the database
+ * @returns the experiments
+ */
+export async function listExperiments(db: Kysely<Database>): Promise<ExperimentSummary[]> {
+  const rows = await db
+    .selectFrom("experiments")
+    .leftJoin("runs", "runs.experiment_id", "experiments.id")
+    .select((eb) => [
+      "experiments.id",
+      "experiments.name",
+      "experiments.created_at",
+      eb.fn.count<number>("runs.id").as("run_count"),
+    ])
+    .where("experiments.deleted_at", "is", null)
+    .groupBy(["experiments.id", "experiments.name", "experiments.created_at"])
+    .orderBy("experiments.name")
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    runCount: row.run_count,
+  }));
+}
+
+/**
+ * Delete an experiment with its runs, their metrics, the model versions (and aliases) made from
+ * them, then the runs' artifact folders on disk.
+ * @param connection the open database
+ * @param name an already validated experiment name
+ * @returns the ids of the deleted runs
+ * @throws TagifaiError EXPERIMENT_NOT_FOUND
+ */
+export async function deleteExperiment(connection: Connection, name: string): Promise<{ runIds: string[] }> {
+  const runs = await connection.write(async (trx) => {
+    const experiment = await findExperiment(trx, name);
+    const runs = await trx
+      .selectFrom("runs")
+      .select(["id", "artifact_uri"])
+      .where("experiment_id", "=", experiment.id)
+      .execute();
+    // Metrics, model versions and their aliases go with the runs (ON DELETE CASCADE).
+    await trx.deleteFrom("runs").where("experiment_id", "=", experiment.id).execute();
+    await trx
+      .updateTable("experiments")
+      .set({ deleted_at: Date.now() })
+      .where("id", "=", experiment.id)
+      .execute();
+    return runs;
+  });
+  for (const run of runs) removeRunArtifacts(run.id, run.artifact_uri);
+  return { runIds: runs.map((run) => run.id) };
 }

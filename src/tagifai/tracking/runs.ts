@@ -1,12 +1,25 @@
 /**
- * Reading runs back: the row-to-`Run` mapping, and the "latest value of each metric" query
- * (highest step, then latest timestamp) that both `getRun` and metric ordering rely on.
+ * Runs: creating one, merging params and tags into it, ending it, and reading runs back (the
+ * row-to-`Run` mapping, filtered and ordered lists, and the "latest value of each metric" query —
+ * highest step, then latest timestamp — that runs carry and metric ordering relies on). Functions
+ * take the database or a transaction and already validated arguments (the store checks them).
  */
+import { resolve } from "node:path";
 import type { Kysely, Selectable } from "kysely";
 import type { ZodType } from "zod";
 import { TagifaiError } from "../errors.js";
+import type { Connection } from "./connection.js";
 import type { Database, RunTable } from "./database.js";
-import { paramsSchema, type Run, tagsSchema } from "./records.js";
+import { findOrCreateExperiment } from "./experiments.js";
+import { newId } from "./ids.js";
+import {
+  type EndStatus,
+  type ListRunsOptions,
+  paramsSchema,
+  type Run,
+  type RunStatus,
+  tagsSchema,
+} from "./records.js";
 
 /** A run row joined with its experiment's name. */
 export type RunRow = Selectable<RunTable> & { experiment_name: string };
@@ -121,4 +134,134 @@ export function parseStoredColumn<T>(text: string, schema: ZodType<T>, what: str
   const result = schema.safeParse(value);
   if (!result.success) throw new TagifaiError("TRACKING_ERROR", `${what} has corrupt stored JSON: ${text}`);
   return result.data;
+}
+
+/**
+ * Insert a RUNNING run, creating its experiment if needed.
+ * @param connection the open database
+ * @param run validated experiment name, run name, params, tags and artifact root folder
+ * @returns the new run's id; its artifact folder is `<artifactRoot>/<id>` (not created here)
+ */
+export async function insertRun(
+  connection: Connection,
+  run: {
+    experimentName: string;
+    runName?: string;
+    params: Record<string, unknown>;
+    tags: Record<string, string>;
+    artifactRoot: string;
+  },
+): Promise<string> {
+  const id = newId();
+  await connection.write(async (trx) => {
+    const experiment = await findOrCreateExperiment(trx, run.experimentName);
+    await trx
+      .insertInto("runs")
+      .values({
+        id,
+        experiment_id: experiment.id,
+        name: run.runName ?? id.slice(0, 8),
+        status: "RUNNING",
+        start_time: Date.now(),
+        end_time: null,
+        artifact_uri: resolve(run.artifactRoot, id),
+        params: JSON.stringify(run.params),
+        tags: JSON.stringify(run.tags),
+      })
+      .execute();
+  });
+  return id;
+}
+
+/** What each JSON column of a run holds. */
+const JSON_COLUMN_SCHEMAS = { params: paramsSchema, tags: tagsSchema };
+
+/**
+ * Merge values over those of a run's params or tags, serialized per run so concurrent merges all land.
+ * @param connection the open database
+ * @param runId an already validated run id
+ * @param column "params" or "tags"
+ * @param values validated values by name
+ * @throws TagifaiError RUN_NOT_FOUND, TRACKING_ERROR if the stored column is corrupt
+ */
+export async function mergeIntoRunColumn(
+  connection: Connection,
+  runId: string,
+  column: "params" | "tags",
+  values: Record<string, unknown>,
+): Promise<void> {
+  await connection.write(async (trx) => {
+    const row = await findRunRow(trx, runId);
+    const current = parseStoredJson(row[column], JSON_COLUMN_SCHEMAS[column], runId);
+    await trx
+      .updateTable("runs")
+      .set({ [column]: JSON.stringify({ ...current, ...values }) })
+      .where("id", "=", runId)
+      .execute();
+  }, `tagifai.tracking.run:${runId}`);
+}
+
+/**
+ * Set a run's final status and end time.
+ * @param db the database
+ * @param runId an already validated run id
+ * @param status a validated end status
+ * @param options `ifRunning`: change the run only while it is still RUNNING (one conditional
+ *   update, so that two enders — e.g. a finishing run and a kill — cannot both win)
+ * @returns whether the run was changed (always true without `ifRunning`)
+ * @throws TagifaiError RUN_NOT_FOUND
+ */
+export async function endRun(
+  db: Kysely<Database>,
+  runId: string,
+  status: EndStatus,
+  options: { ifRunning?: boolean } = {},
+): Promise<boolean> {
+  const result = await db
+    .updateTable("runs")
+    .set({ status, end_time: Date.now() })
+    .where("id", "=", runId)
+    .$if(options.ifRunning === true, (query) => query.where("status", "=", "RUNNING"))
+    .executeTakeFirst();
+  if (result.numUpdatedRows > 0n) return true;
+  await findRunRow(db, runId); // throws RUN_NOT_FOUND; else the run had already ended
+  return false;
+}
+
+/**
+ * List runs, newest first, or by a metric's latest value (runs without that metric last).
+ * @param db the database
+ * @param filter validated experiment id, status, metric order, row limit and offset (for paging)
+ * @returns the runs
+ */
+export async function listRuns(
+  db: Kysely<Database>,
+  filter: {
+    experimentId?: string;
+    status?: RunStatus;
+    orderBy?: ListRunsOptions["orderBy"];
+    limit?: number;
+    offset?: number;
+  },
+): Promise<Run[]> {
+  const { experimentId, status, orderBy, limit, offset } = filter;
+  const rows = await selectRuns(db)
+    .$if(experimentId !== undefined, (query) => query.where("runs.experiment_id", "=", experimentId!))
+    .$if(status !== undefined, (query) => query.where("runs.status", "=", status!))
+    .$if(orderBy !== undefined, (query) =>
+      query
+        .leftJoin(
+          latestMetricsQuery(db).where("key", "=", orderBy!.metric).as("ordering"),
+          "ordering.run_id",
+          "runs.id",
+        )
+        .orderBy("ordering.value", (order) => (orderBy!.ascending ? order.asc() : order.desc()).nullsLast()),
+    )
+    .orderBy("runs.start_time", "desc")
+    .orderBy("runs.id")
+    .$if(limit !== undefined || offset !== undefined, (query) =>
+      query.limit(limit ?? Number.MAX_SAFE_INTEGER).offset(offset ?? 0),
+    )
+    .execute();
+  return toRuns(db, rows);
 }

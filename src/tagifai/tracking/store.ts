@@ -2,7 +2,6 @@
  * The tracking store: experiments, runs with their params, tags and metric history, and the model
  * registry, in SQLite (default) or PostgreSQL behind one Kysely code path.
  */
-import { resolve } from "node:path";
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
 import { parseWith } from "../schema.js";
@@ -14,8 +13,9 @@ import {
   parseTrackingUri,
 } from "./connection.js";
 import type { Database } from "./database.js";
-import { findExperiment, findOrCreateExperiment } from "./experiments.js";
-import { assertExperimentName, assertPositiveInteger, assertRunId, newId } from "./ids.js";
+import { deleteExperiment, findExperiment, findOrCreateExperiment, listExperiments } from "./experiments.js";
+import { assertExperimentName, assertPositiveInteger, assertRunId } from "./ids.js";
+import { assertMetrics, getMetricHistory, logMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
 import {
   type ClaimTrialOptions,
@@ -38,8 +38,7 @@ import {
   tagsSchema,
 } from "./records.js";
 import * as registry from "./registry.js";
-import { removeRunArtifacts } from "./run-folders.js";
-import { findRunRow, latestMetricsQuery, parseStoredJson, selectRuns, toRuns } from "./runs.js";
+import { endRun, findRunRow, insertRun, listRuns, mergeIntoRunColumn, toRuns } from "./runs.js";
 import * as studies from "./studies.js";
 
 /**
@@ -64,9 +63,6 @@ export async function openStore(uri?: string): Promise<TrackingStore> {
   }
   return new TrackingStore(target.display, connection);
 }
-
-/** What each JSON column of a run holds. */
-const JSON_COLUMN_SCHEMAS = { params: paramsSchema, tags: tagsSchema };
 
 /** An open tracking store (see `openStore`). Every method validates its arguments before any query. */
 export class TrackingStore {
@@ -111,25 +107,7 @@ export class TrackingStore {
 
   /** @returns every experiment, by name, with its number of runs */
   async listExperiments(): Promise<ExperimentSummary[]> {
-    const rows = await this.db
-      .selectFrom("experiments")
-      .leftJoin("runs", "runs.experiment_id", "experiments.id")
-      .select((eb) => [
-        "experiments.id",
-        "experiments.name",
-        "experiments.created_at",
-        eb.fn.count<number>("runs.id").as("run_count"),
-      ])
-      .where("experiments.deleted_at", "is", null)
-      .groupBy(["experiments.id", "experiments.name", "experiments.created_at"])
-      .orderBy("experiments.name")
-      .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      createdAt: row.created_at,
-      runCount: row.run_count,
-    }));
+    return listExperiments(this.db);
   }
 
   /**
@@ -140,25 +118,7 @@ export class TrackingStore {
    * @throws TagifaiError EXPERIMENT_NOT_FOUND
    */
   async deleteExperiment(name: string): Promise<{ runIds: string[] }> {
-    assertExperimentName(name);
-    const runs = await this.connection.write(async (trx) => {
-      const experiment = await findExperiment(trx, name);
-      const runs = await trx
-        .selectFrom("runs")
-        .select(["id", "artifact_uri"])
-        .where("experiment_id", "=", experiment.id)
-        .execute();
-      // Metrics, model versions and their aliases go with the runs (ON DELETE CASCADE).
-      await trx.deleteFrom("runs").where("experiment_id", "=", experiment.id).execute();
-      await trx
-        .updateTable("experiments")
-        .set({ deleted_at: Date.now() })
-        .where("id", "=", experiment.id)
-        .execute();
-      return runs;
-    });
-    for (const run of runs) removeRunArtifacts(run.id, run.artifact_uri);
-    return { runIds: runs.map((run) => run.id) };
+    return deleteExperiment(this.connection, assertExperimentName(name));
   }
 
   /**
@@ -176,23 +136,12 @@ export class TrackingStore {
       throw new TagifaiError("INVALID_INPUT", "createRun needs an artifactRoot folder");
     }
     const experimentName = assertExperimentName(options.experimentName);
-    const id = newId();
-    await this.connection.write(async (trx) => {
-      const experiment = await findOrCreateExperiment(trx, experimentName);
-      await trx
-        .insertInto("runs")
-        .values({
-          id,
-          experiment_id: experiment.id,
-          name: options.runName ?? id.slice(0, 8),
-          status: "RUNNING",
-          start_time: Date.now(),
-          end_time: null,
-          artifact_uri: resolve(options.artifactRoot, id),
-          params: JSON.stringify(params),
-          tags: JSON.stringify(tags),
-        })
-        .execute();
+    const id = await insertRun(this.connection, {
+      experimentName,
+      runName: options.runName,
+      params,
+      tags,
+      artifactRoot: options.artifactRoot,
     });
     return this.getRun(id);
   }
@@ -205,7 +154,8 @@ export class TrackingStore {
    */
   async logParams(runId: string, params: Record<string, unknown>): Promise<void> {
     assertRunId(runId);
-    await this.mergeIntoJsonColumn(
+    await mergeIntoRunColumn(
+      this.connection,
       runId,
       "params",
       parseWith(paramsSchema, params, { code: "INVALID_INPUT", what: "params" }),
@@ -220,7 +170,8 @@ export class TrackingStore {
    */
   async setTags(runId: string, tags: Record<string, string>): Promise<void> {
     assertRunId(runId);
-    await this.mergeIntoJsonColumn(
+    await mergeIntoRunColumn(
+      this.connection,
       runId,
       "tags",
       parseWith(tagsSchema, tags, { code: "INVALID_INPUT", what: "tags" }),
@@ -236,33 +187,8 @@ export class TrackingStore {
    */
   async logMetrics(runId: string, metrics: Record<string, number>, step = 0): Promise<void> {
     assertRunId(runId);
-    if (!Number.isSafeInteger(step) || step < 0) {
-      throw new TagifaiError(
-        "INVALID_INPUT",
-        `invalid metric step ${String(step)}: expected a whole number ≥ 0`,
-      );
-    }
-    for (const [key, value] of Object.entries(metrics)) {
-      if (key === "") throw new TagifaiError("INVALID_INPUT", "a metric name is empty");
-      if (typeof value !== "number" || !Number.isFinite(value)) {
-        throw new TagifaiError(
-          "INVALID_INPUT",
-          `metric "${key}" is ${String(value)}: expected a finite number`,
-        );
-      }
-    }
-    const timestamp = Date.now();
-    const rows = Object.entries(metrics).map(([key, value]) => ({
-      run_id: runId,
-      key,
-      value,
-      step,
-      timestamp,
-    }));
-    await this.connection.write(async (trx) => {
-      await findRunRow(trx, runId);
-      if (rows.length > 0) await trx.insertInto("metrics").values(rows).execute();
-    });
+    assertMetrics(metrics, step);
+    await logMetrics(this.connection, runId, metrics, step);
   }
 
   /**
@@ -273,15 +199,7 @@ export class TrackingStore {
    * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND
    */
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
-    await findRunRow(this.db, assertRunId(runId));
-    return this.db
-      .selectFrom("metrics")
-      .select(["step", "value", "timestamp"])
-      .where("run_id", "=", runId)
-      .where("key", "=", key)
-      .orderBy("step")
-      .orderBy("timestamp")
-      .execute();
+    return getMetricHistory(this.db, assertRunId(runId), key);
   }
 
   /**
@@ -296,15 +214,7 @@ export class TrackingStore {
   async endRun(runId: string, status: EndStatus, options: { ifRunning?: boolean } = {}): Promise<boolean> {
     assertRunId(runId);
     parseWith(endStatusSchema, status, { code: "INVALID_INPUT", what: "end status" });
-    const result = await this.db
-      .updateTable("runs")
-      .set({ status, end_time: Date.now() })
-      .where("id", "=", runId)
-      .$if(options.ifRunning === true, (query) => query.where("status", "=", "RUNNING"))
-      .executeTakeFirst();
-    if (result.numUpdatedRows > 0n) return true;
-    await findRunRow(this.db, runId); // throws RUN_NOT_FOUND; else the run had already ended
-    return false;
+    return endRun(this.db, runId, status, options);
   }
 
   /**
@@ -336,28 +246,7 @@ export class TrackingStore {
         ? undefined
         : parseWith(runStatusSchema, options.status, { code: "INVALID_INPUT", what: "run status" });
     if (limit !== undefined) assertPositiveInteger(limit, "run limit");
-    if (offset !== undefined && offset !== 0) assertPositiveInteger(offset, "run offset");
-    const rows = await selectRuns(this.db)
-      .$if(experimentId !== undefined, (query) => query.where("runs.experiment_id", "=", experimentId!))
-      .$if(status !== undefined, (query) => query.where("runs.status", "=", status!))
-      .$if(orderBy !== undefined, (query) =>
-        query
-          .leftJoin(
-            latestMetricsQuery(this.db).where("key", "=", orderBy!.metric).as("ordering"),
-            "ordering.run_id",
-            "runs.id",
-          )
-          .orderBy("ordering.value", (order) =>
-            (orderBy!.ascending ? order.asc() : order.desc()).nullsLast(),
-          ),
-      )
-      .orderBy("runs.start_time", "desc")
-      .orderBy("runs.id")
-      .$if(limit !== undefined || offset !== undefined, (query) =>
-        query.limit(limit ?? Number.MAX_SAFE_INTEGER).offset(offset ?? 0),
-      )
-      .execute();
-    return toRuns(this.db, rows);
+    return listRuns(this.db, { experimentId, status, orderBy, limit, offset });
   }
 
   /**
@@ -545,21 +434,5 @@ export class TrackingStore {
    */
   async listTrials(studyId: string): Promise<Trial[]> {
     return studies.listTrials(this.db, studyId);
-  }
-
-  private async mergeIntoJsonColumn(
-    runId: string,
-    column: "params" | "tags",
-    values: Record<string, unknown>,
-  ): Promise<void> {
-    await this.connection.write(async (trx) => {
-      const row = await findRunRow(trx, runId);
-      const current = parseStoredJson(row[column], JSON_COLUMN_SCHEMAS[column], runId);
-      await trx
-        .updateTable("runs")
-        .set({ [column]: JSON.stringify({ ...current, ...values }) })
-        .where("id", "=", runId)
-        .execute();
-    }, `tagifai.tracking.run:${runId}`);
   }
 }
