@@ -14,6 +14,7 @@ import { trainModel } from "../src/tagifai/operations.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { buildApp } from "../src/tagifai/serve/app.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
+import { overflowWeights } from "./helpers/corrupt-model.js";
 import { runTestStudy } from "./helpers/study.js";
 import { type TrainedHome, trainTestRun } from "./helpers/trained-run.js";
 
@@ -426,19 +427,50 @@ describe("reload", () => {
   });
 });
 
+describe("a model that fails its smoke prediction", () => {
+  let broken: string | undefined;
+
+  it("is not swapped in by a reload, which says why, and the server keeps serving", async () => {
+    const served = (await call("GET", "/")).body.data.run_id;
+    ({ runId: broken } = await trainModel({
+      paramsFp: TEST_PARAMS_FP,
+      trackingUri: trained.trackingUri,
+      experimentName: "tests",
+    }));
+    await overflowWeights(trained.trackingUri, broken!);
+    const reload = await call("POST", "/reload", {}, "application/json", {
+      authorization: `Bearer ${TOKEN}`,
+    });
+    expectError(
+      reload,
+      503,
+      new RegExp(`Run ${broken} failed its smoke prediction, so it is not served: .*non-finite probability`),
+    );
+    expect((await call("GET", "/")).body.data).toMatchObject({ model_loaded: true, run_id: served });
+    expect((await predict([{ text: "Object detection with YOLO" }])).status).toBe(200);
+  });
+
+  it("stops the server from starting", async () => {
+    await expect(buildApp({ trackingUri: trained.trackingUri, runRef: broken })).rejects.toMatchObject({
+      code: "INVALID_MODEL_OUTPUT",
+      message: expect.stringMatching(/failed its smoke prediction/),
+    });
+  });
+});
+
 describe("signals", () => {
   /** `tagifai serve` in a child process, as the CLI runs it. */
   const CHILD = `
     import { setDevice } from "./src/tagifai/device.ts";
     import { startServer } from "./src/tagifai/serve/server.ts";
     await setDevice("wasm");
-    const server = await startServer({ port: 0, trackingUri: process.env.TRACKING_URI });
+    const server = await startServer({ port: 0, trackingUri: process.env.TRACKING_URI, runRef: process.env.RUN_ID });
     process.stdout.write(server.url + "\\n");
   `;
 
   it("a real process reloads on SIGHUP and exits cleanly on SIGTERM", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", CHILD], {
-      env: { ...process.env, TRACKING_URI: trained.trackingUri },
+      env: { ...process.env, TRACKING_URI: trained.trackingUri, RUN_ID: trained.runId },
     });
     try {
       let stderr = "";

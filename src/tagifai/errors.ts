@@ -14,7 +14,8 @@ export type ErrorCode =
   | "SCHEMA_TOO_NEW"
   | "TRACKING_ERROR"
   | "STUDY_NOT_FOUND"
-  | "STUDY_ERROR";
+  | "STUDY_ERROR"
+  | "INVALID_MODEL_OUTPUT";
 
 /** An expected, user-facing error: the message names the problem; `code` classifies it. */
 export class TagifaiError extends Error {

@@ -24,13 +24,15 @@ export interface Prediction {
  * @param texts raw texts (title + " " + description), each non-empty and at most MAX_TEXT_LENGTH characters
  * @param artifacts a trained run's artifacts
  * @returns one prediction per text, in order
- * @throws TagifaiError INVALID_INPUT for a non-string, empty or over-long text
+ * @throws TagifaiError INVALID_INPUT for a non-string, empty or over-long text; INVALID_MODEL_OUTPUT
+ *   when the model gives a non-finite probability (corrupt or overflowing weights)
  */
 export function predict(texts: readonly string[], artifacts: Artifacts): Prediction[] {
   texts.forEach(checkText);
   const { params, labelEncoder, model } = artifacts;
   const preprocessed = texts.map((text) => preprocess(text, { lower: params.lower, stem: params.stem }));
   const probabilities = model.predictProba(preprocessed);
+  checkProbabilities(probabilities, labelEncoder.classes);
   const decisions = predictLabels(model, probabilities);
   return texts.map((input_text, i) => {
     const ranked = labelEncoder.classes
@@ -56,4 +58,20 @@ function checkText(text: unknown, index: number): void {
       `Text ${index} has ${text.length} characters; the limit is ${MAX_TEXT_LENGTH}`,
     );
   }
+}
+
+/**
+ * Refuse a model output that is not a number: NaN or ±Infinity (from corrupt or overflowing
+ * weights) would otherwise decide no tag at all and go out as `null` probabilities.
+ */
+function checkProbabilities(probabilities: readonly (readonly number[])[], classes: readonly string[]): void {
+  probabilities.forEach((row, i) => {
+    const c = row.findIndex((probability) => !Number.isFinite(probability));
+    if (c < 0) return;
+    throw new TagifaiError(
+      "INVALID_MODEL_OUTPUT",
+      `The model gave a non-finite probability (${row[c]}) for tag "${classes[c]}" of text ${i}: ` +
+        "its weights are corrupt or overflow; retrain it or use another run",
+    );
+  });
 }

@@ -12,6 +12,7 @@ import { TagifaiError } from "../errors.js";
 import { findRun, type StoreOptions } from "../lifecycle.js";
 import { predict } from "../predict.js";
 import { openStore, type TrackingStore } from "../tracking.js";
+import type { Artifacts } from "../train.js";
 import { type BatchLimits, PredictionBatcher } from "./batcher.js";
 import { type Limits, resolveLimits } from "./contract.js";
 import { registerDashboard } from "./dashboard.js";
@@ -153,19 +154,36 @@ async function createApp(
 }
 
 /**
- * Load a run with its test performance, ready to serve: one warm-up prediction builds the model's
- * inference caches, so the first requests after a (re)load are not the slow ones.
+ * Load a run with its test performance, ready to serve. One smoke prediction must succeed before
+ * the model is swapped in (a model giving non-finite probabilities is refused, and a reload keeps
+ * the old one); it also builds the model's inference caches, so the first requests after a
+ * (re)load are not the slow ones.
  */
 async function loadModel(options: AppOptions): Promise<LoadedModel> {
   const run = await findRun(options.runRef, options);
   const artifacts = await loadArtifactsFromDir(run.artifactUri);
   try {
     const performance = loadPerformanceFromDir(run.artifactUri);
-    predict(["warm up"], artifacts);
+    smokePredict(run.id, artifacts);
     return { runId: run.id, artifacts, performance, loadedAt: new Date() };
   } catch (error) {
     artifacts.model.dispose();
     throw error;
+  }
+}
+
+function smokePredict(runId: string, artifacts: Artifacts): void {
+  try {
+    predict(["warm up"], artifacts);
+  } catch (error) {
+    if (!(error instanceof TagifaiError)) throw error;
+    throw new TagifaiError(
+      error.code,
+      `Run ${runId} failed its smoke prediction, so it is not served: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -36,6 +36,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TRACKING_ERROR: 500,
   STUDY_NOT_FOUND: 404,
   STUDY_ERROR: 500,
+  // The model cannot answer (its output is not a probability): unavailable, not a bug of the server.
+  INVALID_MODEL_OUTPUT: 503,
 };
 
 /**
