@@ -91,18 +91,38 @@ describe("TfidfVectorizer", () => {
     );
   });
 
-  it("puts word and character blocks side by side, each of norm 1/√2", () => {
-    const vectorizer = new TfidfVectorizer({ wordNgrams: [1, 1], charNgrams: [2, 2], minDf: 1 }).fit([
-      "ab cd",
-      "ab",
+  it("puts word and character blocks side by side, each of unit norm (scikit-learn's FeatureUnion), or 1/√2 with norm: row", () => {
+    const blockNorms = (norm: "blocks" | "row") => {
+      const vectorizer = new TfidfVectorizer({ wordNgrams: [1, 1], charNgrams: [2, 2], minDf: 1, norm }).fit([
+        "ab cd",
+        "ab",
+      ]);
+      const [row] = vectorizer.transform(["ab cd"]);
+      const words = 2; // "ab", "cd"
+      const squares = Array.from(row.values, (value) => value * value);
+      return [
+        squares.filter((_, k) => row.indices[k] < words).reduce((a, b) => a + b, 0),
+        squares.filter((_, k) => row.indices[k] >= words).reduce((a, b) => a + b, 0),
+      ];
+    };
+    const [word, char] = blockNorms("blocks");
+    expect(word).toBeCloseTo(1, 6);
+    expect(char).toBeCloseTo(1, 6);
+    const [wordRow, charRow] = blockNorms("row");
+    expect(wordRow).toBeCloseTo(0.5, 6);
+    expect(charRow).toBeCloseTo(0.5, 6);
+  });
+
+  it("loads a vectorizer saved before the norm option with the unit-row norm it was trained with", () => {
+    const saved = new TfidfVectorizer({ norm: "row", minDf: 1 }).fit([
+      "graph neural networks",
+      "neural style",
     ]);
-    const [row] = vectorizer.transform(["ab cd"]);
-    const words = 2; // "ab", "cd"
-    const squares = Array.from(row.values, (value) => value * value);
-    const wordPart = squares.filter((_, k) => row.indices[k] < words).reduce((a, b) => a + b, 0);
-    const charPart = squares.filter((_, k) => row.indices[k] >= words).reduce((a, b) => a + b, 0);
-    expect(wordPart).toBeCloseTo(0.5, 6);
-    expect(charPart).toBeCloseTo(0.5, 6);
+    const json = saved.toJSON();
+    const { norm: _, ...options } = json.options;
+    const legacy = TfidfVectorizer.fromJSON({ ...json, options });
+    expect(legacy.options.norm).toBe("row");
+    expect(legacy.transform(["neural graph"])).toEqual(saved.transform(["neural graph"]));
   });
 
   it("round-trips through JSON and rejects a broken one", () => {

@@ -17,7 +17,7 @@ import { fitLinearModel, type LinearModel, loadLinearModel, saveLinearModel } fr
  */
 export function fitLinear(ctx: FitContext): { scorer: Scorer; thresholds: number[] } {
   const { train, val, params, task } = ctx;
-  const { model } = fitLinearModel(train.texts, train.y, val.texts, val.y, params.linear ?? {});
+  const { model } = fitLinearModel(train.texts, train.y, val.texts, val.y, params.linear ?? {}, task);
   return { scorer: linearScorer(model, task), thresholds: task === "multi-label" ? model.thresholds : [] };
 }
 

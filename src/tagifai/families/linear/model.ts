@@ -1,7 +1,10 @@
 /**
- * The linear model family: TF-IDF features (word and character n-grams) and one-vs-rest logistic
- * regression, with decision thresholds tuned on the validation split. Pure TypeScript; trains on the
- * reference data in seconds. Saved as `linear.json` (configuration, vocabulary, thresholds) plus
+ * The linear model family: TF-IDF features (word and character n-grams) and logistic regression
+ * (one-vs-rest for multi-label tasks, multinomial softmax for multi-class ones; see classifier.ts),
+ * its C chosen on the validation split when a grid is given, decision thresholds tuned on the
+ * validation split, and optionally the chosen configuration refitted on train + validation
+ * (`refit`). Pure TypeScript; trains on the reference data in seconds. Saved as `linear.json`
+ * (configuration with the chosen C, vocabulary, thresholds, output function) plus
  * `linear-weights.bin` (32-bit little-endian floats).
  *
  * The texts it takes are used as given (the vectorizer lowercases them). On the reference protocol,
@@ -10,17 +13,22 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import type { Task } from "../../data.js";
 import { TagifaiError } from "../../errors.js";
 import { readArtifactJson, readFileBytes, saveJson, writeFileAtomic } from "../../files.js";
 import { formatIssues, parseWith } from "../../schema.js";
 import { applyClassThresholds, thresholdOptionsSchema, tuneClassThresholds } from "../thresholds.js";
 import {
-  type FitReport,
-  fitOneVsRest,
-  type LogisticModel,
-  logisticOptionsSchema,
-  predictLogistic,
-} from "./logistic.js";
+  type CandidateScore,
+  type Classifier,
+  cCandidates,
+  classifierOptionsSchema,
+  decisionF1,
+  fitClassifier,
+  outputFor,
+  predictClassifier,
+} from "./classifier.js";
+import type { FitReport } from "./logistic.js";
 import { toCsr } from "./sparse.js";
 import { TfidfVectorizer, tfidfJsonSchema, tfidfOptionsSchema } from "./tfidf.js";
 
@@ -30,7 +38,7 @@ export const LINEAR_MODEL_FILES = { config: "linear.json", weights: "linear-weig
 /** Schema of the family's hyperparameters; every field has a default (chosen on the validation split). */
 export const linearConfigSchema = z.object({
   tfidf: tfidfOptionsSchema.prefault({}),
-  logistic: logisticOptionsSchema.prefault({}),
+  logistic: classifierOptionsSchema.prefault({}),
   thresholds: thresholdOptionsSchema
     .extend({
       /**
@@ -42,6 +50,12 @@ export const linearConfigSchema = z.object({
       perClass: z.boolean().default(false),
     })
     .prefault({}),
+  /**
+   * After choosing C and the thresholds on the validation split, fit the vectorizer and the
+   * classifier again on train + validation with that C (the thresholds stay those chosen on
+   * validation). The test split is never used.
+   */
+  refit: z.boolean().default(false),
 });
 
 /** The family's hyperparameters, defaults applied. */
@@ -52,7 +66,7 @@ export class LinearModel {
   constructor(
     readonly config: LinearConfig,
     readonly vectorizer: TfidfVectorizer,
-    readonly classifier: LogisticModel,
+    readonly classifier: Classifier,
     readonly thresholds: number[],
   ) {}
 
@@ -61,7 +75,7 @@ export class LinearModel {
    * @returns `texts × classes` probabilities
    */
   predictProba(texts: readonly string[]): number[][] {
-    return predictLogistic(this.classifier, this.vectorizer.transform(texts));
+    return predictClassifier(this.classifier, this.vectorizer.transform(texts));
   }
 
   /**
@@ -73,17 +87,28 @@ export class LinearModel {
   }
 }
 
+/** How fitting went: the final classifier's iterations and convergence, and each candidate C's score. */
+export interface LinearFitReport extends FitReport {
+  /** Validation weighted F1 of each candidate C (at its tuned thresholds, or argmax). */
+  candidates: CandidateScore[];
+}
+
 /**
- * Fit the vectorizer and the classifier on the training split, then tune the thresholds on the
- * validation split.
+ * Fit the vectorizer on the training split; for each candidate C fit the classifier on it and tune
+ * the thresholds on the validation split, keeping the C with the best validation weighted F1
+ * (ties: the smaller); with `refit`, fit the vectorizer and the classifier again on train +
+ * validation with that C.
  * @param trainTexts training texts
- * @param trainY their labels, `rows × classes` of 0/1 (every class needs a positive and a negative)
+ * @param trainY their labels, `rows × classes` of 0/1 (every class needs a positive and a negative;
+ *   one-hot rows for a multi-class task)
  * @param valTexts validation texts
  * @param valY their labels, same classes (at least one positive label overall)
  * @param config hyperparameters (defaults for those left out)
- * @returns the model, and how the training of each class went
+ * @param task "multi-class" fits a softmax (unless `logistic.multiClass` is "ovr")
+ * @returns the model (its config holding the chosen C), and how the fit went
  * @throws TagifaiError INVALID_PARAMS for a bad configuration; INVALID_INPUT for mismatched shapes or
- *   a class that is always or never present in training
+ *   a class that is always or never present in training; INVALID_DATA for `refit` without
+ *   validation rows
  */
 export function fitLinearModel(
   trainTexts: readonly string[],
@@ -91,7 +116,8 @@ export function fitLinearModel(
   valTexts: readonly string[],
   valY: number[][],
   config: z.input<typeof linearConfigSchema> = {},
-): { model: LinearModel; report: FitReport } {
+  task: Task = "multi-label",
+): { model: LinearModel; report: LinearFitReport } {
   const checked = parseWith(linearConfigSchema, config, {
     code: "INVALID_PARAMS",
     what: "linear model configuration",
@@ -101,17 +127,46 @@ export function fitLinearModel(
       "INVALID_INPUT",
       `Texts and labels differ in length: train ${trainTexts.length} vs ${trainY.length}, val ${valTexts.length} vs ${valY.length}`,
     );
-  const vectorizer = new TfidfVectorizer(checked.tfidf).fit(trainTexts);
+  const { tfidf, logistic, thresholds: thresholdConfig, refit } = checked;
+  if (refit && valTexts.length === 0)
+    throw new TagifaiError(
+      "INVALID_DATA",
+      "refit needs a validation split to choose C and the thresholds on, but the dataset is too small to split one off",
+    );
+  const output = outputFor(task, logistic);
+  let vectorizer = new TfidfVectorizer(tfidf).fit(trainTexts);
   const X = toCsr(vectorizer.transform(trainTexts), vectorizer.numFeatures);
-  const { model: classifier, report } = fitOneVsRest(X, trainY, checked.logistic);
-  const valProb = predictLogistic(classifier, vectorizer.transform(valTexts));
-  const { perClass, ...thresholdOptions } = checked.thresholds;
-  const thresholds = tuneClassThresholds(
-    valY,
-    valProb,
-    perClass ? thresholdOptions : { ...thresholdOptions, minPositives: valY.length + 1 },
-  );
-  return { model: new LinearModel(checked, vectorizer, classifier, thresholds), report };
+  const valRows = vectorizer.transform(valTexts);
+  const { perClass, ...thresholdOptions } = thresholdConfig;
+  const candidates: CandidateScore[] = [];
+  let best:
+    | (ReturnType<typeof fitClassifier> & { C: number; thresholds: number[]; valF1: number })
+    | undefined;
+  for (const C of cCandidates(logistic.C)) {
+    const fitted = fitClassifier(X, trainY, { ...logistic, C }, output);
+    const valProb = predictClassifier(fitted.classifier, valRows);
+    const thresholds = tuneClassThresholds(
+      valY,
+      valProb,
+      perClass ? thresholdOptions : { ...thresholdOptions, minPositives: valY.length + 1 },
+    );
+    const valF1 = decisionF1(task, valY, valProb, thresholds);
+    candidates.push({ C, valF1 });
+    if (!best || valF1 > best.valF1) best = { ...fitted, C, thresholds, valF1 };
+  }
+  if (!best) throw new TagifaiError("INVALID_PARAMS", "The linear model needs at least one value of C");
+  let { classifier, report } = best;
+  if (refit) {
+    const texts = [...trainTexts, ...valTexts];
+    vectorizer = new TfidfVectorizer(tfidf).fit(texts);
+    const all = toCsr(vectorizer.transform(texts), vectorizer.numFeatures);
+    ({ classifier, report } = fitClassifier(all, [...trainY, ...valY], { ...logistic, C: best.C }, output));
+  }
+  const chosen: LinearConfig = { ...checked, logistic: { ...logistic, C: best.C } };
+  return {
+    model: new LinearModel(chosen, vectorizer, classifier, best.thresholds),
+    report: { ...report, candidates },
+  };
 }
 
 const savedLinearModelSchema = z.object({
@@ -120,6 +175,8 @@ const savedLinearModelSchema = z.object({
   numFeatures: z.number().int().min(1),
   numClasses: z.number().int().min(1),
   thresholds: z.array(z.number()),
+  /** Absent in models saved before multinomial models existed: one-vs-rest sigmoids. */
+  output: z.enum(["sigmoid", "softmax"]).default("sigmoid"),
 });
 
 /**
@@ -140,6 +197,7 @@ export function saveLinearModel(model: LinearModel, dir: string): void {
     numFeatures,
     numClasses,
     thresholds: model.thresholds,
+    output: model.classifier.output,
   });
 }
 
@@ -158,7 +216,7 @@ export function loadLinearModel(dir: string): LinearModel {
     new TagifaiError("INVALID_ARTIFACTS", `Invalid linear model file ${file}: ${problem}`);
   if (!parsed.success)
     throw invalid(configFile, formatIssues(parsed.error.issues, value, savedLinearModelSchema));
-  const { config, numFeatures, numClasses, thresholds } = parsed.data;
+  const { config, numFeatures, numClasses, thresholds, output } = parsed.data;
   const vectorizer = TfidfVectorizer.fromJSON(parsed.data.vectorizer, configFile);
   if (vectorizer.numFeatures !== numFeatures)
     throw invalid(
@@ -173,7 +231,8 @@ export function loadLinearModel(dir: string): LinearModel {
     throw invalid(weightsFile, `expected ${expected * 4} bytes of 32-bit floats`);
   if (!data.every(Number.isFinite))
     throw invalid(weightsFile, "it holds a value that is not a finite number");
-  const classifier: LogisticModel = {
+  const classifier: Classifier = {
+    output,
     numFeatures,
     numClasses,
     weights: data.slice(0, numFeatures * numClasses),

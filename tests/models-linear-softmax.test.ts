@@ -1,0 +1,146 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { TagifaiError } from "../src/tagifai/errors.js";
+import { AUTO_C_GRID } from "../src/tagifai/families/linear/classifier.js";
+import { fitLinearModel, loadLinearModel, saveLinearModel } from "../src/tagifai/families/linear/model.js";
+import { fitSoftmax, predictSoftmax } from "../src/tagifai/families/linear/softmax.js";
+import { type SparseRow, toCsr } from "../src/tagifai/families/linear/sparse.js";
+
+function sparse(rows: number[][]): SparseRow[] {
+  return rows.map((row) => {
+    const indices = row.flatMap((value, j) => (value === 0 ? [] : [j]));
+    return { indices: Int32Array.from(indices), values: Float32Array.from(indices, (j) => row[j]) };
+  });
+}
+
+function thrown(run: () => unknown): TagifaiError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TagifaiError);
+    return error as TagifaiError;
+  }
+  return expect.fail("expected a TagifaiError");
+}
+
+describe("multinomial logistic regression", () => {
+  const X = [
+    [1, 0, 0.5, 0],
+    [0.8, 0.2, 0, 0],
+    [0, 1, 0, 0.3],
+    [0, 0.7, 0.1, 0],
+    [0, 0, 1, 0.6],
+    [0.2, 0, 0.9, 0],
+    [0.1, 0.1, 0, 1],
+  ];
+  const classes = [0, 0, 1, 1, 2, 2, 2];
+  const Y = classes.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)));
+  const queries = sparse([
+    [0.5, 0.5, 0, 0],
+    [0, 0, 0.3, 0.3],
+  ]);
+
+  // scikit-learn 1.2.1: LogisticRegression(C=2, class_weight=…, tol=1e-10, max_iter=10000)
+  // .fit(X, classes).predict_proba(queries), rounded to 6 decimals.
+  it.each([
+    [
+      "balanced" as const,
+      [
+        [0.422585, 0.400909, 0.176506],
+        [0.220919, 0.256503, 0.522577],
+      ],
+    ],
+    [
+      "none" as const,
+      [
+        [0.403826, 0.385654, 0.210521],
+        [0.188274, 0.216782, 0.594943],
+      ],
+    ],
+  ])("matches scikit-learn's LogisticRegression probabilities (class_weight %s)", (classWeight, expected) => {
+    const options = { C: 2, classWeight, maxIterations: 1000, tolerance: 1e-9 };
+    const { model, report } = fitSoftmax(toCsr(sparse(X), 4), Y, options);
+    expect(report.converged).toBe(true);
+    const probabilities = predictSoftmax(model, queries);
+    probabilities.forEach((row, i) => {
+      row.forEach((p, c) => {
+        expect(p).toBeCloseTo(expected[i][c], 4);
+      });
+    });
+  });
+
+  it("rejects a row that is not one-hot and a class without rows", () => {
+    const options = { C: 1, classWeight: "none" as const, maxIterations: 10, tolerance: 1e-4 };
+    const matrix = toCsr(sparse(X), 4);
+    expect(thrown(() => fitSoftmax(matrix, [[1, 1, 0], ...Y.slice(1)], options)).message).toContain("Row 0");
+    const noClass2 = Y.map(() => [1, 0, 0]).map((row, i) => (i % 2 ? [0, 1, 0] : row));
+    expect(thrown(() => fitSoftmax(matrix, noClass2, options)).message).toContain("Class 2 has no");
+  });
+});
+
+describe("linear model: multi-class output, C chosen on validation, refit", () => {
+  const train = [
+    "graph neural network for molecules",
+    "transformer language model for translation",
+    "convolutional network for image segmentation",
+    "bert language model fine tuning",
+    "image classification with convolutional networks",
+    "graph attention network",
+  ];
+  const trainY = [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+    [0, 1, 0],
+    [0, 0, 1],
+    [1, 0, 0],
+  ];
+  const val = ["language model pretraining", "image detection network", "graph embedding"];
+  const valY = [
+    [0, 1, 0],
+    [0, 0, 1],
+    [1, 0, 0],
+  ];
+
+  it("fits a softmax for a multi-class task and keeps it through save/load", () => {
+    const { model } = fitLinearModel(train, trainY, val, valY, {}, "multi-class");
+    expect(model.classifier.output).toBe("softmax");
+    const probabilities = model.predictProba(val);
+    for (const row of probabilities) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(probabilities.map((row) => row.indexOf(Math.max(...row)))).toEqual([1, 2, 0]);
+    const dir = mkdtempSync(join(tmpdir(), "tagifai-softmax-"));
+    saveLinearModel(model, dir);
+    const loaded = loadLinearModel(dir);
+    expect(loaded.classifier.output).toBe("softmax");
+    expect(loaded.predictProba(val)).toEqual(model.predictProba(val));
+    const ovr = fitLinearModel(train, trainY, val, valY, { logistic: { multiClass: "ovr" } }, "multi-class");
+    expect(ovr.model.classifier.output).toBe("sigmoid");
+  });
+
+  it("tries every C of the grid on validation and saves the one it kept", () => {
+    const { model, report } = fitLinearModel(train, trainY, val, valY, { logistic: { C: "auto" } });
+    expect(report.candidates.map((candidate) => candidate.C)).toEqual([...AUTO_C_GRID]);
+    const best = Math.max(...report.candidates.map((candidate) => candidate.valF1));
+    const kept = report.candidates.find((candidate) => candidate.valF1 === best)!.C;
+    expect(model.config.logistic.C).toBe(kept);
+    const dir = mkdtempSync(join(tmpdir(), "tagifai-auto-c-"));
+    saveLinearModel(model, dir);
+    expect(loadLinearModel(dir).config.logistic.C).toBe(kept);
+  });
+
+  it("refits on train + validation with the thresholds chosen on validation", () => {
+    const plain = fitLinearModel(train, trainY, val, valY, {});
+    const refit = fitLinearModel(train, trainY, val, valY, { refit: true });
+    expect(plain.model.vectorizer.toJSON().blocks[0].terms).not.toContain("pretraining");
+    expect(refit.model.vectorizer.toJSON().blocks[0].terms).toContain("pretraining");
+    expect(refit.model.thresholds).toEqual(plain.model.thresholds);
+  });
+
+  it("refuses to refit without validation rows, naming the problem", () => {
+    const error = thrown(() => fitLinearModel(train, trainY, [], [], { refit: true }));
+    expect(error.code).toBe("INVALID_DATA");
+    expect(error.message).toContain("too small to split");
+  });
+});
