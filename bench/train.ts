@@ -1,19 +1,20 @@
 /**
- * Benchmark: train a configuration (default the reference CNN; config/params_linear.json and
+ * Benchmark: train a configuration (default the original's reference CNN, config/params_cnn.json;
+ * config/params.json for the default model, config/params_linear.json and
  * config/params_ensemble.json for the other families) on the reference data (no tracking, nothing
  * saved) and print the model family, seconds per epoch, epochs run, total seconds and test weighted
  * precision/recall/F1.
  * Data: `TAGIFAI_DATA_DIR` (default ../shared/datasets). Usage: npm run bench:train [-- params.json]
  */
-import { resolve } from "node:path";
-import { DEFAULT_PARAMS_FP } from "../src/config/config.js";
+import { join, resolve } from "node:path";
+import { CONFIG_DIR } from "../src/config/config.js";
 import { computeFeatures, loadProjects, loadTags } from "../src/tagifai/data.js";
 import { setDevice } from "../src/tagifai/device.js";
 import { loadParams } from "../src/tagifai/params.js";
 import { referenceDataset, train } from "../src/tagifai/train.js";
 
 const dataDir = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
-const params = loadParams(process.argv[2] ?? DEFAULT_PARAMS_FP);
+const params = loadParams(process.argv[2] ?? join(CONFIG_DIR, "params_cnn.json"));
 const device = await setDevice((process.env.TAGIFAI_DEVICE as "wasm" | "cpu" | undefined) ?? "wasm");
 const dataset = referenceDataset(computeFeatures(loadProjects(dataDir)), loadTags(dataDir));
 

@@ -6,8 +6,8 @@ import { CONFIG_DIR, DEFAULT_PARAMS_FP, TEST_PARAMS_FP } from "../src/config/con
 import { loadParams, parseParams } from "../src/tagifai/params.js";
 
 describe("params", () => {
-  it("loads the reference configuration", () => {
-    const params = loadParams(DEFAULT_PARAMS_FP);
+  it("loads the original's reference CNN configuration", () => {
+    const params = loadParams(join(CONFIG_DIR, "params_cnn.json"));
     expect(params).toMatchObject({
       seed: 1234,
       min_tag_freq: 30,
@@ -25,7 +25,8 @@ describe("params", () => {
   });
 
   it("chooses the model family: CNN when absent, linear and ensemble from their files", () => {
-    expect(loadParams(DEFAULT_PARAMS_FP).model).toBeUndefined();
+    expect(loadParams(join(CONFIG_DIR, "params_cnn.json")).model).toBeUndefined();
+    expect(loadParams(DEFAULT_PARAMS_FP).model).toBe("linear");
     expect(loadParams(join(CONFIG_DIR, "params_linear.json")).model).toBe("linear");
     expect(loadParams(join(CONFIG_DIR, "params_ensemble.json")).model).toBe("ensemble");
     const params = parseParams({
