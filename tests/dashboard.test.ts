@@ -12,7 +12,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_DIR, TEST_PARAMS_FP } from "../src/config/config.js";
 import { withStore } from "../src/tagifai/lifecycle.js";
-import { trainModel } from "../src/tagifai/operations.js";
+import { testModel, trainModel } from "../src/tagifai/operations.js";
 import { randomSampler } from "../src/tagifai/optimize/samplers.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { runStudy } from "../src/tagifai/optimize/study.js";
@@ -44,6 +44,9 @@ let browser: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
+/** The server's token for the guarded routes (alias changes, reload). */
+const TOKEN = "dashboard-test-token-0123456789";
+
 /** Extra artifact-less runs, so that the run table has more than one page. */
 const BULK_RUNS = 30;
 const screenshots = mkdtempSync(join(tmpdir(), "tagifai-dashboard-"));
@@ -51,13 +54,25 @@ const screenshots = mkdtempSync(join(tmpdir(), "tagifai-dashboard-"));
 beforeAll(async () => {
   buildDashboard();
   trained = await trainTestRun();
+  await testModel(trained.runId, { trackingUri: trained.trackingUri });
   linearRunId = await trainLinearRun(trained.trackingUri);
   otherRunId = await logRun(trained.trackingUri, "other", { lr: 0.01, embedding_dim: 64 }, 0.00812);
   alphaRunId = await logRun(trained.trackingUri, "alpha", { lr: 0.02, embedding_dim: 64 }, 0.00849);
   await logBulkRuns(trained.trackingUri);
   study = await runTestStudy(trained.trackingUri, "tuning");
   namedStudyRunIds = await runNamedStudy(trained.trackingUri);
-  server = await startServer({ port: 0, trackingUri: trained.trackingUri, runRef: trained.runId });
+  await withStore({ trackingUri: trained.trackingUri }, async (store) => {
+    await store.registerModel(trained.runId, "tagifai");
+    await store.setAlias("tagifai", 1, "production");
+    await store.registerModel(linearRunId, "tagifai");
+    await store.setAlias("tagifai", 2, "staging");
+  });
+  server = await startServer({
+    port: 0,
+    trackingUri: trained.trackingUri,
+    runRef: trained.runId,
+    reloadToken: TOKEN,
+  });
   browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), {
     executablePath: CHROMIUM,
     headless: true,
@@ -173,7 +188,8 @@ async function open(name: string): Promise<void> {
   // The same address again would not render the page again: load it afresh.
   if (page.url() === url) await page.reload();
   else await page.goto(url);
-  await page.locator(`.page[data-page="${name}"][data-ready="true"]`).waitFor({ timeout: 15_000 });
+  const pageName = name.split("/")[0];
+  await page.locator(`.page[data-page="${pageName}"][data-ready="true"]`).waitFor({ timeout: 15_000 });
 }
 
 async function screenshot(name: string): Promise<void> {
@@ -197,6 +213,7 @@ describe("dashboard", () => {
     const line = page.locator("#served-model");
     await expect.poll(() => line.textContent()).toContain(trained.runId.slice(0, 8));
     expect(await line.textContent()).toMatch(/test F1 0\.\d+/);
+    expect(await line.textContent()).toContain(`tagifai v1 @production · run ${await nameOf(trained.runId)}`);
   });
 
   it("Data: shows projects, a tag-count chart and a filterable, labelled tag browser", async () => {
@@ -270,18 +287,19 @@ describe("dashboard", () => {
     expect(await mistakes.locator("tbody tr").count()).toBeGreaterThan(0);
   });
 
-  it("Runs: lists the runs, compares two and draws loss curves", async () => {
+  it("Runs: lists the runs, compares two with their validation losses overlaid", async () => {
     await open("runs");
     await page.selectOption("#run-experiment", "tests");
     await page.locator(`tr[data-run-id="${trained.runId}"]`).waitFor();
-    await page.locator(`tr[data-run-id="${otherRunId}"] a`).click();
-    await expect.poll(() => page.locator("#curves").textContent()).toContain("other");
-    expect(await page.locator("#curves canvas").count()).toBe(1);
     for (const id of [trained.runId, otherRunId])
       await page.check(`tr[data-run-id="${id}"] input[type=checkbox]`);
     const differing = page.locator("#compare tr.differs");
     await expect.poll(() => differing.count()).toBeGreaterThan(1);
     expect(await page.locator("#compare").textContent()).toContain("embedding_dim");
+    await expect.poll(() => page.locator("#compare-curves canvas").count()).toBe(1);
+    expect(await page.locator("#compare-curves canvas").getAttribute("aria-label")).toBe(
+      "Validation loss per epoch of the compared runs",
+    );
     await screenshot("runs");
   });
 
@@ -332,15 +350,46 @@ describe("dashboard", () => {
     );
   });
 
-  it("Runs: a run without epochs (linear) says so instead of drawing an empty chart", async () => {
-    await page.goto(`${server.url}/dashboard/#/runs/${linearRunId}`);
-    await page.locator('.page[data-page="runs"][data-ready="true"]').waitFor();
-    const curves = page.locator("#curves");
-    expect(await curves.textContent()).toContain("logged no per-epoch metrics");
-    expect(await curves.locator("canvas").count()).toBe(0);
-    expect(await page.locator(`tr[data-run-id="${linearRunId}"]`).getAttribute("class")).toContain(
-      "selected",
+  it("Run page: a run without epochs (linear) says so instead of drawing an empty chart", async () => {
+    await open(`runs/${linearRunId}`);
+    const epochs = page.locator("section", { has: page.locator("h2", { hasText: "Per-epoch metrics" }) });
+    expect(await epochs.textContent()).toContain("logged no per-epoch metrics");
+    expect(await epochs.locator("canvas").count()).toBe(0);
+  });
+
+  it("Run page: params, metrics, every per-epoch metric, performance, behavioral report, artifacts to download", async () => {
+    await open(`runs/${trained.runId}`);
+    const name = await nameOf(trained.runId);
+    expect(await page.locator("main h1").textContent()).toBe(`Run ${name}`);
+    expect(await page.title()).toBe(`Run ${name} · Tagifai`);
+    const params = page.locator("section", { has: page.locator("h2", { hasText: /^Params$/ }) });
+    expect(await params.textContent()).toContain("embedding_dim");
+    const epochs = page.locator("section", { has: page.locator("h2", { hasText: "Per-epoch metrics" }) });
+    expect(
+      await epochs.locator("canvas").evaluateAll((all) => all.map((c) => c.getAttribute("aria-label"))),
+    ).toEqual([
+      `Loss per epoch of ${name}`,
+      `Validation F1 per epoch of ${name}`,
+      `Learning rate per epoch of ${name}`,
+    ]);
+    expect(await page.locator("#behavioral-summary").textContent()).toMatch(
+      /^\d+ of \d+ passed \(\d+\.\d%\)/,
     );
+    expect(await page.locator("section h2", { hasText: "Precision-recall curves" }).count()).toBe(1);
+    const link = page.locator('tr[data-artifact="performance.json"] a');
+    const href = await link.getAttribute("href");
+    const download = await fetch(`${server.url}${href}`);
+    expect(download.headers.get("content-disposition")).toContain("attachment");
+    const report = JSON.parse(await download.text());
+    expect(report.behavioral.total).toBeGreaterThan(0);
+    for (const width of [390, 1400]) {
+      await page.setViewportSize({ width, height: 900 });
+      // Charts follow a resize of the window on their next frame.
+      await expect.poll(() => sidewaysScroll()).toBeLessThanOrEqual(0);
+      expect(await lowContrastTexts()).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await screenshot("run");
   });
 
   it("Optimization: summarizes a study, plots its value against each parameter and lists its trials", async () => {
@@ -359,7 +408,7 @@ describe("dashboard", () => {
       ]),
     );
     expect(await page.locator("#best-trial").textContent()).toContain(`trial ${study.best!.number}`);
-    const canvases = page.locator("#study-view canvas");
+    const canvases = page.locator("#param-charts canvas");
     expect(await canvases.count()).toBe(3);
     expect(await canvases.evaluateAll((all) => all.map((c) => c.getAttribute("aria-label")))).toEqual([
       "Objective value against lr",
@@ -383,20 +432,61 @@ describe("dashboard", () => {
     await screenshot("optimization");
   });
 
+  it("Optimization: history with the running best; values per step with the pruned trial marked", async () => {
+    await open("optimization");
+    await page.selectOption("#study", "tuning");
+    await expect.poll(() => page.locator("#study-view h2").first().textContent()).toContain("tuning");
+    const history = page.locator("section", { has: page.locator("h2", { hasText: "Optimization history" }) });
+    expect(await history.locator("canvas").count()).toBe(1);
+    const rows = await history.locator("details tbody tr").allTextContents();
+    const best = rows.filter((row) => row.startsWith("best so far"));
+    expect(best).toHaveLength(5);
+    expect(best.at(-1)).toContain(String(Number(study.best!.value!.toPrecision(4))).slice(0, 5));
+    const steps = page.locator("section", {
+      has: page.locator("h2", { hasText: "Reported value per step" }),
+    });
+    expect(await steps.textContent()).toContain("Pruned (stopped early): trial 3");
+    expect(await steps.locator("details tbody tr td:first-child").allTextContents()).toContain(
+      "trial 3 (pruned)",
+    );
+  });
+
   it("Optimization: the y axis names the study's objective; trial runs are links to the run", async () => {
     await open("optimization");
     await page.selectOption("#study", "named");
     await expect.poll(() => page.locator("#study-view h2").first().textContent()).toContain("named");
-    const canvas = page.locator("#study-view canvas").first();
+    const canvas = page.locator("#param-charts canvas").first();
     expect(await canvas.getAttribute("aria-label")).toBe("Validation F1 against n");
-    const data = page.locator("#study-view details.chart-data").first();
+    const data = page.locator("#param-charts details.chart-data").first();
     expect(await data.locator("th").allTextContents()).toContain("validation F1 (higher is better)");
     const link = page.locator(`#study-view a[href="#/runs/${namedStudyRunIds[0]}"]`);
     await link.click();
-    await page.locator('.page[data-page="runs"][data-ready="true"]').waitFor();
-    expect(await page.locator(`tr[data-run-id="${namedStudyRunIds[0]}"]`).getAttribute("class")).toContain(
-      "selected",
-    );
+    await expect.poll(() => page.locator("main h1").textContent()).toBe("Run trial-0");
+  });
+
+  it("Models: lists versions with their aliases, runs and F1; promotes and demotes an alias", async () => {
+    await open("models");
+    const model = page.locator('.model[data-model="tagifai"]');
+    const row = (version: number) => model.locator(`tr[data-version="${version}"]`);
+    expect(await model.locator("tbody tr").count()).toBe(2);
+    expect(await row(1).textContent()).toContain("@production");
+    expect(await row(2).textContent()).toContain("@staging");
+    expect(await row(1).locator("a").textContent()).toBe(await nameOf(trained.runId));
+    expect(await row(2).textContent()).toContain((await f1Of(linearRunId)).toPrecision(3));
+    await page.fill("#token", TOKEN);
+    await page.locator("#token").press("Tab");
+    await page.fill("#alias-tagifai", "production");
+    await page.selectOption("#version-tagifai", "2");
+    await model.getByRole("button", { name: "Point alias" }).click();
+    await expect.poll(() => row(2).textContent()).toContain("@production");
+    expect(await row(1).textContent()).not.toContain("@production");
+    expect(await model.locator(".status").textContent()).toBe("@production now names v2.");
+    await model.getByRole("button", { name: "Remove alias staging from version 2" }).click();
+    await expect.poll(() => row(2).textContent()).not.toContain("@staging");
+    await page.selectOption("#version-tagifai", "1");
+    await model.getByRole("button", { name: "Point alias" }).click();
+    await expect.poll(() => row(1).textContent()).toContain("@production");
+    await screenshot("models");
   });
 
   it("Inference: predicts the tags of a typed project", async () => {
@@ -469,6 +559,7 @@ const PAGES = [
   ["performance", "Performance"],
   ["runs", "Runs"],
   ["optimization", "Optimization"],
+  ["models", "Models"],
   ["inference", "Inference"],
 ] as const;
 
@@ -607,10 +698,8 @@ describe("dashboard quality bar", () => {
     await page.locator(`tr[data-run-id="${trained.runId}"] a`).focus();
     await page.keyboard.press("Enter");
     await expect.poll(() => page.url()).toContain(`#/runs/${trained.runId}`);
-    await page.locator('.page[data-page="runs"][data-ready="true"]').waitFor();
-    expect(await page.locator(`tr[data-run-id="${trained.runId}"]`).getAttribute("class")).toContain(
-      "selected",
-    );
+    const name = await nameOf(trained.runId);
+    await expect.poll(() => page.locator("main h1").textContent()).toBe(`Run ${name}`);
   });
 
   it("the comparison marks differing rows with text, not only a tint", async () => {
@@ -721,10 +810,66 @@ describe("dashboard API routes", () => {
     expect((await get(`/api/runs/${"0".repeat(32)}/performance`)).status).toBe(404);
   });
 
+  it("GET /api/runs/:id/artifacts lists a run's files; each downloads, nothing outside the folder does", async () => {
+    const { body } = await get(`/api/runs/${trained.runId}/artifacts`);
+    const names = body.data.artifacts.map((a: { name: string }) => a.name);
+    expect(names).toEqual(expect.arrayContaining(["params.json", "performance.json", "label_encoder.json"]));
+    const params = body.data.artifacts.find((a: { name: string }) => a.name === "params.json");
+    const file = await fetch(`${server.url}/api/runs/${trained.runId}/artifacts/params.json`);
+    expect(file.headers.get("content-type")).toBe("application/octet-stream");
+    expect((await file.arrayBuffer()).byteLength).toBe(params.bytes);
+    expect((await get(`/api/runs/${otherRunId}/artifacts`)).body.data.artifacts).toEqual([]);
+    expect((await get(`/api/runs/${trained.runId}/artifacts/nope.json`)).status).toBe(404);
+    expect((await get(`/api/runs/${trained.runId}/artifacts/..%2Ftracking.db`)).status).toBe(422);
+    expect((await get(`/api/runs/${trained.runId}/artifacts/.hidden`)).status).toBe(422);
+  });
+
   it("GET /api/runs/:id/metrics includes the validation F1 per epoch", async () => {
     const { body } = await get(`/api/runs/${trained.runId}/metrics`);
     expect(body.data.history.val_f1).toHaveLength(1);
     expect((await get(`/api/runs/${linearRunId}/metrics`)).body.data.history.train_loss).toEqual([]);
+  });
+
+  it("GET /api/models lists the registry; alias changes need the token, same origin and JSON", async () => {
+    const listed = await get("/api/models");
+    const tagifai = listed.body.data.models.find((m: { name: string }) => m.name === "tagifai");
+    expect(tagifai.versions.map((v: { version: number; run_id: string }) => [v.version, v.run_id])).toEqual([
+      [1, trained.runId],
+      [2, linearRunId],
+    ]);
+    const send = (method: string, path: string, headers: Record<string, string>, body = "{}") =>
+      fetch(`${server.url}${path}`, { method, headers, body }).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+      }));
+    const json = { "content-type": "application/json" };
+    const auth = { ...json, authorization: `Bearer ${TOKEN}` };
+    const promote = JSON.stringify({ alias: "candidate", version: 2 });
+    expect((await send("POST", "/api/models/tagifai/aliases", json, promote)).status).toBe(401);
+    expect(
+      (await send("POST", "/api/models/tagifai/aliases", { ...auth, origin: "http://evil.example" }, promote))
+        .status,
+    ).toBe(403);
+    expect(
+      (await send("POST", "/api/models/tagifai/aliases", { ...auth, "content-type": "text/plain" }, promote))
+        .status,
+    ).toBe(415);
+    const missing = await send(
+      "POST",
+      "/api/models/tagifai/aliases",
+      auth,
+      JSON.stringify({ alias: "x", version: 9 }),
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body.message).toContain("no version 9");
+    const badAlias = JSON.stringify({ alias: "no spaces", version: 1 });
+    expect((await send("POST", "/api/models/tagifai/aliases", auth, badAlias)).status).toBe(422);
+    const set = await send("POST", "/api/models/tagifai/aliases", auth, promote);
+    expect(set.body.data.model.versions[1].aliases).toContain("candidate");
+    expect((await send("DELETE", "/api/models/tagifai/aliases/candidate", json)).status).toBe(401);
+    const removed = await send("DELETE", "/api/models/tagifai/aliases/candidate", auth);
+    expect(removed.body.data.model.versions[1].aliases).not.toContain("candidate");
+    expect((await send("DELETE", "/api/models/tagifai/aliases/candidate", auth)).status).toBe(404);
   });
 
   it("GET /api/studies names each study's objective when its trials record one", async () => {

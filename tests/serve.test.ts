@@ -281,6 +281,7 @@ describe("studies", () => {
         params: t.params,
         value: t.value ?? null,
         run_id: t.runId,
+        intermediate: Object.entries(t.intermediate).map(([step, value]) => ({ step: Number(step), value })),
       })),
     );
     expect(body.data.trials.map((t: { state: string }) => t.state)).toEqual([

@@ -49,6 +49,31 @@ export function postData<T>(path: string, body: unknown): Promise<T> {
   });
 }
 
+/**
+ * Send a JSON request that changes something on the server (e.g. an alias), with the admin token
+ * if the user gave one; the server also requires same-origin JSON, which `fetch` from the
+ * dashboard is.
+ * @param method POST or DELETE
+ * @param path e.g. `/api/models/tagifai/aliases`
+ * @param body the JSON body (`{}` when there is nothing to say)
+ * @param token the server's token, sent as `Authorization: Bearer`
+ */
+export function changeData<T>(
+  method: "POST" | "DELETE",
+  path: string,
+  body: unknown,
+  token: string,
+): Promise<T> {
+  return request<T>(path, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      ...(token === "" ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
 async function request<T>(path: string, init: RequestInit): Promise<T> {
   const response = await fetch(path, init);
   const envelope = (await response.json().catch(() => null)) as Envelope<T> | null;

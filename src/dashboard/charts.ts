@@ -123,6 +123,10 @@ export interface ScatterPoint {
 export interface ScatterSeries {
   label: string;
   points: ScatterPoint[];
+  /** Join the points with a line (default: the chart's `lines` option). */
+  line?: boolean;
+  /** Draw the line dashed (e.g. a pruned trial). */
+  dashed?: boolean;
 }
 
 /** The x axis of a scatter chart: linear, logarithmic, or these categories in this order. */
@@ -153,8 +157,9 @@ export function drawScatter(
         data: s.points,
         backgroundColor: COLORS[i % COLORS.length],
         borderColor: COLORS[i % COLORS.length],
-        pointRadius: options.lines ? 2 : 4,
-        showLine: options.lines ?? false,
+        pointRadius: (s.line ?? options.lines) ? 2 : 4,
+        showLine: s.line ?? options.lines ?? false,
+        borderDash: s.dashed ? [6, 4] : [],
       })),
     },
     options: {

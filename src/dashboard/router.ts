@@ -1,6 +1,6 @@
 /**
  * The dashboard's entry point: a hash router (`#/data`, `#/performance[/<run id>]`,
- * `#/runs[/<run id>]`, `#/optimization`, `#/inference`) that renders one page at a time into
+ * `#/runs[/<run id>]`, `#/optimization`, `#/models`, `#/inference`) that renders one page at a time into
  * `<main>`, gives each page its own document title, marks the current nav link, and shows in the
  * header which model the server answers with.
  */
@@ -9,6 +9,7 @@ import { errorBox, h } from "./dom.js";
 import type { PageContext } from "./page.js";
 import { renderDataPage } from "./pages/data-page.js";
 import { renderInferencePage } from "./pages/inference-page.js";
+import { renderModelsPage } from "./pages/models-page.js";
 import { renderOptimizationPage } from "./pages/optimization-page.js";
 import { renderPerformancePage } from "./pages/performance-page.js";
 import { renderRunsPage } from "./pages/runs-page.js";
@@ -24,6 +25,7 @@ const PAGES: Record<string, Page> = {
   performance: { title: "Performance", render: renderPerformancePage },
   runs: { title: "Runs", render: renderRunsPage },
   optimization: { title: "Optimization", render: renderOptimizationPage },
+  models: { title: "Models", render: renderModelsPage },
   inference: { title: "Inference", render: renderInferencePage },
 };
 

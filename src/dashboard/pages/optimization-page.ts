@@ -1,7 +1,9 @@
 /**
- * Optimization page: pick a hyperparameter study; see its trial counts and best trial, the
- * objective (named as the study's objective records it) of its COMPLETE trials against each
- * parameter, and its trials sorted by value, each linked to its run.
+ * Optimization page: pick a hyperparameter study; see its trial counts and best trial, its
+ * optimization history (each trial's value and the running best), the values its trials reported
+ * per step with the pruned ones marked, the objective (named as the study's objective records it)
+ * of its COMPLETE trials against each parameter, and its trials sorted by value, each linked to its
+ * run.
  */
 import type { StudiesData, StudyTrialsData, StudyView, TrialView } from "../../tagifai/serve/contract.js";
 import { getData } from "../api.js";
@@ -46,7 +48,14 @@ async function showStudy(parent: HTMLElement, name: string): Promise<void> {
     );
     destroyCharts(parent);
     parent.replaceChildren(summary(study));
+    const history = section("Optimization history");
+    parent.append(history);
+    drawHistory(history, study, trials);
+    const reports = section(`${capitalize(study.reported ?? "reported value")} per step`);
+    parent.append(reports);
+    drawIntermediate(reports, study, trials);
     const charts = section(`${capitalize(objectiveName(study))} against each parameter`, notPlotted(study));
+    charts.id = "param-charts";
     parent.append(charts);
     const complete = trials.filter((t) => t.value !== null);
     for (const param of paramNames(trials)) drawParamScatter(charts, study, complete, param);
@@ -54,6 +63,69 @@ async function showStudy(parent: HTMLElement, name: string): Promise<void> {
   } catch (error) {
     parent.replaceChildren(errorBox(error));
   }
+}
+
+/** Each COMPLETE trial's value by trial number, and the best value so far after each trial. */
+function drawHistory(parent: HTMLElement, study: StudyView, trials: readonly TrialView[]): void {
+  const complete = trials.filter((t) => t.value !== null).sort((a, b) => a.number - b.number);
+  if (complete.length === 0) {
+    parent.append(h("p", { class: "muted" }, "No trial is COMPLETE yet."));
+    return;
+  }
+  const better = (a: number, b: number) => (study.direction === "maximize" ? a > b : a < b);
+  let best: number | undefined;
+  const running = complete.map((t) => {
+    const value = t.value as number;
+    if (best === undefined || better(value, best)) best = value;
+    return { x: t.number, y: best };
+  });
+  drawScatter(
+    parent,
+    [
+      { label: "trial value", points: complete.map((t) => ({ x: t.number, y: t.value as number })) },
+      { label: "best so far", points: running, line: true },
+    ],
+    {
+      title: `Optimization history of ${study.name}`,
+      x: { title: "trial", axis: { type: "linear" } },
+      y: { title: objectiveName(study) },
+    },
+  );
+}
+
+/** The values each trial reported per step (e.g. per epoch), pruned trials named as such. */
+function drawIntermediate(parent: HTMLElement, study: StudyView, trials: readonly TrialView[]): void {
+  const reporting = trials.filter((t) => t.intermediate.length > 0);
+  if (reporting.length === 0) {
+    parent.append(h("p", { class: "muted" }, "No trial reported intermediate values."));
+    return;
+  }
+  const pruned = reporting.filter((t) => t.state === "PRUNED").map((t) => t.number);
+  parent.append(
+    h(
+      "p",
+      { class: "muted" },
+      pruned.length === 0
+        ? "No trial was pruned."
+        : `Pruned (stopped early): trial ${pruned.join(", ")} — their lines end where the pruner stopped them.`,
+    ),
+  );
+  drawScatter(
+    parent,
+    reporting.map((t) => ({
+      label: `trial ${t.number}${t.state === "PRUNED" ? " (pruned)" : t.state === "FAILED" ? " (failed)" : ""}`,
+      points: t.intermediate
+        .filter((p) => p.value !== null)
+        .map((p) => ({ x: p.step, y: p.value as number })),
+      line: true,
+      dashed: t.state === "PRUNED",
+    })),
+    {
+      title: `${capitalize(study.reported ?? "reported value")} per step of each trial of ${study.name}`,
+      x: { title: "step", axis: { type: "linear" } },
+      y: { title: study.reported ?? "reported value" },
+    },
+  );
 }
 
 /** Cards with the trial counts and the best value, and the best trial's params. */

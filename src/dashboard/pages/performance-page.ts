@@ -93,8 +93,13 @@ async function showPerformance(parent: HTMLElement, run: RunView): Promise<void>
   }
 }
 
-/** Every section of a performance report. */
-function renderReport(parent: HTMLElement, performance: Performance): void {
+/**
+ * Append every section of a performance report: overall, per class, slices, PR curves, worst
+ * classes, most confident mistakes.
+ * @param parent where the sections go (in the document: charts measure it)
+ * @param performance the report
+ */
+export function renderReport(parent: HTMLElement, performance: Performance): void {
   const { overall } = performance;
   const card = (label: string, value: string | number) =>
     h("div", { class: "card" }, h("span", {}, label), h("strong", {}, value));

@@ -1,13 +1,14 @@
 /**
  * Runs page: every tracked run (paged, filterable by experiment, status and text, sortable); tick
- * two or more to compare their params and metrics side by side; pick one (`#/runs/<id>`) to see
- * its per-epoch curves.
+ * two or more to compare their params and metrics side by side, with their validation losses
+ * overlaid; a run's name opens its page (`#/runs/<id>`).
  */
 import type { RunMetricsData, RunsData, RunView } from "../../tagifai/serve/contract.js";
 import { getData } from "../api.js";
 import { destroyCharts, drawChart } from "../charts.js";
 import { type Column, dataTable, emptyState, errorBox, h, section, sig, table } from "../dom.js";
 import type { PageContext } from "../page.js";
+import { renderRunPage } from "./run-page.js";
 
 /** Runs per page of the table. */
 const PAGE_SIZE = 25;
@@ -37,6 +38,7 @@ export async function loadAllRuns(): Promise<RunView[]> {
  * @param context the run to show (`#/runs/<id>`)
  */
 export async function renderRunsPage(root: HTMLElement, context: PageContext): Promise<void> {
+  if (context.arg !== undefined) return renderRunPage(root, context.arg);
   const runs = await loadAllRuns();
   root.append(h("h1", {}, "Runs"));
   if (runs.length === 0) {
@@ -46,35 +48,29 @@ export async function renderRunsPage(root: HTMLElement, context: PageContext): P
   const ids = new Set(runs.map((run) => run.run_id));
   for (const id of picked.keys()) if (!ids.has(id)) picked.delete(id);
   const compare = h("div", { id: "compare" });
-  const curves = h("div", { id: "curves" });
+  const curves = h("div", { id: "compare-curves" });
   const showCompared = () => {
-    compare.replaceChildren(compareRuns([...picked.values()]));
+    const ticked = [...picked.values()];
+    compare.replaceChildren(compareRuns(ticked));
+    void overlayCurves(curves, ticked);
   };
-  showCompared();
 
   const filters = runFilters(runs, (shown) => listing.replaceChildren(runTable(shown).element));
   const listing = h("div", { id: "run-list" });
-  const selected = runs.find((run) => run.run_id === context.arg) ?? runs[0];
-
-  const runTable = (shown: RunView[]) => {
-    const built = dataTable(runColumns(showCompared), shown, {
+  const runTable = (shown: RunView[]) =>
+    dataTable(runColumns(showCompared), shown, {
       pageSize: PAGE_SIZE,
       caption: "Tracked runs",
       onRow: (tr, run) => {
         tr.dataset.runId = run.run_id;
-        if (run.run_id === selected.run_id) tr.classList.add("selected");
       },
     });
-    built.showRow((run) => run.run_id === selected.run_id);
-    return built;
-  };
   listing.append(runTable(runs).element);
   root.append(
     section(`Tracked runs (${runs.length})`, filters, listing),
-    section("Comparison", compare),
-    section("Per-epoch metrics", curves),
+    section("Comparison", compare, curves),
   );
-  await showCurves(curves, selected);
+  showCompared();
 }
 
 /** The filters above the run table: experiment, status and text; `show` gets the matching runs. */
@@ -217,53 +213,38 @@ export function compareRuns(runs: RunView[]): HTMLElement {
   );
 }
 
-/** Replace the curves with the given run's per-epoch losses and validation F1, or say it has none. */
-async function showCurves(parent: HTMLElement, run: RunView): Promise<void> {
+/** Replace `parent`'s chart with the ticked runs' validation loss per epoch, one line per run. */
+async function overlayCurves(parent: HTMLElement, runs: RunView[]): Promise<void> {
+  destroyCharts(parent);
+  parent.replaceChildren();
+  if (runs.length < 2) return;
   try {
-    const { history } = await getData<RunMetricsData>(`/api/runs/${run.run_id}/metrics`);
-    destroyCharts(parent);
-    parent.replaceChildren(
-      h(
-        "p",
-        {},
-        "Run ",
-        h("a", { href: `#/runs/${run.run_id}` }, run.name),
-        " ",
-        h("code", {}, run.run_id.slice(0, 8)),
+    const histories = await Promise.all(
+      runs.map((run) =>
+        getData<RunMetricsData>(`/api/runs/${run.run_id}/metrics`).then((data) => data.history),
       ),
     );
-    const epochs = [...new Set([...history.train_loss, ...history.val_loss].map((point) => point.step))].sort(
+    // The ticks may have changed while loading: only the latest call draws.
+    if (runs.some((run) => !picked.has(run.run_id)) || picked.size !== runs.length) return;
+    const epochs = [...new Set(histories.flatMap((history) => history.val_loss.map((p) => p.step)))].sort(
       (a, b) => a - b,
     );
+    destroyCharts(parent);
     if (epochs.length === 0) {
-      parent.append(
-        h(
-          "p",
-          { class: "note" },
-          "This run logged no per-epoch metrics: its model family trains in one pass (like the linear family), so there is no loss curve.",
-        ),
-      );
+      parent.replaceChildren(h("p", { class: "muted" }, "None of these runs logged per-epoch metrics."));
       return;
     }
-    const valueAt = (points: { step: number; value: number }[]) =>
-      epochs.map((step) => points.find((point) => point.step === step)?.value ?? null);
+    parent.replaceChildren();
     drawChart(
       parent,
       "line",
       epochs,
-      [
-        { label: "train loss", data: valueAt(history.train_loss) },
-        { label: "validation loss", data: valueAt(history.val_loss) },
-      ],
-      { title: `Loss per epoch of ${run.name}`, x: "epoch", y: "loss" },
+      runs.map((run, i) => ({
+        label: `${run.name} (${run.run_id.slice(0, 8)})`,
+        data: epochs.map((step) => histories[i].val_loss.find((p) => p.step === step)?.value ?? null),
+      })),
+      { title: "Validation loss per epoch of the compared runs", x: "epoch", y: "validation loss" },
     );
-    if (history.val_f1.length > 0) {
-      drawChart(parent, "line", epochs, [{ label: "validation F1", data: valueAt(history.val_f1) }], {
-        title: `Validation F1 per epoch of ${run.name}`,
-        x: "epoch",
-        y: "F1",
-      });
-    }
   } catch (error) {
     parent.replaceChildren(errorBox(error));
   }

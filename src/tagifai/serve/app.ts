@@ -1,6 +1,6 @@
 /**
  * The API server as a fastify instance: validation by zod, every response in the envelope,
- * OpenAPI docs at `/docs`, the model routes, the tracking, study and data routes the dashboard uses,
+ * OpenAPI docs at `/docs`, the model routes, the tracking, study, registry and data routes the dashboard uses,
  * and the dashboard itself.
  */
 import swagger from "@fastify/swagger";
@@ -19,9 +19,10 @@ import { registerDashboard } from "./dashboard.js";
 import { clientErrorHandler, installErrorHandlers, sendEnvelopedError, sendError } from "./envelope.js";
 import { type LoadedModel, ModelSlot, type ReloadResult } from "./live-model.js";
 import { answerWrongMethods } from "./method-not-allowed.js";
-import { type ReloadTokenSource, resolveReloadToken } from "./reload-guard.js";
+import { type ReloadTokenSource, reloadGuard, resolveReloadToken } from "./reload-guard.js";
 import { registerDataRoutes } from "./routes-data.js";
 import { registerModelRoutes } from "./routes-model.js";
+import { registerModelRegistryRoutes } from "./routes-models.js";
 import { registerRunRoutes } from "./routes-runs.js";
 import { registerStudyRoutes } from "./routes-studies.js";
 import { addSecurityHeaders } from "./security-headers.js";
@@ -147,6 +148,7 @@ async function createApp(
   });
   registerRunRoutes(app, store);
   registerStudyRoutes(app, store);
+  registerModelRegistryRoutes(app, store, reloadGuard(reloadToken));
   registerDataRoutes(app);
   await registerDashboard(app, dashboardDir);
   addWrongMethodAnswers();

@@ -189,6 +189,8 @@ export const trialSchema = z.object({
   params: trialParamsSchema,
   value: z.number().nullable(),
   run_id: z.string().nullable(),
+  /** The values the trial reported while it ran (e.g. the validation loss per epoch), by step. */
+  intermediate: z.array(z.object({ step: z.number().int(), value: z.number().nullable() })),
 });
 
 /** A study with how many of its trials are in each state, and its best COMPLETE trial. */
@@ -306,3 +308,78 @@ export type TagsData = z.infer<typeof tagsDataSchema>;
 export type StudiesData = z.infer<typeof studiesDataSchema>;
 /** `data` of `GET /api/studies/:name/trials`. */
 export type StudyTrialsData = z.infer<typeof studyTrialsDataSchema>;
+
+/** A registered model's name in a path: what the registry accepts. */
+export const modelNameParamsSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, "_", "." or "-"'),
+  })
+  .strict();
+
+/** A model's alias in a path. */
+export const modelAliasParamsSchema = modelNameParamsSchema
+  .extend({
+    alias: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, "_", "." or "-"'),
+  })
+  .strict();
+
+/** Body of `POST /api/models/:name/aliases`: point `alias` at `version`. */
+export const setAliasBodySchema = z
+  .object({
+    alias: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, "_", "." or "-"')
+      .meta({ example: "production" }),
+    version: z.number().int().min(1).meta({ example: 1 }),
+  })
+  .strict();
+
+/** One version of a registered model: its aliases and the run that produced it, with its metrics. */
+export const modelVersionSchema = z.object({
+  version: z.number().int(),
+  aliases: z.array(z.string()),
+  created_at: z.string(),
+  run_id: z.string(),
+  /** Null when the run is gone from the store. */
+  run_name: z.string().nullable(),
+  run_status: runStatusSchema.nullable(),
+  metrics: z.record(z.string(), z.number()),
+});
+
+/** A registered model with its versions, oldest first. */
+export const registeredModelSchema = z.object({ name: z.string(), versions: z.array(modelVersionSchema) });
+
+/** `GET /api/models`: every registered model, by name. */
+export const modelsDataSchema = z.object({ models: z.array(registeredModelSchema) });
+
+/** `POST`/`DELETE /api/models/:name/aliases…`: the model after the change. */
+export const modelDataSchema = z.object({ model: registeredModelSchema });
+
+/** `data` of `GET /api/models`. */
+export type ModelsData = z.infer<typeof modelsDataSchema>;
+/** `data` of the alias routes. */
+export type ModelData = z.infer<typeof modelDataSchema>;
+/** A registered model as the API shows it. */
+export type RegisteredModelView = z.infer<typeof registeredModelSchema>;
+
+/** `GET /api/runs/:id/artifacts/:name`: a run id and a file of its artifact folder (no folders, no `..`). */
+export const runArtifactParamsSchema = z
+  .object({
+    id: runIdParamsSchema.shape.id,
+    name: z
+      .string()
+      .regex(
+        /^(?!\.)[A-Za-z0-9_.-]{1,200}$/,
+        'must be a file name of the run (letters, digits, "_", "." or "-")',
+      ),
+  })
+  .strict();
+
+/** `GET /api/runs/:id/artifacts`: the files of a run's artifact folder, by name, with their sizes. */
+export const runArtifactsDataSchema = z.object({
+  run_id: z.string(),
+  artifacts: z.array(z.object({ name: z.string(), bytes: z.number().int() })),
+});
+
+/** `data` of `GET /api/runs/:id/artifacts`. */
+export type RunArtifactsData = z.infer<typeof runArtifactsDataSchema>;

@@ -62,7 +62,8 @@ function readTokenFile(file: string): string {
 }
 
 /**
- * The `onRequest` hook of `POST /reload`: answers 403 while reloading over HTTP is disabled, 401
+ * The `onRequest` hook of `POST /reload` and the other routes that change the server's state (the
+ * registry's alias routes): answers 403 while reloading over HTTP is disabled, 401
  * (with `WWW-Authenticate: Bearer`) without the right token, 403 to a cross-origin caller and 415
  * to a body that is not JSON; lets everything else through.
  * @param token the reload token, or undefined to disable reloading over HTTP
@@ -70,12 +71,13 @@ function readTokenFile(file: string): string {
 export function reloadGuard(token: string | undefined): onRequestAsyncHookHandler {
   const expected = token === undefined ? undefined : digest(token);
   return async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = `${request.method} ${request.routeOptions.url}`;
     if (expected === undefined) {
       return sendEnvelopedError(
         request,
         reply,
         403,
-        `Reloading over HTTP is disabled: start the server with ${RELOAD_TOKEN_ENV} set or with ` +
+        `${route} is disabled: start the server with ${RELOAD_TOKEN_ENV} set or with ` +
           "--reload-token-file, and send the token as Authorization: Bearer <token> (SIGHUP reloads in any case)",
       );
     }
@@ -86,19 +88,19 @@ export function reloadGuard(token: string | undefined): onRequestAsyncHookHandle
         request,
         reply,
         401,
-        "POST /reload needs the reload token, sent as Authorization: Bearer <token>",
+        `${route} needs the reload token, sent as Authorization: Bearer <token>`,
       );
     }
     const { origin } = request.headers;
     if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
-      return sendEnvelopedError(request, reply, 403, "POST /reload refuses cross-origin requests");
+      return sendEnvelopedError(request, reply, 403, `${route} refuses cross-origin requests`);
     }
     if (request.headers["content-type"]?.split(";")[0].trim().toLowerCase() !== "application/json") {
       return sendEnvelopedError(
         request,
         reply,
         415,
-        "POST /reload needs Content-Type: application/json (body {})",
+        `${route} needs Content-Type: application/json (body {})`,
       );
     }
   };

@@ -2,16 +2,19 @@
  * Routes over the tracking store: the runs, one run, and a run's per-epoch metric history.
  */
 
-import { existsSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { ARTIFACT_FILES, loadPerformanceFromDir } from "../artifacts.js";
+import { TagifaiError } from "../errors.js";
 import type { Run, TrackingStore } from "../tracking.js";
 import {
   EPOCH_METRICS,
   type RunView,
   routeSchemas,
+  runArtifactParamsSchema,
+  runArtifactsDataSchema,
   runDataSchema,
   runIdParamsSchema,
   runMetricsDataSchema,
@@ -20,10 +23,11 @@ import {
   runsQuerySchema,
 } from "./contract.js";
 import { ok } from "./envelope.js";
+import { routeSchema } from "./zod-fastify.js";
 
 /**
- * Register `GET /runs`, `GET /runs/:id`, `GET /api/runs/:id/metrics` and
- * `GET /api/runs/:id/performance`.
+ * Register `GET /runs`, `GET /runs/:id`, `GET /api/runs/:id/metrics`,
+ * `GET /api/runs/:id/performance`, `GET /api/runs/:id/artifacts` and its files' downloads.
  * @param app the fastify instance
  * @param store the open tracking store
  */
@@ -92,6 +96,54 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
       });
     },
   );
+
+  app.get<RunIdRequest>(
+    "/api/runs/:id/artifacts",
+    {
+      schema: routeSchemas({
+        summary: "The files of a run's artifact folder, with their sizes (none if it saved no artifacts)",
+        tag,
+        params: runIdParamsSchema,
+        data: runArtifactsDataSchema,
+      }),
+    },
+    async (request) => {
+      const run = await store.getRun(request.params.id);
+      return ok(request, { run_id: run.id, artifacts: artifactFiles(run.artifactUri) });
+    },
+  );
+
+  app.get<{ Params: z.infer<typeof runArtifactParamsSchema> }>(
+    "/api/runs/:id/artifacts/:name",
+    {
+      schema: {
+        summary: "Download one file of a run's artifact folder",
+        tags: [tag],
+        params: routeSchema(runArtifactParamsSchema),
+        response: { 200: { type: "string", format: "binary" } },
+      },
+    },
+    async (request, reply) => {
+      const { id, name } = request.params;
+      const run = await store.getRun(id);
+      const file = artifactFiles(run.artifactUri).find((artifact) => artifact.name === name);
+      if (file === undefined) throw new TagifaiError("RUN_NOT_FOUND", `run ${id} has no artifact "${name}"`);
+      return reply
+        .type("application/octet-stream")
+        .header("content-disposition", `attachment; filename="${run.id.slice(0, 8)}-${name}"`)
+        .header("content-length", file.bytes)
+        .send(createReadStream(join(run.artifactUri, name)));
+    },
+  );
+}
+
+/** The regular files directly in a run's artifact folder, by name (none when it has no folder). */
+function artifactFiles(dir: string): { name: string; bytes: number }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => ({ name: entry.name, bytes: statSync(join(dir, entry.name)).size }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A run as the API shows it: snake_case, ISO times, no server paths. */

@@ -84,7 +84,7 @@ function toStudyView(study: Study, trials: readonly Trial[]): StudyView {
   };
 }
 
-/** A trial as the API shows it: no intermediate values, attributes or times. */
+/** A trial as the API shows it: its reported values by step (NaN as null), no attributes or times. */
 function toTrialView(trial: Trial): TrialView {
   return {
     number: trial.number,
@@ -92,5 +92,8 @@ function toTrialView(trial: Trial): TrialView {
     params: trial.params,
     value: trial.value ?? null,
     run_id: trial.runId,
+    intermediate: Object.entries(trial.intermediate)
+      .map(([step, value]) => ({ step: Number(step), value: Number.isNaN(value) ? null : value }))
+      .sort((a, b) => a.step - b.step),
   };
 }

@@ -106,6 +106,16 @@ export async function deleteAlias(connection: Connection, name: string, alias: s
 }
 
 /**
+ * Every registered model's name, sorted.
+ * @param db the database
+ * @returns the names
+ */
+export async function listModelNames(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom("registered_models").select("name").orderBy("name").execute();
+  return rows.map((row) => row.name);
+}
+
+/**
  * List the versions of a model, oldest first, each with its aliases.
  * @param db the database
  * @param name the model name

@@ -324,6 +324,11 @@ export class TrackingStore {
     await registry.deleteAlias(this.connection, name, alias);
   }
 
+  /** @returns every registered model's name, sorted */
+  async listModels(): Promise<string[]> {
+    return registry.listModelNames(this.db);
+  }
+
   /**
    * The versions of a model, oldest first, with their aliases.
    * @param name the model name
