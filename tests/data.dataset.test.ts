@@ -1,8 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { parseCsv } from "../src/tagifai/data/csv.js";
-import { loadDataset, readRawDataset, recordLocation } from "../src/tagifai/data.js";
+import { assertTwoClasses, loadDataset, readRawDataset, recordLocation } from "../src/tagifai/data.js";
+import { validateDatasetFile } from "../src/tagifai/expectations.js";
+import { withStore } from "../src/tagifai/lifecycle.js";
+import { trainModel } from "../src/tagifai/operations.js";
 import { tempDir, thrownBy } from "./helpers/data.js";
 
 const BYO_DIR = join(import.meta.dirname, "fixtures", "byo");
@@ -205,5 +209,50 @@ describe("loadDataset", () => {
     expect(thrownBy(() => readRawDataset(writeTemp("d.csv", "a,b\n1,2\n1,2,3\n"))).message).toMatch(
       /d\.csv line 3: 3 cells but the header names 2 columns/,
     );
+  });
+});
+
+describe("data edge cases", () => {
+  it("accepts a JSON file starting with a BOM, like CSV and JSONL", () => {
+    const fp = writeTemp(
+      "bom.json",
+      `\uFEFF${JSON.stringify([
+        { t: "x", y: "a" },
+        { t: "z", y: "b" },
+      ])}`,
+    );
+    expect(loadDataset(fp, { textFields: ["t"], labelField: "y" }).records).toHaveLength(2);
+  });
+
+  it("reports the lines holding bytes that are not UTF-8, and validation warns about them", () => {
+    const fp = join(tempDir(), "latin1.csv");
+    writeFileSync(
+      fp,
+      Buffer.concat([
+        Buffer.from("title,description,tag\nok,fine,a\n"),
+        Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2c, 0x78, 0x2c, 0x62, 0x0a]), // "caf\xe9,x,b" in Latin-1
+      ]),
+    );
+    expect(readRawDataset(fp).nonUtf8Lines).toEqual([3]);
+    const report = validateDatasetFile(fp, { textFields: ["title", "description"], labelField: "tag" });
+    const encoding = report.results.find((r) => r.expectation === "expect_file_to_be_utf8");
+    expect(encoding).toMatchObject({ success: false, severity: "warn", details: { failed: 1 } });
+    expect(encoding?.details.examples).toEqual(["line 3: bytes that are not UTF-8"]);
+    expect(readRawDataset(join(BYO_DIR, "train.csv")).nonUtf8Lines).toEqual([]);
+  });
+
+  it("refuses to train on one class, before a run exists", async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `project ${i},a description of project ${i},nlp`);
+    const fp = writeTemp("one-class.csv", `title,description,tag\n${rows.join("\n")}\n`);
+    const dataset = loadDataset(fp, byoOptions);
+    expect(thrownBy(() => assertTwoClasses(dataset, fp))).toMatchObject({
+      code: "INVALID_DATA",
+      message: expect.stringMatching(/only the label "nlp": a classifier needs at least two classes/),
+    });
+    const trackingUri = `sqlite:${join(tempDir(), "tracking.db")}`;
+    await expect(
+      trainModel({ paramsFp: TEST_PARAMS_FP, trackingUri, dataset: { file: fp, ...byoOptions } }),
+    ).rejects.toThrow(/a classifier needs at least two classes/);
+    expect(await withStore({ trackingUri }, (store) => store.listRuns({}))).toEqual([]);
   });
 });

@@ -96,3 +96,16 @@ describe("getDataSplits on the reference data", () => {
     expect(splits.test.X.map((id) => rowOf.get(id))).toEqual(splits.test.y);
   });
 });
+
+describe("getDataSplits on too few samples", () => {
+  it("refuses to leave a split empty, naming the sizes", () => {
+    const y = [
+      [1, 0],
+      [0, 1],
+      [1, 0],
+    ];
+    expect(() => getDataSplits(["a", "b", "c"], y, 0.7, 1234)).toThrow(
+      /3 records split into train\/val\/test \d\/\d\/\d: the (val|test) split is empty/,
+    );
+  });
+});

@@ -3,6 +3,7 @@
  * labels and tokens, and stratified splits.
  */
 export {
+  assertTwoClasses,
   type Dataset,
   type DatasetOptions,
   type DatasetRecord,

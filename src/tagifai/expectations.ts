@@ -24,7 +24,12 @@ import {
   type ValidationSpec,
   validationSpecSchema,
 } from "./expectations/checks.js";
-import { toValidationReport, type ValidationReport } from "./expectations/results.js";
+import {
+  type ExpectationResult,
+  MAX_EXAMPLES,
+  toValidationReport,
+  type ValidationReport,
+} from "./expectations/results.js";
 import { parseWith } from "./schema.js";
 
 export {
@@ -101,10 +106,25 @@ export function validateDataset(
  */
 export function validateDatasetFile(filePath: string, spec: ValidationSpecInput): ValidationReport {
   const raw = readRawDataset(filePath, spec);
-  return validateDataset(raw.records, spec, {
+  const report = validateDataset(raw.records, spec, {
     source: filePath,
     locate: (index) => recordLocation(raw, index),
   });
+  if (raw.nonUtf8Lines.length === 0) return report;
+  const encoding: ExpectationResult = {
+    expectation: "expect_file_to_be_utf8",
+    description: "the file is UTF-8 text",
+    severity: "warn",
+    success: false,
+    details: {
+      checked: 1,
+      failed: raw.nonUtf8Lines.length,
+      examples: raw.nonUtf8Lines
+        .slice(0, MAX_EXAMPLES)
+        .map((line) => `line ${line}: bytes that are not UTF-8`),
+    },
+  };
+  return toValidationReport([...report.results, encoding], filePath);
 }
 
 function parseSpec(specInput: ValidationSpecInput): ValidationSpec {

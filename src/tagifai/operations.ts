@@ -12,6 +12,7 @@ import {
   savePerformanceToDir,
 } from "./artifacts.js";
 import { type BehavioralReport, BUILTIN_SUITE, loadSuite, runBehavioralTests } from "./behavioral.js";
+import { assertTwoClasses } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import { findRun, resolveRun, type StoreOptions, trainInRun, withStore } from "./lifecycle.js";
@@ -63,6 +64,7 @@ export interface TrainModelResult {
 export async function trainModel(options: TrainModelOptions = {}): Promise<TrainModelResult> {
   const params = loadParams(options.paramsFp ?? DEFAULT_PARAMS_FP);
   const { dataset } = await loadTrainingData(options.dataset);
+  assertTwoClasses(dataset, dataset.source ?? "The dataset");
   if (options.testRun) {
     const result = await train(params, dataset, { onBatch: options.onBatch, signal: options.signal });
     result.artifacts.model.dispose();

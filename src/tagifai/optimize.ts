@@ -11,6 +11,7 @@ import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
+import { assertTwoClasses } from "./data.js";
 import type { Device } from "./device.js";
 import { TagifaiError } from "./errors.js";
 import { saveJson } from "./files.js";
@@ -111,6 +112,7 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
   const space = options.searchSpaceFp ? loadSearchSpace(options.searchSpaceFp) : DEFAULT_SEARCH_SPACE;
   checkTunable(space);
   const trainingData = await loadTrainingData(options.dataset);
+  assertTwoClasses(trainingData.dataset, trainingData.dataset.source ?? "The dataset");
 
   return withStore(options, async (store) => {
     const others = startWorkers(workers - 1, workerOptions(options));

@@ -10,6 +10,7 @@
  */
 import { extname } from "node:path";
 import { z } from "zod";
+import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
 import { parseJsonText, readFileBytes } from "../files.js";
 import { describeType } from "../schema.js";
@@ -57,6 +58,8 @@ export interface RawDataset {
   records: unknown[];
   /** Line of the file each record starts on (CSV and JSONL only). */
   lines?: number[];
+  /** Lines holding bytes that are not UTF-8 (read as U+FFFD, "�"), in order; empty for a clean file. */
+  nonUtf8Lines: number[];
 }
 
 const FORMATS: Record<string, DatasetFormat> = { ".csv": "csv", ".json": "json", ".jsonl": "jsonl" };
@@ -68,7 +71,8 @@ const MAX_LISTED = 10;
  * Read a dataset file's records without validating them (so a corrupted file can be reported on
  * record by record). CSV: the first row is the header; each further row becomes an object of its
  * cells (a row with fewer cells than the header lacks the last fields). JSON: an array of records.
- * JSONL: one record per non-blank line.
+ * JSONL: one record per non-blank line. A leading BOM is ignored in every format; bytes that are not
+ * UTF-8 are read as U+FFFD and logged as a warning naming their lines (see `nonUtf8Lines`).
  * @param filePath a `.csv`, `.json` or `.jsonl` file
  * @param options `labelField`: a CSV column whose cells may hold lists (see the module comment)
  * @returns the records, the format and, for CSV and JSONL, each record's line
@@ -82,16 +86,57 @@ export function readRawDataset(filePath: string, options: { labelField?: string 
       "INVALID_INPUT",
       `Cannot read ${filePath}: unknown dataset format, expected a .csv, .json or .jsonl file`,
     );
-  const text = readFileBytes(filePath, "DATA_NOT_FOUND").toString("utf8");
-  if (format === "csv") return readCsvRecords(text, filePath, options.labelField);
-  if (format === "jsonl") return readJsonlRecords(text, filePath);
-  const records = parseJsonText(text, filePath, "INVALID_DATA");
+  const { text, nonUtf8Lines } = decodeUtf8(readFileBytes(filePath, "DATA_NOT_FOUND"));
+  if (nonUtf8Lines.length > 0) logger.warn(nonUtf8Warning(filePath, nonUtf8Lines));
+  if (format === "csv") return { ...readCsvRecords(text, filePath, options.labelField), nonUtf8Lines };
+  if (format === "jsonl") return { ...readJsonlRecords(text, filePath), nonUtf8Lines };
+  const records = parseJsonText(text.replace(/^\uFEFF/, ""), filePath, "INVALID_DATA");
   if (!Array.isArray(records))
     throw new TagifaiError(
       "INVALID_DATA",
       `${filePath}: expected an array of records, got ${describeType(records)}`,
     );
-  return { source: filePath, format, records };
+  return { source: filePath, format, records, nonUtf8Lines };
+}
+
+/**
+ * A file's bytes as UTF-8 text, and the lines holding bytes that are not UTF-8 (each replaced by
+ * U+FFFD, as `Buffer.toString` does, but reported rather than silently).
+ */
+function decodeUtf8(bytes: Buffer): { text: string; nonUtf8Lines: number[] } {
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), nonUtf8Lines: [] };
+  } catch {
+    const text = bytes.toString("utf8");
+    const nonUtf8Lines = text
+      .split(/\r\n|\r|\n/)
+      .flatMap((line, i) => (line.includes("\uFFFD") ? [i + 1] : []));
+    return { text, nonUtf8Lines };
+  }
+}
+
+/**
+ * The warning for a file holding bytes that are not UTF-8.
+ * @param source the file
+ * @param lines the lines holding them (the first 10 are named)
+ */
+export function nonUtf8Warning(source: string, lines: readonly number[]): string {
+  const named = lines.slice(0, MAX_LISTED).join(", ") + (lines.length > MAX_LISTED ? ", …" : "");
+  return `${source}: ${lines.length} line${lines.length === 1 ? "" : "s"} (${named}) hold bytes that are not UTF-8, read as "\uFFFD": save the file as UTF-8`;
+}
+
+/**
+ * Refuse to train on a dataset whose records all carry the same single label: a classifier needs
+ * at least two classes (one class would "train" and score a meaningless F1 of 1.0).
+ * @param dataset the loaded dataset
+ * @param source where it came from, named in the error
+ * @throws TagifaiError INVALID_DATA naming the one class
+ */
+export function assertTwoClasses(dataset: Dataset, source: string): void {
+  const classes = new Set(dataset.records.flatMap((record) => record.labels));
+  if (classes.size >= 2) return;
+  const only = classes.size === 0 ? "no label" : `only the label ${JSON.stringify([...classes][0])}`;
+  throw new TagifaiError("INVALID_DATA", `${source} has ${only}: a classifier needs at least two classes`);
 }
 
 /**
@@ -231,7 +276,7 @@ function invalidRecordsError(filePath: string, problems: readonly string[]): Tag
   );
 }
 
-function readCsvRecords(text: string, source: string, labelField?: string): RawDataset {
+function readCsvRecords(text: string, source: string, labelField?: string): Omit<RawDataset, "nonUtf8Lines"> {
   const [header, ...rows] = parseCsv(text, source);
   if (!header) return { source, format: "csv", records: [], lines: [] };
   const columns = header.fields.map((name) => name.trim());
@@ -271,7 +316,7 @@ function parseListCell(cell: string, where: string, field: string): unknown {
   return parseJsonText(cell, `${where} field "${field}"`, "INVALID_DATA");
 }
 
-function readJsonlRecords(text: string, source: string): RawDataset {
+function readJsonlRecords(text: string, source: string): Omit<RawDataset, "nonUtf8Lines"> {
   const records: unknown[] = [];
   const lines: number[] = [];
   text

@@ -50,7 +50,8 @@ export function iterativeTrainTestSplit(
  * @param trainSize fraction of samples for training, in (0, 1)
  * @param seed seed of the tie-breaking random source
  * @returns the three parts, each keeping the input order
- * @throws TagifaiError INVALID_INPUT when `X` and `y` differ in length, or as `iterativeTrainTestSplit`
+ * @throws TagifaiError INVALID_INPUT when `X` and `y` differ in length, or as `iterativeTrainTestSplit`;
+ *   INVALID_DATA when a part would be empty (too few samples)
  */
 export function getDataSplits<T>(
   X: readonly T[],
@@ -72,11 +73,20 @@ export function getDataSplits<T>(
     X: indices.map((i) => X[i]),
     y: indices.map((i) => y[i]),
   });
-  return {
+  const splits = {
     train: take(first.train),
     val: take(second.train.map((k) => rest[k])),
     test: take(second.test.map((k) => rest[k])),
   };
+  const empty = (["train", "val", "test"] as const).find((name) => splits[name].X.length === 0);
+  if (empty !== undefined) {
+    const sizes = `${splits.train.X.length}/${splits.val.X.length}/${splits.test.X.length}`;
+    throw new TagifaiError(
+      "INVALID_DATA",
+      `${X.length} records split into train/val/test ${sizes}: the ${empty} split is empty (use more data or another train_size)`,
+    );
+  }
+  return splits;
 }
 
 /**
