@@ -11,16 +11,13 @@
 import { resolve } from "node:path";
 import { referenceSplits } from "../src/tagifai/data/reference.js";
 import { precisionRecallFscoreSupport } from "../src/tagifai/eval.js";
+import { blendProbabilities } from "../src/tagifai/families/ensemble/blend.js";
 import {
   fitLinearModel,
   type LinearModel,
   linearConfigSchema,
 } from "../src/tagifai/families/linear/model.js";
-import {
-  applyClassThresholds,
-  ensembleProbabilities,
-  tuneClassThresholds,
-} from "../src/tagifai/families/thresholds.js";
+import { applyClassThresholds, tuneClassThresholds } from "../src/tagifai/families/thresholds.js";
 
 const dataDir = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
 const config = linearConfigSchema.parse(JSON.parse(process.argv[2] ?? "{}"));
@@ -36,7 +33,11 @@ const variant = fitLinearModel(train.X, train.y, val.X, val.y, {
   ...config,
   tfidf: { ...config.tfidf, charAnalyzer: config.tfidf.charAnalyzer === "char" ? "char_wb" : "char" },
 }).model;
-const blend = (rows: string[]) => ensembleProbabilities(model.predictProba(rows), variant.predictProba(rows));
+const blend = (rows: string[]) =>
+  blendProbabilities([
+    { probabilities: model.predictProba(rows), weight: 0.5 },
+    { probabilities: variant.predictProba(rows), weight: 0.5 },
+  ]);
 const ensembleThresholds = tuneClassThresholds(val.y, blend(val.X), { minPositives: val.y.length + 1 });
 
 console.log(

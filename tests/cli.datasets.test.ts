@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
-import { BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
+import { BYO_CNN_OVERRIDES, BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
 import { runCli } from "./helpers/cli.js";
 import { DATASET_DIR } from "./helpers/trained-run.js";
 
@@ -135,7 +135,10 @@ describe("tagifai test-model", () => {
 
 describe("bring your own dataset through the CLI", () => {
   it("trains on a CSV with one label per row, evaluates a holdout CSV and predicts with the run", async () => {
-    const { env, paramsFp } = newHome(BYO_TRAIN_OVERRIDES);
+    const { env, paramsFp } = newHome({
+      ...BYO_TRAIN_OVERRIDES,
+      cnn: { ...testParams.cnn, ...BYO_CNN_OVERRIDES },
+    });
     const fields = ["--label-field", "tag"];
     const trained = await trainOnByoCsv(paramsFp, env, "--experiment-name", "byo");
     expect(trained.code, trained.stderr).toBe(0);

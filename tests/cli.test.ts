@@ -95,7 +95,10 @@ describe("tagifai CLI", () => {
   it("marks a training run KILLED when it is stopped mid-run", async () => {
     const long = join(home, "long-params.json");
     const params = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
-    writeFileSync(long, JSON.stringify({ ...params, num_epochs: 500, patience: 500 }));
+    writeFileSync(
+      long,
+      JSON.stringify({ ...params, cnn: { ...params.cnn, num_epochs: 500, patience: 500 } }),
+    );
     const { child, output } = startCli(
       ["train-model", "--params-fp", long, "--experiment-name", "killed"],
       env,

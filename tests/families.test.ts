@@ -18,14 +18,16 @@ import {
   preprocess,
 } from "../src/tagifai/data.js";
 import { setDevice } from "../src/tagifai/device.js";
-import { loadParams, type ModelKind, type Params } from "../src/tagifai/params.js";
+import type { ModelKind } from "../src/tagifai/families.js";
+import { loadParams, type Params } from "../src/tagifai/params.js";
 import { predict } from "../src/tagifai/predict.js";
 import { evaluateModel, referenceDataset, type TrainResult, train } from "../src/tagifai/train.js";
-import { BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
+import { BYO_CNN_OVERRIDES, BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
+import { withCnn } from "./helpers/params.js";
 import { DATASET_DIR } from "./helpers/trained-run.js";
 
 const dataset = referenceDataset(computeFeatures(loadProjects(DATASET_DIR)), loadTags(DATASET_DIR));
-const quick: Params = { ...loadParams(TEST_PARAMS_FP), num_epochs: 2, patience: 2 };
+const quick: Params = withCnn(loadParams(TEST_PARAMS_FP), { num_epochs: 2, patience: 2 });
 const TEXTS = [
   "Transfer learning with transformers for text classification using BERT",
   "Object detection in images with convolutional networks",
@@ -120,7 +122,7 @@ describe("model families on a multi-class dataset", () => {
   const options = { textFields: ["title", "description"], labelField: "tag" };
   const byo = loadDataset(join(BYO_DIR, "train.csv"), options);
   const holdout = loadDataset(join(BYO_DIR, "holdout.csv"), options);
-  const params: Params = { ...quick, ...BYO_TRAIN_OVERRIDES };
+  const params: Params = { ...withCnn(quick, BYO_CNN_OVERRIDES), ...BYO_TRAIN_OVERRIDES };
 
   it.each(["cnn", "linear"] as const)(
     "trains a %s model that beats chance on the holdout",

@@ -19,11 +19,7 @@ import {
 } from "../src/tagifai/families/linear/model.js";
 import { type SparseRow, toCsr } from "../src/tagifai/families/linear/sparse.js";
 import { charWbNgrams, TfidfVectorizer, wordNgrams } from "../src/tagifai/families/linear/tfidf.js";
-import {
-  applyClassThresholds,
-  ensembleProbabilities,
-  tuneClassThresholds,
-} from "../src/tagifai/families/thresholds.js";
+import { applyClassThresholds, tuneClassThresholds } from "../src/tagifai/families/thresholds.js";
 import { createRng } from "../src/tagifai/random.js";
 
 function dense(row: SparseRow, width: number): number[] {
@@ -257,18 +253,13 @@ describe("thresholds", () => {
     expect(shrunk[1]).toBeCloseTo((0.8 + 0.6) / 2, 12);
   });
 
-  it("applies per-class thresholds and blends probabilities", () => {
+  it("applies per-class thresholds", () => {
     expect(applyClassThresholds(yProb, [0.6, 0.8])).toEqual([
       [1, 0],
       [1, 0],
       [1, 1],
       [0, 0],
     ]);
-    const [blend] = ensembleProbabilities([[0.2, 1]], [[0.6, 0]], 0.25);
-    expect(blend[0]).toBeCloseTo(0.5, 12);
-    expect(blend[1]).toBeCloseTo(0.25, 12);
-    expectTagifaiError(() => ensembleProbabilities([[0.2]], [[0.6, 0]]), "INVALID_INPUT", "Row 0");
-    expectTagifaiError(() => ensembleProbabilities([[0.2]], [[0.6]], 2), "INVALID_INPUT", "weight");
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -229,4 +229,22 @@ describe("saveModel / loadModel", () => {
     });
     await expect(loadModel(join(dir, "nowhere"))).rejects.toMatchObject({ code: "INVALID_ARTIFACTS" });
   });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
+    "refuses a weights file of the right size holding %s, naming the file",
+    async (bad) => {
+      const model = initializeCnn(small, 8);
+      const target = join(dir, `non-finite-${bad}`);
+      await saveModel(model, target);
+      model.dispose();
+      const file = join(target, "model.weights.bin");
+      const bytes = readFileSync(file);
+      bytes.writeFloatLE(bad, 4 * 17);
+      writeFileSync(file, bytes);
+      await expect(loadModel(target)).rejects.toMatchObject({
+        code: "INVALID_ARTIFACTS",
+        message: expect.stringMatching(new RegExp(`${file}.*not a finite number`)),
+      });
+    },
+  );
 });

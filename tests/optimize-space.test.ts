@@ -26,13 +26,13 @@ describe("search space", () => {
   it("accepts the default space (the original tagifai objective)", () => {
     expect(parseSearchSpace(DEFAULT_SEARCH_SPACE)).toEqual(DEFAULT_SEARCH_SPACE);
     expect(Object.keys(DEFAULT_SEARCH_SPACE)).toEqual([
-      "embedding_dim",
-      "num_filters",
-      "hidden_dim",
-      "dropout_p",
-      "lr",
+      "cnn.embedding_dim",
+      "cnn.num_filters",
+      "cnn.hidden_dim",
+      "cnn.dropout_p",
+      "cnn.lr",
     ]);
-    expect(DEFAULT_SEARCH_SPACE.lr).toEqual({ type: "float", low: 5e-5, high: 5e-4, log: true });
+    expect(DEFAULT_SEARCH_SPACE["cnn.lr"]).toEqual({ type: "float", low: 5e-5, high: 5e-4, log: true });
   });
 
   it("accepts every kind of distribution with its options", () => {

@@ -4,18 +4,22 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { optimize } from "../src/tagifai/optimize.js";
-import { loadParams } from "../src/tagifai/params.js";
+import { loadParams, parseParams, setParams } from "../src/tagifai/params.js";
 import { openStore } from "../src/tagifai/tracking.js";
 import { runCli } from "./helpers/cli.js";
+import { withCnn } from "./helpers/params.js";
 import { DATASET_DIR } from "./helpers/trained-run.js";
 
-/** A small space so that each trial trains in about a second. */
+/**
+ * A small space so that each trial trains in about a second; the original's flat names and the
+ * nested params' dotted paths side by side.
+ */
 const SMALL_SPACE = {
   embedding_dim: { type: "int", low: 16, high: 32 },
   num_filters: { type: "int", low: 8, high: 16 },
   hidden_dim: { type: "int", low: 8, high: 16 },
   dropout_p: { type: "float", low: 0.3, high: 0.8 },
-  lr: { type: "float", low: 5e-4, high: 5e-3, log: true },
+  "cnn.lr": { type: "float", low: 5e-4, high: 5e-3, log: true },
 };
 
 describe("tagifai optimize", () => {
@@ -23,7 +27,8 @@ describe("tagifai optimize", () => {
     const home = mkdtempSync(join(tmpdir(), "tagifai-optimize-"));
     const paramsFp = join(home, "params.json");
     const spaceFp = join(home, "space.json");
-    writeFileSync(paramsFp, JSON.stringify({ ...loadParams(TEST_PARAMS_FP), num_epochs: 2, patience: 2 }));
+    const base = withCnn(loadParams(TEST_PARAMS_FP), { num_epochs: 2, patience: 2 });
+    writeFileSync(paramsFp, JSON.stringify(base));
     writeFileSync(spaceFp, JSON.stringify(SMALL_SPACE));
     const env = { TAGIFAI_HOME: home, TAGIFAI_DATA_DIR: DATASET_DIR };
     const args = ["optimize", "--params-fp", paramsFp, "--search-space", spaceFp, "--study-name", "e2e"];
@@ -43,13 +48,9 @@ describe("tagifai optimize", () => {
         .filter((t) => t.state === "COMPLETE")
         .reduce((a, b) => (b.value! > a.value! ? b : a));
       const written = loadParams(paramsFp);
-      expect(written).toEqual({
-        ...loadParams(TEST_PARAMS_FP),
-        num_epochs: 2,
-        patience: 2,
-        ...best.params,
-        threshold: best.attrs.threshold,
-      });
+      expect(written).toEqual(
+        parseParams(setParams(base, { ...best.params, threshold: best.attrs.threshold })),
+      );
       expect(written.threshold).not.toBe(0.5);
 
       const run = await store.getRun(best.runId!);

@@ -180,7 +180,10 @@ describe("params and performance", () => {
   it("GET /params and GET /params/:param give the served run's params", async () => {
     const all = await call("GET", "/params");
     expect(all.status).toBe(200);
-    expect(all.body.data.params).toMatchObject({ seed: 1234, char_level: true, num_epochs: 1 });
+    expect(all.body.data.params).toMatchObject({
+      seed: 1234,
+      cnn: { char_level: true, num_epochs: 1 },
+    });
     const one = await call("GET", "/params/threshold");
     expect(one.body.data).toEqual({ params: { threshold: all.body.data.params.threshold } });
   });

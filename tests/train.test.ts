@@ -5,6 +5,7 @@ import { computeFeatures, loadProjects, loadTags } from "../src/tagifai/data.js"
 import { setDevice } from "../src/tagifai/device.js";
 import { loadParams } from "../src/tagifai/params.js";
 import { createPlateauScheduler, referenceDataset, train } from "../src/tagifai/train.js";
+import { withCnn } from "./helpers/params.js";
 
 const DATASET_DIR = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
 
@@ -28,7 +29,7 @@ describe("createPlateauScheduler", () => {
 
 describe("train", () => {
   const dataset = referenceDataset(computeFeatures(loadProjects(DATASET_DIR)), loadTags(DATASET_DIR));
-  const quick = { ...loadParams(TEST_PARAMS_FP), num_epochs: 3, patience: 3 };
+  const quick = withCnn(loadParams(TEST_PARAMS_FP), { num_epochs: 3, patience: 3 });
 
   it("trains, tunes the threshold and evaluates on the test split, deterministically", async () => {
     await setDevice("wasm");
@@ -49,7 +50,7 @@ describe("train", () => {
 
   it("stops early when the val loss stops improving and keeps the best epoch", async () => {
     const epochs: number[] = [];
-    const result = await train({ ...quick, num_epochs: 50, patience: 1, lr: 0.05 }, dataset, {
+    const result = await train(withCnn(quick, { num_epochs: 50, patience: 1, lr: 0.05 }), dataset, {
       onEpoch: ({ epoch }) => {
         epochs.push(epoch);
       },

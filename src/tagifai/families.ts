@@ -1,9 +1,17 @@
 /**
- * Model families behind one interface: the character CNN, the linear model (TF-IDF + one-vs-rest
- * logistic regression) and their ensemble. Training, evaluation, prediction, artifacts and tracking
- * only see a {@link TrainedModel}: probabilities for preprocessed texts, and the decisions they make.
+ * The model-family registry: one table from a kind (the value of `params.model`, and the name of
+ * the family's params section) to its {@link ModelFamily}, and the helpers the pipeline uses to fit
+ * and load a model of any family. Training, evaluation, prediction, artifacts and tracking only see
+ * a {@link TrainedModel}: probabilities for preprocessed texts, and the decisions they make.
  *
- * On disk a model is its members' files plus `family.json` (`{format, kind, task, thresholds}`),
+ * Adding a model family costs one folder and one line:
+ * 1. `src/tagifai/families/<kind>/<kind>.ts` exporting a {@link ModelFamily} (its kind, its params
+ *    section's schema, `fit` and `load`), with its code beside it;
+ * 2. one entry in {@link FAMILIES} below.
+ * The params schema gains the `<kind>` section, `params.model` accepts the kind, an ensemble may take
+ * it as a member, and tests/families.contract.test.ts runs the shared contract suite on it.
+ *
+ * On disk a model is its family's files plus `family.json` (`{format, kind, task, thresholds}`),
  * which holds the decision thresholds prediction uses (a run's `params.threshold` is only their mean,
  * kept for the optimizer and for display). Multi-label models predict every class whose probability
  * reaches its threshold; multi-class models predict the most probable class.
@@ -13,36 +21,55 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { Task } from "./data.js";
 import { TagifaiError } from "./errors.js";
-import { applyArgmax, findBestThreshold } from "./eval.js";
-import { fitCnn, loadCnn } from "./families/cnn/fit.js";
-import { fitLinear, loadLinear } from "./families/linear/fit.js";
-import { linearConfigSchema } from "./families/linear/model.js";
-import { applyClassThresholds, ensembleProbabilities, tuneClassThresholds } from "./families/thresholds.js";
-import type { EpochMetrics, FitContext, Scorer } from "./family.js";
+import { applyArgmax } from "./eval.js";
+import { cnnFamily } from "./families/cnn/cnn.js";
+import { createEnsembleFamily } from "./families/ensemble/ensemble.js";
+import { linearFamily } from "./families/linear/linear.js";
+import { applyClassThresholds } from "./families/thresholds.js";
+import type { EpochMetrics, FitContext, ModelFamily, Scorer, TrainedModel } from "./family.js";
 import { readArtifactJson, saveJson } from "./files.js";
-import { type ModelKind, modelKindSchema, type Params } from "./params.js";
+import type { Params } from "./params.js";
 import { parseWith } from "./schema.js";
 
-export type { EpochMetrics, FitContext, LabelledSplit, TrainHooks } from "./family.js";
+export type {
+  EpochMetrics,
+  FitContext,
+  LabelledSplit,
+  ModelFamily,
+  TrainedModel,
+  TrainHooks,
+} from "./family.js";
 
-/** A trained model of any family. */
-export interface TrainedModel {
-  readonly kind: ModelKind;
-  readonly task: Task;
-  /** Decision threshold per class (multi-label); empty for a multi-class model (argmax). */
-  readonly thresholds: readonly number[];
-  /**
-   * @param texts preprocessed texts (see `preprocess`)
-   * @returns `texts × classes` probabilities (each row sums to 1 for a multi-class model)
-   */
-  predictProba(texts: readonly string[]): number[][];
-  /** Write the model's files into `dir` (created if needed). */
-  save(dir: string): Promise<void>;
-  /** Free the model's tensors. */
-  dispose(): void;
+/** Every model family, by kind. A new family adds one line here (see the module comment). */
+export const FAMILIES = {
+  cnn: cnnFamily,
+  linear: linearFamily,
+  ensemble: createEnsembleFamily({ get: findFamily, kinds: registeredKinds }),
+} as const;
+
+/** A registered model family's name. */
+export type ModelKind = keyof typeof FAMILIES;
+
+/** The registered kinds, in registry order. */
+export const MODEL_KINDS = Object.keys(FAMILIES) as ModelKind[];
+
+/** The params section of a registered family, defaults applied. */
+export type FamilyConfig<K extends ModelKind> = (typeof FAMILIES)[K] extends ModelFamily<infer C> ? C : never;
+
+/**
+ * The family registered under `kind`.
+ * @param kind any string
+ * @returns the family, or undefined when no family has that name
+ */
+export function findFamily(kind: string): ModelFamily | undefined {
+  return Object.hasOwn(FAMILIES, kind) ? (FAMILIES as Record<string, ModelFamily>)[kind] : undefined;
 }
 
-/** What fitting a family returns: the model, and the CNN's per-epoch history and best val loss. */
+function registeredKinds(): string[] {
+  return Object.keys(FAMILIES);
+}
+
+/** What fitting a model returns: the model, and the per-epoch history and best val loss (if any). */
 export interface FitOutcome {
   model: TrainedModel;
   history: EpochMetrics[];
@@ -54,49 +81,35 @@ const FAMILY_FILE = "family.json";
 
 const familyFileSchema = z.object({
   format: z.literal("tagifai-model"),
-  kind: modelKindSchema,
+  kind: z.enum(MODEL_KINDS as [ModelKind, ...ModelKind[]]),
   task: z.enum(["multi-label", "multi-class"]),
   thresholds: z.array(z.number().min(0).max(1)),
 });
 
 /**
- * Train a model of the family `params.model` (default "cnn"). The CNN tunes one global threshold on
- * the training probabilities (as the original); the linear model tunes its thresholds on the
- * validation split; the ensemble averages both (CNN share `params.ensemble_weight`, default 0.5) and
- * tunes the blend's thresholds on the validation split.
- * @param ctx params, task, splits, class weights, hooks and the seeded random source
- * @returns the trained model, with the CNN's epoch history and best validation loss
- * @throws TagifaiError as the family's training does
+ * Train a model of the family `params.model` with its params section (defaults for what is left out).
+ * @param ctx params, task, splits, class weights, hooks, the seeded random source and the abort signal
+ * @returns the trained model, with its epoch history and best validation loss (if trained by epochs)
+ * @throws the signal's reason (an AbortError) once it is aborted; TagifaiError as the family's
+ *   training does
  */
-export async function fitModel(ctx: FitContext): Promise<FitOutcome> {
-  const kind = ctx.params.model ?? "cnn";
-  const { task } = ctx;
-  if (kind === "linear") {
-    const { scorer, thresholds } = fitLinear(ctx);
-    return { model: trainedModel("linear", task, scorer, thresholds), history: [] };
-  }
-  const { scorer: cnn, thresholds, history, bestValLoss } = await fitCnn(ctx);
-  if (kind === "cnn") return { model: trainedModel("cnn", task, cnn, thresholds), history, bestValLoss };
-  try {
-    const blended = ensembleScorer(cnn, fitLinear(ctx).scorer, ctx.params);
-    const blendedThresholds =
-      task === "multi-label"
-        ? tuneThresholds(ctx.val.y, blended.predictProba(ctx.val.texts), ctx.params)
-        : [];
-    return { model: trainedModel("ensemble", task, blended, blendedThresholds), history, bestValLoss };
-  } catch (error) {
-    cnn.dispose();
-    throw error;
-  }
+export async function fitModel(ctx: Omit<FitContext, "config">): Promise<FitOutcome> {
+  const { family, config } = familyOf(ctx.params);
+  const fit = await family.fit({ ...ctx, config });
+  return {
+    model: trainedModel(family.kind, ctx.task, fit.scorer, fit.thresholds),
+    history: fit.history,
+    ...(fit.bestValLoss === undefined ? {} : { bestValLoss: fit.bestValLoss }),
+  };
 }
 
 /**
  * Load a model saved by a {@link TrainedModel}'s `save`.
  * @param dir the artifact folder
- * @param params the run's params (batch size and ensemble weight)
+ * @param params the run's params (the family's section: e.g. the CNN's batch size)
  * @returns the model, predicting exactly as the saved one did
  * @throws TagifaiError INVALID_ARTIFACTS when `family.json` is missing (a folder saved before model
- *   families existed) or invalid, or a member's files are
+ *   families existed) or invalid, or the family's files are (missing, invalid, non-finite weights)
  */
 export async function loadTrainedModel(dir: string, params: Params): Promise<TrainedModel> {
   const file = join(dir, FAMILY_FILE);
@@ -109,15 +122,8 @@ export async function loadTrainedModel(dir: string, params: Params): Promise<Tra
     code: "INVALID_ARTIFACTS",
     what: `model file ${file}`,
   });
-  if (kind === "linear") return trainedModel(kind, task, loadLinear(dir, task), thresholds);
-  const cnn = await loadCnn(dir, params);
-  if (kind === "cnn") return trainedModel(kind, task, cnn, thresholds);
-  try {
-    return trainedModel(kind, task, ensembleScorer(cnn, loadLinear(dir, task), params), thresholds);
-  } catch (error) {
-    cnn.dispose();
-    throw error;
-  }
+  const { family, config } = familyOf({ ...params, model: kind });
+  return trainedModel(kind, task, await family.load(dir, { config, params, task }), thresholds);
 }
 
 /**
@@ -135,43 +141,25 @@ export function predictLabels(
   return applyArgmax(probabilities);
 }
 
-/**
- * Thresholds tuned on held-out rows as the linear family does it (`params.linear.thresholds`): one
- * global threshold (best pooled F1) for every class, or each class's own when `perClass`.
- * @param yTrue true labels, `rows × classes` of 0/1
- * @param yProb probabilities, same shape
- * @param params the run's params
- * @returns one threshold per class
- */
-function tuneThresholds(yTrue: number[][], yProb: number[][], params: Params): number[] {
-  const { perClass, ...options } = (params.linear ?? linearConfigSchema.parse({})).thresholds;
-  if (perClass) return tuneClassThresholds(yTrue, yProb, options);
-  const global = findBestThreshold(yTrue, yProb);
-  return yTrue[0].map(() => global);
-}
-
-function ensembleScorer(cnn: Scorer, linear: Scorer, params: Params): Scorer {
-  const weight = params.ensemble_weight ?? 0.5;
+/** The family `params.model` names, and its params section with defaults applied. */
+function familyOf(params: Params): { family: ModelFamily; config: unknown } {
+  const family = findFamily(params.model);
+  if (family === undefined)
+    throw new TagifaiError(
+      "INVALID_PARAMS",
+      `unknown model family ${JSON.stringify(params.model)}; registered: ${MODEL_KINDS.join(", ")}`,
+    );
+  const section = (params as Record<string, unknown>)[family.kind] ?? {};
   return {
-    predictProba: (texts) =>
-      ensembleProbabilities(cnn.predictProba(texts), linear.predictProba(texts), weight),
-    async save(dir) {
-      await cnn.save(dir);
-      await linear.save(dir);
-    },
-    dispose() {
-      cnn.dispose();
-      linear.dispose();
-    },
+    family,
+    config: parseWith(family.configSchema, section, {
+      code: "INVALID_PARAMS",
+      what: `${family.kind} params`,
+    }),
   };
 }
 
-function trainedModel(
-  kind: ModelKind,
-  task: Task,
-  scorer: Scorer,
-  thresholds: readonly number[],
-): TrainedModel {
+function trainedModel(kind: string, task: Task, scorer: Scorer, thresholds: readonly number[]): TrainedModel {
   return {
     kind,
     task,

@@ -1,7 +1,11 @@
 /**
- * What every model family is trained from and gives back: the splits, the training context, the
- * per-epoch hooks, and a scorer (probabilities, saving, disposing).
+ * The model-family contract: what every family (one folder under `families/`, registered in
+ * `families.ts`) exports, what it is trained from (the splits, its own configuration section, the
+ * hooks, the seeded random source, an abort signal) and what it gives back (a scorer with its
+ * decision thresholds). Training, evaluation, prediction, artifacts and tracking only see a
+ * {@link TrainedModel}, which the registry builds around a family's scorer.
  */
+import type { z } from "zod";
 import type { Task } from "./data.js";
 import type { Params } from "./params.js";
 import type { Rng } from "./random.js";
@@ -31,7 +35,10 @@ export interface LabelledSplit {
 }
 
 /** Everything a family trains from. */
-export interface FitContext {
+export interface FitContext<Config = unknown> {
+  /** The family's own section of the params, defaults applied. */
+  config: Config;
+  /** The whole run params (common keys and every section given): an ensemble reads its members' sections. */
   params: Params;
   task: Task;
   train: LabelledSplit;
@@ -41,13 +48,94 @@ export interface FitContext {
   hooks: TrainHooks;
   /** The run's seeded random source (initial weights, batch order, dropout). */
   rng: Rng;
+  /**
+   * Cancels training: a family checks it between its steps (the CNN between batches, the linear
+   * family between its phases) and rejects with the signal's reason (an AbortError).
+   */
+  signal?: AbortSignal;
 }
 
-/** A family's fitted member: probabilities for preprocessed texts, and its own files. */
+/** What a family's `load` reads besides its folder. */
+export interface LoadContext<Config = unknown> {
+  /** The family's section of the run's params, defaults applied. */
+  config: Config;
+  /** The whole run params. */
+  params: Params;
+  task: Task;
+}
+
+/** A family's fitted model: probabilities for preprocessed texts, and its own files. */
 export interface Scorer {
   /** `texts × classes` probabilities. */
   predictProba(texts: readonly string[]): number[][];
-  /** Write the member's files into `dir`. */
+  /** Write the model's files into `dir` (created if needed). */
   save(dir: string): Promise<void> | void;
+  /** Free the model's tensors. */
+  dispose(): void;
+}
+
+/** What fitting a family gives back. */
+export interface FamilyFit {
+  scorer: Scorer;
+  /** Decision threshold per class (multi-label); empty for a multi-class task (argmax). */
+  thresholds: number[];
+  /** Per-epoch metrics (families trained by epochs; empty otherwise). */
+  history: EpochMetrics[];
+  /** Lowest validation loss over the epochs (families trained by epochs only). */
+  bestValLoss?: number;
+}
+
+/**
+ * A model family: one folder under `families/` exporting one of these, and one line in the registry
+ * (`families.ts`). Its configuration is the params section named after its kind.
+ */
+export interface ModelFamily<Config = unknown> {
+  /** The family's name: the value of `params.model` and the name of its params section. */
+  readonly kind: string;
+  /** One line saying what the family is (listed when an unknown family is asked for). */
+  readonly summary: string;
+  /** Schema of the family's params section: strict at every level, every key with a default. */
+  readonly configSchema: z.ZodType<Config>;
+  /**
+   * Other families whose params sections this one reads (an ensemble's members), so that parsing
+   * fills their defaults too.
+   */
+  uses?(config: Config): string[];
+  /**
+   * Keys of the original's flat params file (everything at the top level) that belong to this
+   * family, and how they become its section; e.g. the CNN's `lr`, `embedding_dim`, ….
+   */
+  readonly flat?: {
+    keys: readonly string[];
+    /** @throws TagifaiError INVALID_PARAMS for a flat value that cannot be mapped */
+    toSection(values: Record<string, unknown>): Record<string, unknown>;
+  };
+  /**
+   * Train on `ctx.train`, choosing whatever it needs on `ctx.val`.
+   * @throws the signal's reason (an AbortError) once `ctx.signal` is aborted; TagifaiError for bad data
+   */
+  fit(ctx: FitContext<Config>): Promise<FamilyFit>;
+  /**
+   * Load the model a fitted scorer saved into `dir`; it predicts exactly as the saved one.
+   * @throws TagifaiError INVALID_ARTIFACTS naming a missing, invalid or non-finite file
+   */
+  load(dir: string, ctx: LoadContext<Config>): Promise<Scorer>;
+}
+
+/** A trained model of any family, as the pipeline sees it. */
+export interface TrainedModel {
+  /** The family (a registered kind). */
+  readonly kind: string;
+  readonly task: Task;
+  /** Decision threshold per class (multi-label); empty for a multi-class model (argmax). */
+  readonly thresholds: readonly number[];
+  /**
+   * @param texts preprocessed texts (see `preprocess`)
+   * @returns `texts × classes` probabilities (each row sums to 1 for a multi-class model)
+   */
+  predictProba(texts: readonly string[]): number[][];
+  /** Write the model's files into `dir` (created if needed). */
+  save(dir: string): Promise<void>;
+  /** Free the model's tensors. */
   dispose(): void;
 }

@@ -20,7 +20,7 @@ import { medianPruner } from "./optimize/pruners.js";
 import { randomSampler, tpeSampler } from "./optimize/samplers.js";
 import { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
 import { bestTrial, type Objective, runStudy, type TrialEvent, TrialPruned } from "./optimize/study.js";
-import { loadParams, type Params, paramsSchema, parseParams } from "./params.js";
+import { getParam, loadParams, type Params, paramPath, parseParams, setParams } from "./params.js";
 import { formatTable, type TrackingStore, type Trial } from "./tracking.js";
 import { type DatasetSource, loadTrainingData, type TrainingData } from "./training-data.js";
 
@@ -173,7 +173,7 @@ export function formatStudyReport(result: OptimizeResult): string {
     run: t.runId?.slice(0, 8),
   }));
   const tuned = Object.fromEntries(
-    [...paramNames, "threshold"].map((name) => [name, result.bestParams[name as keyof Params]]),
+    [...paramNames, "threshold"].map((name) => [name, getParam(result.bestParams, name)]),
   );
   const where = result.written ? `written to ${result.paramsFp}` : "not written (dry run)";
   return (
@@ -200,7 +200,7 @@ function tagifaiObjective(
     // What the value and the reported values are, for the dashboard's axes.
     trial.setAttr("objective", "test F1");
     trial.setAttr("reported", "validation loss");
-    const params = parseParams({ ...base, ...trial.params }, `params of trial ${trial.number}`);
+    const params = parseParams(setParams(base, trial.params), `params of trial ${trial.number}`);
     const run = await store.createRun({
       experimentName: studyName,
       runName: `trial-${trial.number}`,
@@ -230,12 +230,15 @@ function withBestTrial(base: Params, best: Trial): Params {
   if (typeof threshold !== "number") {
     throw new TagifaiError("STUDY_ERROR", `the best trial (${best.number}) has no threshold recorded`);
   }
-  return parseParams({ ...base, ...best.params, threshold }, `params of trial ${best.number}`);
+  return parseParams(setParams(base, { ...best.params, threshold }), `params of trial ${best.number}`);
 }
 
-/** Refuse a search space naming a parameter that is not a key of the params file. */
+/**
+ * Refuse a search space naming a parameter that is not one of the params file: a dotted path into
+ * the nested params (`cnn.lr`), a top-level key, or a flat name of the original (`lr` is `cnn.lr`).
+ */
 function checkTunable(space: SearchSpace): void {
-  const unknown = Object.keys(space).filter((name) => !(name in paramsSchema.shape));
+  const unknown = Object.keys(space).filter((name) => paramPath(name) === undefined);
   if (unknown.length > 0) {
     throw new TagifaiError(
       "INVALID_PARAMS",

@@ -26,15 +26,9 @@ import {
   toValidationReport,
   validateDataset,
 } from "./expectations.js";
-import {
-  type FitOutcome,
-  fitModel,
-  type LabelledSplit,
-  predictLabels,
-  type TrainedModel,
-} from "./families.js";
-import type { EpochMetrics, TrainHooks } from "./family.js";
-import type { Params } from "./params.js";
+import { type FitOutcome, fitModel, predictLabels } from "./families.js";
+import type { EpochMetrics, LabelledSplit, TrainedModel, TrainHooks } from "./family.js";
+import { type Params, withFamilySections } from "./params.js";
 import { pausePoint } from "./pausepoint.js";
 import { createRng, type Rng, shuffled } from "./random.js";
 
@@ -125,6 +119,7 @@ export async function train(
     classWeights,
     hooks,
     rng,
+    ...(signal === undefined ? {} : { signal }),
   });
   const { model } = outcome;
   try {
@@ -134,7 +129,7 @@ export async function train(
       model.thresholds.length > 0
         ? model.thresholds.reduce((a, b) => a + b, 0) / model.thresholds.length
         : params.threshold;
-    const tuned: Params = { ...params, threshold, num_samples: numSamples };
+    const tuned: Params = { ...withFamilySections(params), threshold, num_samples: numSamples };
     return {
       params: tuned,
       artifacts: { params: tuned, labelEncoder, model },
@@ -217,7 +212,7 @@ export function prepareSplits(params: Params, dataset: TrainingDataset): Prepare
     ),
   );
   logger.info(
-    `Data: ${prepared.length} records, ${labelEncoder.classes.length} classes (${dataset.task}), splits ${train.y.length}/${val.y.length}/${test.y.length}, model ${params.model ?? "cnn"}`,
+    `Data: ${prepared.length} records, ${labelEncoder.classes.length} classes (${dataset.task}), splits ${train.y.length}/${val.y.length}/${test.y.length}, model ${params.model}`,
   );
   return {
     labelEncoder,

@@ -3,6 +3,7 @@
  * tests/fixtures/byo) and the params that train a model on it.
  */
 import { join } from "node:path";
+import type { CnnParams } from "../../src/tagifai/families/cnn/hyperparameters.js";
 import type { Params } from "../../src/tagifai/params.js";
 
 /** Folder with the BYO fixture: train.csv and holdout.csv (label field `tag`). */
@@ -10,14 +11,19 @@ export const BYO_DIR = join(import.meta.dirname, "..", "fixtures", "byo");
 
 /**
  * Params overrides that train a model able to beat chance on the small BYO CSV: all records, labels
- * used by at least 5 of them, word tokens, small batches, a higher learning rate and more epochs.
+ * used by at least 5 of them, and for the CNN word tokens, small batches, a higher learning rate and
+ * more epochs.
  */
 export const BYO_TRAIN_OVERRIDES = {
   subset: null,
   min_tag_freq: 5,
+} satisfies Partial<Params>;
+
+/** The CNN keys of the BYO overrides (its `cnn` section). */
+export const BYO_CNN_OVERRIDES = {
   char_level: false,
   batch_size: 8,
   lr: 3e-3,
   num_epochs: 30,
   patience: 8,
-} satisfies Partial<Params>;
+} satisfies Partial<CnnParams>;

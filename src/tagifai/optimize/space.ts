@@ -61,15 +61,15 @@ export type CategoricalDistribution = z.infer<typeof categoricalDistributionSche
 export type SearchSpace = z.infer<typeof searchSpaceSchema>;
 
 /**
- * The space the original tagifai tuned with Optuna: the model sizes, dropout and (log-scaled)
- * learning rate.
+ * The space the original tagifai tuned with Optuna: the CNN's sizes, dropout and (log-scaled)
+ * learning rate. Names are dotted paths into the nested params.
  */
 export const DEFAULT_SEARCH_SPACE: SearchSpace = {
-  embedding_dim: { type: "int", low: 128, high: 512 },
-  num_filters: { type: "int", low: 128, high: 512 },
-  hidden_dim: { type: "int", low: 128, high: 512 },
-  dropout_p: { type: "float", low: 0.3, high: 0.8 },
-  lr: { type: "float", low: 5e-5, high: 5e-4, log: true },
+  "cnn.embedding_dim": { type: "int", low: 128, high: 512 },
+  "cnn.num_filters": { type: "int", low: 128, high: 512 },
+  "cnn.hidden_dim": { type: "int", low: 128, high: 512 },
+  "cnn.dropout_p": { type: "float", low: 0.3, high: 0.8 },
+  "cnn.lr": { type: "float", low: 5e-5, high: 5e-4, log: true },
 };
 
 /**

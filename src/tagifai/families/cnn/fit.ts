@@ -1,5 +1,5 @@
 /**
- * The CNN family: a character (or word) tokenizer fitted on the training texts and the original's
+ * The CNN family's training: a character (or word) tokenizer fitted on the training texts and the original's
  * CNN, trained with Adam, class-weighted cross-entropy (sigmoid for multi-label, softmax for
  * multi-class), a plateau LR schedule and early stopping on val loss. The weights kept are those of
  * the epoch with the best validation F1 (params `checkpoint: "val_f1"`, the default) or the lowest
@@ -16,9 +16,9 @@ import { logger } from "../../../config/config.js";
 import type { Task } from "../../data.js";
 import { padSequences, Tokenizer } from "../../data.js";
 import { applyArgmax, applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../../eval.js";
-import type { EpochMetrics, FitContext, LabelledSplit, Scorer, TrainHooks } from "../../family.js";
-import type { Params } from "../../params.js";
+import type { EpochMetrics, FamilyFit, FitContext, LabelledSplit, Scorer, TrainHooks } from "../../family.js";
 import { nextSeed, type Rng, shuffled } from "../../random.js";
+import type { CnnParams } from "./hyperparameters.js";
 import { type Batch, type CnnModel, initializeCnn, loadModel, saveModel } from "./model.js";
 
 const TOKENIZER_FILE = "tokenizer.json";
@@ -31,14 +31,15 @@ interface Sequences {
 
 /**
  * Fit a tokenizer on the training texts and train a CNN (see the module comment).
- * @param ctx the training context (draws the initial weights' seed first, then batch orders and dropout)
+ * @param ctx the training context (draws the initial weights' seed first, then batch orders and
+ *   dropout); its signal is checked between batches
  * @returns the scorer, its thresholds (one global threshold repeated per class; empty for a
  *   multi-class task), the per-epoch history and the best validation loss
+ * @throws the signal's reason once it is aborted
  */
-export async function fitCnn(
-  ctx: FitContext,
-): Promise<{ scorer: Scorer; thresholds: number[]; history: EpochMetrics[]; bestValLoss: number }> {
-  const { params, task, rng } = ctx;
+export async function fitCnn(ctx: FitContext<CnnParams>): Promise<FamilyFit> {
+  const { config: params, task, rng, signal } = ctx;
+  signal?.throwIfAborted();
   const tokenizer = new Tokenizer({ charLevel: params.char_level }).fitOnTexts(ctx.train.texts);
   logger.info(`CNN vocabulary: ${tokenizer.vocabSize} tokens`);
   const toSequences = (split: LabelledSplit): Sequences => ({
@@ -67,6 +68,7 @@ export async function fitCnn(
       loss,
       rng,
       hooks: ctx.hooks,
+      signal,
     });
     const threshold =
       task === "multi-label" ? findBestThreshold(train.y, predictSplit(model, train.sequences, params)) : 0;
@@ -79,17 +81,17 @@ export async function fitCnn(
 }
 
 /**
- * Load the CNN member saved in `dir`.
+ * Load the CNN saved in `dir`.
  * @param dir the artifact folder
- * @param params the run's params (batch size, minimum batch length)
- * @throws TagifaiError INVALID_ARTIFACTS naming the missing or invalid file
+ * @param params the CNN's params (batch size, minimum batch length)
+ * @throws TagifaiError INVALID_ARTIFACTS naming the missing, invalid or non-finite file
  */
-export async function loadCnn(dir: string, params: Params): Promise<Scorer> {
+export async function loadCnn(dir: string, params: CnnParams): Promise<Scorer> {
   const tokenizer = Tokenizer.load(join(dir, TOKENIZER_FILE));
   return cnnScorer(await loadModel(dir), tokenizer, params);
 }
 
-function cnnScorer(model: CnnModel, tokenizer: Tokenizer, params: Params): Scorer {
+function cnnScorer(model: CnnModel, tokenizer: Tokenizer, params: CnnParams): Scorer {
   return {
     predictProba: (texts) => predictSplit(model, tokenizer.textsToSequences([...texts]), params),
     async save(dir) {
@@ -106,12 +108,19 @@ type Loss = (logits: tf.Tensor2D, labels: tf.Tensor2D, weights: tf.Tensor1D) => 
 /** The epoch loop: Adam steps over shuffled batches, validation, LR plateau schedule, early stopping. */
 async function runEpochs(
   model: CnnModel,
-  params: Params,
+  params: CnnParams,
   train: Sequences,
   val: Sequences,
-  options: { classWeights: number[]; task: Task; loss: Loss; rng: Rng; hooks: TrainHooks },
+  options: {
+    classWeights: number[];
+    task: Task;
+    loss: Loss;
+    rng: Rng;
+    hooks: TrainHooks;
+    signal: AbortSignal | undefined;
+  },
 ): Promise<{ history: EpochMetrics[]; bestValLoss: number }> {
-  const { loss, rng, hooks } = options;
+  const { loss, rng, hooks, signal } = options;
   const checkpointOnF1 = (params.checkpoint ?? "val_f1") === "val_f1";
   const optimizer = tf.train.adam(params.lr, 0.9, 0.999, 1e-8);
   const weights = tf.tensor1d(options.classWeights);
@@ -130,6 +139,7 @@ async function runEpochs(
       let trainLoss = 0;
       const batches = batchIndices(order, params.batch_size);
       for (const [i, indices] of batches.entries()) {
+        signal?.throwIfAborted();
         const batch = toBatch(train.sequences, indices, params.max_filter_size);
         const labels = tf.tensor2d(indices.map((k) => train.y[k]));
         const seed = nextSeed(rng);
@@ -221,7 +231,7 @@ function weightedSoftmaxCe(logits: tf.Tensor2D, labels: tf.Tensor2D, weights: tf
 function evaluateLoss(
   model: CnnModel,
   split: Sequences,
-  params: Params,
+  params: CnnParams,
   weights: tf.Tensor1D,
   loss: Loss,
 ): number {
@@ -245,7 +255,7 @@ function evaluateLoss(
  * Probabilities for every sequence, batch by batch (inference mode).
  * @returns one row of class probabilities per sequence
  */
-function predictSplit(model: CnnModel, sequences: number[][], params: Params): number[][] {
+function predictSplit(model: CnnModel, sequences: number[][], params: CnnParams): number[][] {
   const out: number[][] = [];
   for (const indices of batchIndices(
     sequences.map((_, i) => i),

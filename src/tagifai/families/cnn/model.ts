@@ -299,7 +299,8 @@ export async function saveModel(model: CnnModel, dir: string): Promise<void> {
  * Load a model saved by {@link saveModel}; it predicts exactly like the saved one.
  * @param dir the folder holding `model.json` and `model.weights.bin`
  * @returns the model (dispose it when done)
- * @throws TagifaiError INVALID_ARTIFACTS naming the file that is missing, unreadable or inconsistent
+ * @throws TagifaiError INVALID_ARTIFACTS naming the file that is missing, unreadable, inconsistent or
+ *   holds a non-finite weight
  */
 export async function loadModel(dir: string): Promise<CnnModel> {
   const modelPath = join(dir, MODEL_FILE);
@@ -319,6 +320,11 @@ export async function loadModel(dir: string): Promise<CnnModel> {
       `Weights file ${weightsPath} has ${bytes.byteLength} bytes, ${modelPath} describes ${expectedBytes}`,
     );
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  if (!new Float32Array(buffer).every(Number.isFinite))
+    throw new TagifaiError(
+      "INVALID_ARTIFACTS",
+      `Weights file ${weightsPath} holds a value that is not a finite number (NaN or infinity)`,
+    );
   const weights = tf.io.decodeWeights(buffer, checked.weightSpecs);
   try {
     checkWeights(checked.config, weights, `Weights file ${weightsPath}`);

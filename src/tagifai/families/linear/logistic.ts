@@ -11,7 +11,7 @@ import { parseWith } from "../../schema.js";
 import { multiplyDense, multiplyDenseTransposed, type SparseMatrix, type SparseRow } from "./sparse.js";
 
 /** Schema of the training options; defaults found on the validation split. */
-export const logisticOptionsSchema = z.object({
+export const logisticOptionsSchema = z.strictObject({
   /** Inverse L2 strength: larger fits the training data more closely. */
   C: z.number().positive().default(10),
   /** "balanced": weight each binary problem's samples by n / (2 · count of their label); "none": 1. */

@@ -36,7 +36,7 @@ import { TfidfVectorizer, tfidfJsonSchema, tfidfOptionsSchema } from "./tfidf.js
 export const LINEAR_MODEL_FILES = { config: "linear.json", weights: "linear-weights.bin" } as const;
 
 /** Schema of the family's hyperparameters; every field has a default (chosen on the validation split). */
-export const linearConfigSchema = z.object({
+export const linearConfigSchema = z.strictObject({
   tfidf: tfidfOptionsSchema.prefault({}),
   logistic: classifierOptionsSchema.prefault({}),
   thresholds: thresholdOptionsSchema

@@ -16,7 +16,7 @@ const ngramRangeSchema = z
 
 /** Schema of the vectorizer's options; every field has a default (found on the validation split). */
 export const tfidfOptionsSchema = z
-  .object({
+  .strictObject({
     /** Word n-gram lengths `[min, max]`; null for no word block. */
     wordNgrams: ngramRangeSchema.nullable().default([1, 2]),
     /** Character n-gram lengths `[min, max]`; null for no character block. */

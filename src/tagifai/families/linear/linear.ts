@@ -1,0 +1,53 @@
+/**
+ * The linear family: TF-IDF + one-vs-rest logistic regression fitted on the training split,
+ * thresholds tuned on the validation split (families/linear/model.ts and the modules beside it).
+ * For a multi-class task the one-vs-rest probabilities are normalized to sum to 1 and the most
+ * probable class wins. The fit is synchronous work; before and after it the family checks the abort
+ * signal (returning to the event loop first, so that a signal received meanwhile is seen).
+ */
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { Task } from "../../data.js";
+import type { ModelFamily, Scorer } from "../../family.js";
+import {
+  fitLinearModel,
+  type LinearConfig,
+  type LinearModel,
+  linearConfigSchema,
+  loadLinearModel,
+  saveLinearModel,
+} from "./model.js";
+
+/** The linear family. Its params section is `linear` (`tfidf`, `logistic`, `thresholds`). */
+export const linearFamily: ModelFamily<LinearConfig> = {
+  kind: "linear",
+  summary: "TF-IDF word and character n-grams with one-vs-rest logistic regression",
+  configSchema: linearConfigSchema,
+  async fit({ train, val, config, task, signal }) {
+    signal?.throwIfAborted();
+    const { model } = fitLinearModel(train.texts, train.y, val.texts, val.y, config, task);
+    await yieldToEventLoop();
+    signal?.throwIfAborted();
+    return {
+      scorer: linearScorer(model, task),
+      thresholds: task === "multi-label" ? model.thresholds : [],
+      history: [],
+    };
+  },
+  load: async (dir, { task }) => linearScorer(loadLinearModel(dir), task),
+};
+
+function linearScorer(model: LinearModel, task: Task): Scorer {
+  return {
+    predictProba(texts) {
+      const probabilities = model.predictProba(texts);
+      return task === "multi-label" ? probabilities : probabilities.map(normalize);
+    },
+    save: (dir) => saveLinearModel(model, dir),
+    dispose() {},
+  };
+}
+
+function normalize(row: number[]): number[] {
+  const total = row.reduce((sum, p) => sum + p, 0);
+  return total > 0 ? row.map((p) => p / total) : row.map(() => 1 / row.length);
+}
