@@ -409,6 +409,28 @@ withDatasetOptions(
   );
 
 program
+  .command("export")
+  .description(
+    "Export a run's model for any ONNX Runtime: model.onnx, its tokenizer or vectorizer, label encoder and serving.json",
+  )
+  .option(
+    "--run <ref>",
+    "run id, models:/NAME@ALIAS, models:/NAME/VERSION or best:EXPERIMENT (default: newest finished run)",
+  )
+  .option("--run-id <ref>", "same as --run")
+  .addOption(new Option("--format <format>", "export format").choices(["onnx"]).default("onnx"))
+  .requiredOption("--output <dir>", "destination folder (refused if it exists, unless --force)")
+  .option("--force", "replace the destination folder if it exists", false)
+  .action(async (options: { run?: string; runId?: string; output: string; force: boolean }) => {
+    const { runId, dir, kind, task, files } = await main.exportModel(options.run ?? options.runId, {
+      ...globals(),
+      output: options.output,
+      force: options.force,
+    });
+    printJson({ run_id: runId, format: "onnx", dir, kind, task, files });
+  });
+
+program
   .command("serve")
   .description("Serve the REST API (docs at /docs) and the web dashboard (/dashboard) for one run's model")
   .option("--host <host>", "interface to listen on", "127.0.0.1")
