@@ -259,14 +259,18 @@ describe("ONNX export of a multi-label CNN", () => {
 });
 
 describe("the CNN graph", () => {
-  it("matches the dense convolution path (large, word-level vocabularies) and every padded length", async () => {
-    const config = { vocabSize: 3000, numClasses: 4, embeddingDim: 8, numFilters: 6, maxFilterSize: 4 };
-    const model = initializeCnn({ ...config, hiddenDim: 5, dropoutP: 0.5, convPath: "dense" }, 11);
+  it.each([
+    { route: "embedding Gather", vocabSize: 3000, embeddingDim: 8, convPath: "dense" as const },
+    { route: "one-hot with folded kernels", vocabSize: 20, embeddingDim: 32, convPath: "lookup" as const },
+  ])("matches predictProba through the $route route at every padded length", async (shape) => {
+    const { vocabSize, embeddingDim, convPath } = shape;
+    const config = { vocabSize, embeddingDim, convPath, numClasses: 4, numFilters: 6, maxFilterSize: 4 };
+    const model = initializeCnn({ ...config, hiddenDim: 5, dropoutP: 0.5 }, 11);
     try {
       const spec = { name: "cnn", docString: "", metadata: {}, ...cnnGraph(model) };
       const session = await ort.InferenceSession.create(encodeModel(spec));
       for (const seqLen of [4, 7, 31]) {
-        const batch = randomBatch(5, seqLen, config.vocabSize, seqLen);
+        const batch = randomBatch(5, seqLen, vocabSize, seqLen);
         const input = new ort.Tensor("int64", BigInt64Array.from(batch.data, BigInt), batch.shape);
         const data = (await session.run({ token_ids: input })).probabilities.data as Float32Array;
         const actual = Array.from({ length: 5 }, (_, r) => Array.from(data.subarray(r * 4, r * 4 + 4)));
