@@ -1,6 +1,6 @@
 /**
  * The character (or word) CNN as a standard ONNX graph, computing exactly what `CnnModel.predictProba`
- * computes for the same padded batch (models.ts, models/dense.ts, models/charConv.ts):
+ * computes for the same padded batch (families/cnn: model.ts, dense.ts, charConv.ts):
  *
  * 1. `Shape` → `Gather` → `Sub` → `Max` → `Concat` → `Pad`: right-pad the ids with the pad id 0 to at
  *    least `maxFilterSize` positions, as the training collate does (`padSequences(…, maxFilterSize)`),
@@ -12,7 +12,7 @@
  *      (tagifai's `[f, dim, numFilters]` transposed);
  *    - one-hot (small vocabularies, e.g. characters): `OneHot` (axis 1, depth = vocabulary) →
  *      `[batch, vocab, seq]`, with the embedding folded into the kernels, `K_f[k, v, j] = (E·W_f[j])[v, k]`
- *      (the lookup tables tagifai's own character path uses, models/lookupTables.ts).
+ *      (the lookup tables tagifai's own character path uses, families/cnn/lookupTables.ts).
  *    Either way the pad id 0 contributes zeros, as in every tagifai path (embedding row 0, and
  *    kernel column 0, exported as zeros).
  * 3. Per filter size f = 1..maxFilterSize: `Conv` with its kernel, its bias, and pads left ⌊(f−1)/2⌋,
@@ -27,8 +27,8 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { onnx as Onnx } from "onnx-proto";
-import { lookupTables } from "../models/lookupTables.js";
-import type { CnnConfig, CnnModel } from "../models.js";
+import { lookupTables } from "../families/cnn/lookupTables.js";
+import type { CnnConfig, CnnModel } from "../families/cnn/model.js";
 import { floatTensor, type GraphSpec, int64Tensor, node, tensorValue } from "./onnxGraph.js";
 
 /** Names of the exported CNN graph's input and output. */
@@ -174,7 +174,7 @@ function convChannels(
   };
 }
 
-/** The lookup tables E·W_f[j], `[V, Σ_f f·F]` (see models/lookupTables.ts), computed as tagifai does. */
+/** The lookup tables E·W_f[j], `[V, Σ_f f·F]` (see families/cnn/lookupTables.ts), computed as tagifai does. */
 function foldedTables(weights: tf.NamedTensorMap, maxFilterSize: number): Float32Array {
   const kernels = Array.from(
     { length: maxFilterSize },

@@ -12,7 +12,7 @@
  */
 import type { onnx as Onnx } from "onnx-proto";
 import type { Task } from "../data.js";
-import type { LogisticModel } from "../models/logistic.js";
+import type { LogisticModel } from "../families/linear/logistic.js";
 import { floatTensor, type GraphSpec, int64Tensor, node, tensorValue } from "./onnxGraph.js";
 
 /** Names of the exported linear graph's input and output. */

@@ -24,8 +24,8 @@ import { STOPWORDS } from "../../config/config.js";
 import { loadArtifactsFromDir } from "../artifacts.js";
 import { Tokenizer } from "../data.js";
 import { TagifaiError } from "../errors.js";
-import { loadLinearModel } from "../models/linear.js";
-import { loadModel } from "../models.js";
+import { loadModel } from "../families/cnn/model.js";
+import { loadLinearModel } from "../families/linear/model.js";
 import type { Params } from "../params.js";
 import { saveJson } from "../utils.js";
 import { CNN_ONNX_IO, cnnGraph } from "./cnnOnnx.js";
@@ -41,7 +41,7 @@ export const ONNX_EXPORT_FILES = {
   tfidf: "tfidf.json",
 } as const;
 
-/** The CNN family's tokenizer file inside a run's artifact folder (see families/cnn.ts). */
+/** The CNN family's tokenizer file inside a run's artifact folder (see families/cnn/fit.ts). */
 const RUN_TOKENIZER_FILE = "tokenizer.json";
 
 /** What {@link exportOnnx} needs besides the folders. */
