@@ -15,6 +15,7 @@ import { type BehavioralReport, BUILTIN_SUITE, loadSuite, runBehavioralTests } f
 import { assertTwoClasses } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
+import type { OnnxExportResult } from "./export/onnx.js";
 import { findRun, resolveRun, type StoreOptions, trainInRun, withStore } from "./lifecycle.js";
 import { loadParams, type Params } from "./params.js";
 import { type Prediction, predict } from "./predict.js";
@@ -118,6 +119,30 @@ export async function predictTags(
   } finally {
     artifacts.model.dispose();
   }
+}
+
+/**
+ * Export a run's model to a folder that any ONNX Runtime can serve (see `export/onnx.ts`).
+ * @param runRef which run (see `loadArtifacts`)
+ * @param options `output`: the destination folder; `force`: replace it if it exists
+ * @returns the run id, the folder and the files written
+ * @throws TagifaiError INVALID_INPUT when the run is not FINISHED (it has no model), is an ensemble,
+ *   or the destination exists without `force`
+ */
+export async function exportModel(
+  runRef: string | undefined,
+  options: StoreOptions & { output: string; force?: boolean },
+): Promise<OnnxExportResult & { runId: string }> {
+  const run = await findRun(runRef, options);
+  if (run.status !== "FINISHED")
+    throw new TagifaiError(
+      "INVALID_INPUT",
+      `Run ${run.id} is ${run.status}: only a FINISHED run has a model to export`,
+    );
+  // Loaded on use: the ONNX protobuf code takes ~0.3 s to load, which other commands need not pay.
+  const { exportOnnx } = await import("./export/onnx.js");
+  const result = await exportOnnx(run.artifactUri, options.output, { runId: run.id, force: options.force });
+  return { runId: run.id, ...result };
 }
 
 /**
