@@ -7,12 +7,13 @@
  *
  * Graph (operator semantics as in the ONNX operator specification, "Operators.md", opset 13):
  * `Gemm` (tfidf `[batch, features]` × weights `[features, classes]` + biases) → `Sigmoid`: the
- * one-vs-rest probabilities σ(w·x + b) of `predictLogistic`; for a multi-class model, `ReduceSum`
- * (axis 1, keepdims) and `Div` normalize each row to sum to 1, as the family's scorer does.
+ * one-vs-rest probabilities σ(w·x + b) of `predictLogistic`; for a one-vs-rest multi-class model,
+ * `ReduceSum` (axis 1, keepdims) and `Div` normalize each row to sum to 1, as the family's scorer
+ * does; a multinomial model's `Gemm` is followed by `Softmax` (axis 1) instead.
  */
 import type { onnx as Onnx } from "onnx-proto";
 import type { Task } from "../data.js";
-import type { LogisticModel } from "../families/linear/logistic.js";
+import type { Classifier } from "../families/linear/classifier.js";
 import { floatTensor, type GraphSpec, int64Tensor, node, tensorValue } from "./onnxGraph.js";
 
 /** Names of the exported linear graph's input and output. */
@@ -25,20 +26,23 @@ export const LINEAR_ONNX_IO = { input: "tfidf", output: "probabilities" } as con
  * @returns the graph's inputs, outputs, initializers and nodes
  */
 export function linearGraph(
-  classifier: LogisticModel,
+  classifier: Classifier,
   task: Task,
 ): Pick<GraphSpec, "inputs" | "outputs" | "initializers" | "nodes"> {
   const { numFeatures, numClasses, weights, biases } = classifier;
-  const oneVsRest = task === "multi-label" ? LINEAR_ONNX_IO.output : "one_vs_rest";
+  const softmax = classifier.output === "softmax";
+  const oneVsRest = task === "multi-label" || softmax ? LINEAR_ONNX_IO.output : "one_vs_rest";
   const nodes: Onnx.INodeProto[] = [
     node("Gemm", [LINEAR_ONNX_IO.input, "weights", "biases"], ["margins"]),
-    node("Sigmoid", ["margins"], [oneVsRest]),
+    softmax
+      ? node("Softmax", ["margins"], [oneVsRest], { axis: { int: 1 } })
+      : node("Sigmoid", ["margins"], [oneVsRest]),
   ];
   const initializers = [
     floatTensor("weights", [numFeatures, numClasses], weights),
     floatTensor("biases", [numClasses], biases),
   ];
-  if (task === "multi-class") {
+  if (task === "multi-class" && !softmax) {
     initializers.push(int64Tensor("class_axis", [1], [1]));
     nodes.push(
       node("ReduceSum", [oneVsRest, "class_axis"], ["row_total"], { keepdims: { int: 1 } }),

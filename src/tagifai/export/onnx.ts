@@ -198,11 +198,16 @@ function linearPart(
         "preprocessed text (words: lowercased runs of 2+ letters, digits or _; char_wb: n-grams of each " +
         "lowercased whitespace-separated word padded with one space on each side, a padded word shorter " +
         "than n counting once as itself), weight = (1 + ln count if sublinearTf, else count) × idf, " +
-        "L2-normalize the block, scale it by 1/√(number of blocks), and place it at the block's column " +
+        "L2-normalize the block (when the options' norm is \"row\", also scale it by 1/√(number of blocks)), and place it at the block's column " +
         "offset; terms outside the vocabulary are ignored.",
     },
     output: LINEAR_ONNX_IO.output,
-    activation: task === "multi-class" ? "sigmoid, normalized to sum to 1" : "sigmoid",
+    activation:
+      linear.classifier.output === "softmax"
+        ? "softmax"
+        : task === "multi-class"
+          ? "sigmoid, normalized to sum to 1"
+          : "sigmoid",
   };
 }
 
