@@ -21,7 +21,7 @@ import { exportModel, loadArtifacts, type TrainModelOptions, trainModel } from "
 import type { Params } from "../src/tagifai/params.js";
 import { openStore } from "../src/tagifai/tracking.js";
 import { randomBatch } from "./helpers/batches.js";
-import { BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
+import { BYO_CNN_OVERRIDES, BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
 import { runCli } from "./helpers/cli.js";
 import { FIXTURE_DIR } from "./helpers/data.js";
 
@@ -45,9 +45,19 @@ let trainedRuns = 0;
 async function train(
   dataset: TrainModelOptions["dataset"],
   overrides: Record<string, unknown>,
+  cnn: Record<string, unknown> = {},
 ): Promise<string> {
   const paramsFp = join(home, `params-${++trainedRuns}.json`);
-  writeFileSync(paramsFp, JSON.stringify({ ...testParams, subset: null, min_tag_freq: 2, ...overrides }));
+  writeFileSync(
+    paramsFp,
+    JSON.stringify({
+      ...testParams,
+      subset: null,
+      min_tag_freq: 2,
+      ...overrides,
+      cnn: { ...testParams.cnn, ...cnn },
+    }),
+  );
   const { runId } = await trainModel({ paramsFp, trackingUri, experimentName: "onnx", dataset });
   if (!runId) throw new Error("no run id");
   return runId;
@@ -186,7 +196,7 @@ describe("ONNX export of a multi-label CNN", () => {
   const texts = varietyOfTexts();
 
   beforeAll(async () => {
-    runId = await train(PROJECTS, { num_epochs: 3, batch_size: 16 });
+    runId = await train(PROJECTS, {}, { num_epochs: 3, batch_size: 16 });
     dir = join(home, "exports", "cnn");
     const result = await exportModel(runId, { trackingUri, output: dir });
     expect(result).toMatchObject({ runId, dir, kind: "cnn", task: "multi-label" });
@@ -195,8 +205,8 @@ describe("ONNX export of a multi-label CNN", () => {
   it("gives tagifai's probabilities to 1e-5 on 100 texts in onnxruntime-node, batched as tagifai batches", async () => {
     const { params, probabilities } = await tagifaiProbabilities(runId, [texts]);
     const [expected] = probabilities;
-    const actual = await cnnOnnxProbabilities(dir, texts, params.batch_size);
-    expect(texts.some((text) => preprocess(text, params).length < params.max_filter_size)).toBe(true);
+    const actual = await cnnOnnxProbabilities(dir, texts, params.cnn!.batch_size);
+    expect(texts.some((text) => preprocess(text, params).length < params.cnn!.max_filter_size)).toBe(true);
     expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-5);
   });
 
@@ -223,7 +233,12 @@ describe("ONNX export of a multi-label CNN", () => {
       kind: "cnn",
       task: "multi-label",
       classes: artifacts.labelEncoder.classes,
-      input: { name: "token_ids", pad_id: 0, unknown_id: 1, min_length: artifacts.params.max_filter_size },
+      input: {
+        name: "token_ids",
+        pad_id: 0,
+        unknown_id: 1,
+        min_length: artifacts.params.cnn!.max_filter_size,
+      },
       output: { name: "probabilities" },
       decision: { rule: "threshold", thresholds: [...artifacts.model.thresholds] },
     });
@@ -284,12 +299,12 @@ describe("the CNN graph", () => {
 
 describe("ONNX export of a multi-class CNN (softmax)", () => {
   it("gives tagifai's probabilities to 1e-5, rows summing to 1, and an argmax decision", async () => {
-    const runId = await train(BYO, { ...BYO_TRAIN_OVERRIDES, num_epochs: 3 });
+    const runId = await train(BYO, BYO_TRAIN_OVERRIDES, { ...BYO_CNN_OVERRIDES, num_epochs: 3 });
     const dir = join(home, "exports", "multi-class");
     await exportModel(runId, { trackingUri, output: dir });
     const texts = varietyOfTexts();
     const [expected] = (await tagifaiProbabilities(runId, [texts])).probabilities;
-    const actual = await cnnOnnxProbabilities(dir, texts, BYO_TRAIN_OVERRIDES.batch_size);
+    const actual = await cnnOnnxProbabilities(dir, texts, BYO_CNN_OVERRIDES.batch_size);
     expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-5);
     for (const row of actual) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     const { serving } = await onnxClient(dir);
@@ -327,7 +342,7 @@ describe("tagifai export: bad input", () => {
   const env = { TAGIFAI_HOME: home };
 
   it("refuses an ensemble, naming why, and writes nothing", async () => {
-    const runId = await train(PROJECTS, { model: "ensemble", num_epochs: 1 });
+    const runId = await train(PROJECTS, { model: "ensemble" });
     const output = join(home, "exports", "ensemble");
     await expect(exportModel(runId, { trackingUri, output })).rejects.toThrow(
       new RegExp(`Run ${runId} is an ensemble .*only cnn and linear runs can be exported`),

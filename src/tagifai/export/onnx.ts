@@ -56,7 +56,7 @@ export interface OnnxExportOptions {
 export interface OnnxExportResult {
   /** The destination folder (absolute). */
   dir: string;
-  kind: "cnn" | "linear";
+  kind: string;
   task: "multi-label" | "multi-class";
   /** Each file written and its size in bytes. */
   files: Record<string, number>;
