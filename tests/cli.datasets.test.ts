@@ -96,10 +96,7 @@ describe("tagifai validate-data", () => {
 describe("tagifai test-model", () => {
   it("runs the built-in suite or a user suite and stores `behavioral` in the run's performance", async () => {
     const { env, home, paramsFp } = newHome({ model: "linear" });
-    const trained = await runCli(
-      ["train-model", "--params-fp", paramsFp, "--experiment-name", "behavior"],
-      env,
-    );
+    const trained = await runCli(["train-model", "--params-fp", paramsFp, "--experiment", "behavior"], env);
     expect(trained.code, trained.stderr).toBe(0);
     const runId = JSON.parse(trained.stdout).run_id;
 
@@ -140,7 +137,7 @@ describe("bring your own dataset through the CLI", () => {
       cnn: { ...testParams.cnn, ...BYO_CNN_OVERRIDES },
     });
     const fields = ["--label-field", "tag"];
-    const trained = await trainOnByoCsv(paramsFp, env, "--experiment-name", "byo");
+    const trained = await trainOnByoCsv(paramsFp, env, "--experiment", "byo");
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stderr).toMatch(/3 classes \(multi-class\)/);
     const runId = JSON.parse(trained.stdout).run_id;

@@ -26,26 +26,30 @@ interface Moment {
   signal: "SIGINT" | "SIGTERM";
 }
 
-const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8")) as Record<string, unknown>;
+const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8")) as Record<string, unknown> & {
+  cnn: Record<string, unknown>;
+};
+/** The test configuration as a linear model (without the CNN's section). */
+const { cnn: _cnn, ...linear } = { ...base, model: "linear" };
 
 const MOMENTS: Moment[] = [
   {
     name: "during the CNN's epochs",
-    params: { ...base, num_epochs: 500, patience: 500 },
+    params: { ...base, cnn: { ...base.cnn, num_epochs: 500, patience: 500 } },
     env: {},
     ready: /Epoch: 1 /,
     signal: "SIGINT",
   },
   {
     name: "during the linear fit",
-    params: { ...base, model: "linear" },
+    params: linear,
     env: { TAGIFAI_TEST_PAUSE_AT: "fit" },
     ready: /Pausing at fit/,
     signal: "SIGTERM",
   },
   {
     name: "while the artifacts are written",
-    params: { ...base, model: "linear" },
+    params: linear,
     env: { TAGIFAI_TEST_PAUSE_AT: "artifacts" },
     ready: /Pausing at artifacts/,
     signal: "SIGTERM",
@@ -67,7 +71,7 @@ describe.each(BACKENDS)("a signal stops training on $name", (backend) => {
       const paramsFp = join(home, "params.json");
       writeFileSync(paramsFp, JSON.stringify(moment.params));
       const { child, output } = startCli(
-        ["--tracking-uri", fresh.uri, "train-model", "--params-fp", paramsFp, "--experiment-name", "signals"],
+        ["--tracking-uri", fresh.uri, "train-model", "--params-fp", paramsFp, "--experiment", "signals"],
         { TAGIFAI_HOME: home, TAGIFAI_DATA_DIR: DATASET_DIR, TAGIFAI_TEST_PAUSE_MS: "3000", ...moment.env },
       );
       const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;

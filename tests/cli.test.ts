@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
-import { runCli, startCli } from "./helpers/cli.js";
+import { runCli } from "./helpers/cli.js";
 import { DATASET_DIR } from "./helpers/trained-run.js";
 
 /** One temp home shared by the tests of this file: data loaded and one run trained through the CLI. */
@@ -15,10 +15,7 @@ describe("tagifai CLI", () => {
   beforeAll(async () => {
     const loaded = await runCli(["load-data"], env);
     expect(loaded.code, loaded.stderr).toBe(0);
-    const trained = await runCli(
-      ["train-model", "--params-fp", TEST_PARAMS_FP, "--experiment-name", "cli"],
-      env,
-    );
+    const trained = await runCli(["train-model", "--params-fp", TEST_PARAMS_FP, "--experiment", "cli"], env);
     expect(trained.code, trained.stderr).toBe(0);
     runId = JSON.parse(trained.stdout).run_id;
   }, 120_000);
@@ -75,13 +72,13 @@ describe("tagifai CLI", () => {
     expect(section).toEqual(performance.overall);
   });
 
-  it("gives clear errors for bad input", async () => {
+  it("gives clear errors for bad input", { timeout: 180_000 }, async () => {
     const unknown = await runCli(["params", "--run-id", "0".repeat(32)], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/RUN_NOT_FOUND/);
     const traversal = await runCli(["params", "--run-id", "../../etc"], env);
-    expect(traversal.code).toBe(1);
-    expect(traversal.stderr).toMatch(/INVALID_RUN_ID/);
+    expect(traversal.code).toBe(2);
+    expect(traversal.stderr).toMatch(/invalid run reference "\.\.\/\.\.\/etc"/);
     const empty = await runCli(["predict-tags", "   "], env);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/empty/);
@@ -91,34 +88,4 @@ describe("tagifai CLI", () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/seed: expected number, got string "x"/);
   });
-
-  it("marks a training run KILLED when it is stopped mid-run", async () => {
-    const long = join(home, "long-params.json");
-    const params = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
-    writeFileSync(
-      long,
-      JSON.stringify({ ...params, cnn: { ...params.cnn, num_epochs: 500, patience: 500 } }),
-    );
-    const { child, output } = startCli(
-      ["train-model", "--params-fp", long, "--experiment-name", "killed"],
-      env,
-    );
-    await new Promise<void>((ready) => {
-      const timer = setInterval(() => {
-        if (/Epoch: 2 /.test(output.stderr)) {
-          clearInterval(timer);
-          ready();
-        }
-      }, 50);
-    });
-    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(143);
-    const killedRunId = /Run ID: ([0-9a-f]{32})/.exec(output.stderr)?.[1];
-    const runs = await runCli(["runs", "--experiment", "killed", "--json"], env);
-    const [run] = JSON.parse(runs.stdout);
-    expect(run.id).toBe(killedRunId);
-    expect(run.status).toBe("KILLED");
-    expect(run.metrics.val_loss).toBeGreaterThan(0);
-  }, 120_000);
 });

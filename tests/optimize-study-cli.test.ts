@@ -31,7 +31,7 @@ describe("tagifai optimize", () => {
     writeFileSync(paramsFp, JSON.stringify(base));
     writeFileSync(spaceFp, JSON.stringify(SMALL_SPACE));
     const env = { TAGIFAI_HOME: home, TAGIFAI_DATA_DIR: DATASET_DIR };
-    const args = ["optimize", "--params-fp", paramsFp, "--search-space", spaceFp, "--study-name", "e2e"];
+    const args = ["optimize", "--params-fp", paramsFp, "--search-space", spaceFp, "--experiment", "e2e"];
 
     const result = await runCli([...args, "--num-trials", "3"], env);
     expect(result.code, result.stderr).toBe(0);

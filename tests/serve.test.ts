@@ -463,30 +463,34 @@ describe("a model that fails its smoke prediction", () => {
 });
 
 describe("signals", () => {
-  /** `tagifai serve` in a child process, as the CLI runs it. */
-  const CHILD = `
-    import { setDevice } from "./src/tagifai/device.ts";
-    import { startServer } from "./src/tagifai/serve/server.ts";
-    await setDevice("wasm");
-    const server = await startServer({ port: 0, trackingUri: process.env.TRACKING_URI, runRef: process.env.RUN_ID });
-    process.stdout.write(server.url + "\\n");
-  `;
-
   it("a real process reloads on SIGHUP and exits cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", CHILD], {
-      env: { ...process.env, TRACKING_URI: trained.trackingUri, RUN_ID: trained.runId },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/cli.ts",
+        "--tracking-uri",
+        trained.trackingUri,
+        "serve",
+        "--port",
+        "0",
+        "--run",
+        trained.runId,
+      ],
+      { env: process.env },
+    );
     try {
       let stderr = "";
       child.stderr.on("data", (chunk) => {
         stderr += chunk;
       });
-      const [firstLine] = (await once(child.stdout, "data")) as [Buffer];
-      const url = firstLine.toString().trim();
+      await expect.poll(() => stderr, { timeout: 60_000 }).toMatch(/Tagifai API at http:\/\/\S+ /);
+      const url = /Tagifai API at (http:\/\/\S+) /.exec(stderr)![1];
       expect((await fetch(`${url}/`)).status).toBe(200);
 
       child.kill("SIGHUP");
-      await expect.poll(() => stderr, { timeout: 10_000 }).toMatch(/SIGHUP: serving run [0-9a-f]{32}/);
+      await expect.poll(() => stderr, { timeout: 60_000 }).toMatch(/SIGHUP: serving run [0-9a-f]{32}/);
       child.kill("SIGTERM");
       const [code] = await once(child, "exit");
       expect(code).toBe(0);
@@ -495,5 +499,5 @@ describe("signals", () => {
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
-  }, 30_000);
+  }, 180_000);
 });

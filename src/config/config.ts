@@ -2,7 +2,7 @@
  * Project-wide configuration: where things live, how we log, and the fixed vocabularies
  * (stopwords, excluded tags) that every stage of the pipeline shares.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
@@ -63,14 +63,26 @@ s t can will just don don't should should've now d ll m o re ve y ain aren aren'
 doesn doesn't hadn hadn't hasn hasn't haven haven't isn isn't ma mightn mightn't mustn mustn't needn needn't shan
 shan't shouldn shouldn't wasn wasn't weren weren't won won't wouldn wouldn't`.split(/\s+/);
 
+/** The log levels `TAGIFAI_LOG_LEVEL` may name. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * What is wrong with `TAGIFAI_LOG_LEVEL`, if anything (the logger then uses `info`; the CLI refuses
+ * to start with this message, exit code 2).
+ */
+export const LOG_LEVEL_PROBLEM: string | undefined = logLevelProblem(process.env.TAGIFAI_LOG_LEVEL);
+
 /**
  * The shared logger: leveled and timestamped lines on stderr (so command output on stdout stays
  * machine-readable), colored in a terminal; JSON lines with `TAGIFAI_LOG_FORMAT=json`. Level from
- * `TAGIFAI_LOG_LEVEL` (default `info`). Written synchronously so log lines and progress bars never
- * interleave.
+ * `TAGIFAI_LOG_LEVEL` (default `info`, also used when the variable names no level). Written
+ * synchronously so log lines and progress bars never interleave.
  */
 export const logger = pino(
-  { level: process.env.TAGIFAI_LOG_LEVEL ?? "info", base: undefined },
+  {
+    level: LOG_LEVEL_PROBLEM === undefined ? (process.env.TAGIFAI_LOG_LEVEL ?? "info") : "info",
+    base: undefined,
+  },
   process.env.TAGIFAI_LOG_FORMAT === "json"
     ? pino.destination({ dest: 2, sync: true })
     : pretty({
@@ -81,6 +93,19 @@ export const logger = pino(
         ignore: "pid,hostname",
       }),
 );
+
+/**
+ * The installed package's version (from its package.json).
+ * @returns e.g. "0.1.0"
+ */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { version: string }).version;
+}
+
+function logLevelProblem(level: string | undefined): string | undefined {
+  if (level === undefined || (LOG_LEVELS as readonly string[]).includes(level)) return undefined;
+  return `invalid TAGIFAI_LOG_LEVEL "${level}": expected one of ${LOG_LEVELS.join(", ")}`;
+}
 
 function findPackageDir(start: string): string {
   let dir = start;

@@ -12,12 +12,11 @@
  */
 import { rmSync } from "node:fs";
 import { checkpoint } from "./abort.js";
-import { saveArtifacts } from "./artifacts.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import type { Params } from "./params.js";
 import { type EndStatus, openStore, type Run, type TrackingStore } from "./tracking.js";
-import { type TrainHooks, type TrainingDataset, type TrainResult, train } from "./train.js";
+import type { TrainHooks, TrainingDataset, TrainResult } from "./train.js";
 
 /** Options shared by everything that touches the tracking store. */
 export interface StoreOptions {
@@ -43,19 +42,74 @@ export async function withStore<T>(
   }
 }
 
+/** The forms a run reference takes, for messages. */
+export const RUN_REFERENCE_FORMS =
+  "a run id (or a unique prefix of at least 6 characters), models:/NAME@ALIAS, NAME@ALIAS, models:/NAME/VERSION or best:EXPERIMENT";
+
+/** The shortest run id prefix accepted. */
+export const MIN_RUN_ID_PREFIX = 6;
+
+/** What a run reference names, before it is looked up. */
+export type RunReference =
+  | { kind: "id"; id: string }
+  | { kind: "prefix"; prefix: string }
+  | { kind: "model"; uri: string }
+  | { kind: "best"; experiment: string };
+
 /**
- * Resolve a run reference: a 32-hex run id, a registry URI (`models:/name@alias`, `models:/name/3`,
- * `models:/name`), `best:EXPERIMENT` (highest test f1 among its finished runs), or nothing (the newest
- * finished run).
+ * Read the form of a run reference (without looking anything up): a 32-hex run id, a hex prefix of
+ * at least 6 characters, `models:/NAME@ALIAS`, `models:/NAME/VERSION`, `models:/NAME` (latest
+ * version), `NAME@ALIAS`, or `best:EXPERIMENT` (the finished run with the highest test f1).
+ * @param runRef what the user typed
+ * @returns what it names
+ * @throws TagifaiError INVALID_RUN_ID echoing the reference and listing the accepted forms
+ */
+export function parseRunReference(runRef: string): RunReference {
+  const ref = runRef.trim();
+  if (/^[0-9a-f]{32}$/.test(ref)) return { kind: "id", id: ref };
+  if (new RegExp(`^[0-9a-f]{${MIN_RUN_ID_PREFIX},31}$`).test(ref)) return { kind: "prefix", prefix: ref };
+  if (ref.startsWith("models:/")) return { kind: "model", uri: ref };
+  if (ref.startsWith("best:") && ref.length > "best:".length)
+    return { kind: "best", experiment: ref.slice("best:".length) };
+  if (/^[^/@:\s]+@[^/@:\s]+$/.test(ref)) return { kind: "model", uri: `models:/${ref}` };
+  const why = /^[0-9a-f]{1,5}$/.test(ref)
+    ? ` (a run id prefix needs at least ${MIN_RUN_ID_PREFIX} characters)`
+    : "";
+  throw new TagifaiError(
+    "INVALID_RUN_ID",
+    `invalid run reference ${JSON.stringify(runRef)}${why}: expected ${RUN_REFERENCE_FORMS}`,
+  );
+}
+
+/**
+ * Resolve a run reference (see `parseRunReference`), or nothing (the newest finished run).
  * @param store the tracking store
  * @param runRef the reference
  * @returns the run
- * @throws TagifaiError RUN_NOT_FOUND, INVALID_RUN_ID, MODEL_NOT_FOUND, EXPERIMENT_NOT_FOUND, INVALID_INPUT
+ * @throws TagifaiError INVALID_RUN_ID (bad form, or a prefix several runs share — naming them),
+ *   RUN_NOT_FOUND, MODEL_NOT_FOUND, EXPERIMENT_NOT_FOUND, INVALID_INPUT
  */
 export async function resolveRun(store: TrackingStore, runRef?: string): Promise<Run> {
   if (runRef === undefined) return store.latestRun();
-  if (runRef.startsWith("best:")) return store.bestRun(runRef.slice("best:".length), "f1", "max");
-  return store.getRun(await store.resolveModelUri(runRef));
+  const ref = parseRunReference(runRef);
+  switch (ref.kind) {
+    case "id":
+      return store.getRun(ref.id);
+    case "model":
+      return store.getRun(await store.resolveModelUri(ref.uri));
+    case "best":
+      return store.bestRun(ref.experiment, "f1", "max");
+    case "prefix": {
+      const matches = (await store.listRuns()).filter((run) => run.id.startsWith(ref.prefix));
+      if (matches.length === 1) return matches[0];
+      if (matches.length === 0)
+        throw new TagifaiError("RUN_NOT_FOUND", `no run id starts with "${ref.prefix}"`);
+      throw new TagifaiError(
+        "INVALID_RUN_ID",
+        `run id prefix "${ref.prefix}" is ambiguous: ${matches.map((run) => run.id).join(", ")}`,
+      );
+    }
+  }
 }
 
 /**
@@ -97,6 +151,8 @@ export async function trainInRun(
   options: TrainInRunOptions,
 ): Promise<{ params: Params; performance: Performance }> {
   const { hooks = {}, signal } = options;
+  // Loaded on use: resolving runs and opening the store (all most commands need) stay free of tfjs.
+  const [{ train }, { saveArtifacts }] = await Promise.all([import("./train.js"), import("./artifacts.js")]);
   let saved = false;
   try {
     await checkpoint(signal);

@@ -21,7 +21,7 @@ import { randomSampler, tpeSampler } from "./optimize/samplers.js";
 import { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
 import { bestTrial, type Objective, runStudy, type TrialEvent, TrialPruned } from "./optimize/study.js";
 import { getParam, loadParams, type Params, paramPath, parseParams, setParams } from "./params.js";
-import { formatTable, type TrackingStore, type Trial } from "./tracking.js";
+import { formatTable, type Study, type TrackingStore, type Trial } from "./tracking.js";
 import { type DatasetSource, loadTrainingData, type TrainingData } from "./training-data.js";
 
 export { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
@@ -64,6 +64,8 @@ export interface OptimizeOptions extends StoreOptions {
 /** What `optimize` returns. */
 export interface OptimizeResult {
   studyName: string;
+  /** The study, as stored. */
+  study: Study;
   /** Every trial of the study, oldest first. */
   trials: Trial[];
   /** The best COMPLETE trial (highest test F1). */
@@ -148,7 +150,7 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
       saveJson(paramsFp, bestParams);
       logger.info(`Wrote the params of trial ${best.number} to ${paramsFp}`);
     }
-    return { studyName, trials, best, bestParams, paramsFp, written: !options.dryRun };
+    return { studyName, study, trials, best, bestParams, paramsFp, written: !options.dryRun };
   });
 }
 

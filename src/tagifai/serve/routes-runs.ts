@@ -8,10 +8,10 @@ import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { ARTIFACT_FILES, loadPerformanceFromDir } from "../artifacts.js";
 import { TagifaiError } from "../errors.js";
-import type { Run, TrackingStore } from "../tracking.js";
+import type { TrackingStore } from "../tracking.js";
+import { runView } from "../views.js";
 import {
   EPOCH_METRICS,
-  type RunView,
   routeSchemas,
   runArtifactParamsSchema,
   runArtifactsDataSchema,
@@ -48,14 +48,14 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
     async (request) => {
       const { experiment, status, limit, offset } = request.query;
       const runs = await store.listRuns({ experimentName: experiment, status, limit, offset });
-      return ok(request, { runs: runs.map(toRunView) });
+      return ok(request, { runs: runs.map(runView) });
     },
   );
 
   app.get<RunIdRequest>(
     "/runs/:id",
     { schema: routeSchemas({ summary: "One run", tag, params: runIdParamsSchema, data: runDataSchema }) },
-    async (request) => ok(request, { run: toRunView(await store.getRun(request.params.id)) }),
+    async (request) => ok(request, { run: runView(await store.getRun(request.params.id)) }),
   );
 
   app.get<RunIdRequest>(
@@ -144,19 +144,4 @@ function artifactFiles(dir: string): { name: string; bytes: number }[] {
     .filter((entry) => entry.isFile())
     .map((entry) => ({ name: entry.name, bytes: statSync(join(dir, entry.name)).size }))
     .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** A run as the API shows it: snake_case, ISO times, no server paths. */
-function toRunView(run: Run): RunView {
-  return {
-    run_id: run.id,
-    experiment: run.experimentName,
-    name: run.name,
-    status: run.status,
-    start_time: new Date(run.startTime).toISOString(),
-    end_time: run.endTime === null ? null : new Date(run.endTime).toISOString(),
-    params: run.params,
-    tags: run.tags,
-    metrics: run.metrics,
-  };
 }

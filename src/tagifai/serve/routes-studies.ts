@@ -4,17 +4,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
-import { bestTrial } from "../optimize/study.js";
-import { trialStateSchema } from "../tracking/records.js";
-import type { Study, TrackingStore, Trial } from "../tracking.js";
-import {
-  routeSchemas,
-  type StudyView,
-  studiesDataSchema,
-  studyNameParamsSchema,
-  studyTrialsDataSchema,
-  type TrialView,
-} from "./contract.js";
+import type { TrackingStore } from "../tracking.js";
+import { studyView, trialView } from "../views.js";
+import { routeSchemas, studiesDataSchema, studyNameParamsSchema, studyTrialsDataSchema } from "./contract.js";
 import { ok } from "./envelope.js";
 
 /**
@@ -37,7 +29,7 @@ export function registerStudyRoutes(app: FastifyInstance, store: TrackingStore):
     async (request) => {
       const studies = await store.listStudies();
       const views = await Promise.all(
-        studies.map(async (study) => toStudyView(study, await store.listTrials(study.id))),
+        studies.map(async (study) => studyView(study, await store.listTrials(study.id))),
       );
       return ok(request, { studies: views });
     },
@@ -56,44 +48,7 @@ export function registerStudyRoutes(app: FastifyInstance, store: TrackingStore):
     async (request) => {
       const study = await store.getStudy(request.params.name);
       const trials = await store.listTrials(study.id);
-      return ok(request, { study: toStudyView(study, trials), trials: trials.map(toTrialView) });
+      return ok(request, { study: studyView(study, trials), trials: trials.map(trialView) });
     },
   );
-}
-
-/** A study as the API shows it, summarizing its trials. */
-function toStudyView(study: Study, trials: readonly Trial[]): StudyView {
-  const counts = Object.fromEntries(trialStateSchema.options.map((state) => [state, 0])) as Record<
-    Trial["state"],
-    number
-  >;
-  for (const trial of trials) counts[trial.state] += 1;
-  const best = bestTrial(trials, study.direction);
-  const named = (attr: string) => {
-    const value = trials.map((trial) => trial.attrs[attr]).find((v) => typeof v === "string");
-    return typeof value === "string" ? value : null;
-  };
-  return {
-    name: study.name,
-    direction: study.direction,
-    objective: named("objective"),
-    reported: named("reported"),
-    created_at: new Date(study.createdAt).toISOString(),
-    trial_counts: counts,
-    best_trial: best === undefined ? null : toTrialView(best),
-  };
-}
-
-/** A trial as the API shows it: its reported values by step (NaN as null), no attributes or times. */
-function toTrialView(trial: Trial): TrialView {
-  return {
-    number: trial.number,
-    state: trial.state,
-    params: trial.params,
-    value: trial.value ?? null,
-    run_id: trial.runId,
-    intermediate: Object.entries(trial.intermediate)
-      .map(([step, value]) => ({ step: Number(step), value: Number.isNaN(value) ? null : value }))
-      .sort((a, b) => a.step - b.step),
-  };
 }

@@ -1,6 +1,7 @@
 /**
- * `tagifai serve`: the API and dashboard listening on a port, reloading the model on SIGHUP and
- * shutting down gracefully on SIGTERM / SIGINT (in-flight requests finish, within a bound).
+ * The API and dashboard listening on a port, with a bounded graceful shutdown (in-flight requests
+ * finish, within a bound) and a model reload. The process's signals are the caller's: `tagifai
+ * serve` (src/cli/serve-command.ts) maps SIGHUP to `reload` and SIGTERM / SIGINT to `close`.
  */
 import type { AddressInfo } from "node:net";
 import { logger } from "../../config/config.js";
@@ -29,7 +30,7 @@ export interface RunningServer {
 }
 
 /**
- * Start the API and dashboard. SIGHUP reloads the model; SIGTERM and SIGINT close the server.
+ * Start the API and dashboard.
  * @param options host, port, run reference, tracking URI, limits
  * @returns the server's URL and its close and reload functions
  */
@@ -44,21 +45,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { address, port, family } = app.server.address() as AddressInfo;
   const url = `http://${family === "IPv6" ? `[${address}]` : address}:${port}`;
 
-  const onHangup = () => {
-    reload().then(
-      ({ runId }) => logger.info(`SIGHUP: serving run ${runId}`),
-      (error: unknown) =>
-        logger.error(`SIGHUP: reload failed, still serving the old model: ${String(error)}`),
-    );
-  };
-  const onStop = (signal: NodeJS.Signals) => {
-    logger.info(`${signal}: closing the server`);
-    close().catch((error: unknown) => logger.error(`Closing failed: ${String(error)}`));
-  };
   const close = async () => {
-    process.off("SIGHUP", onHangup);
-    process.off("SIGTERM", onStop);
-    process.off("SIGINT", onStop);
     // Closing stops accepting and waits for in-flight requests; one that is still not done at the
     // deadline (a client trickling its body in) has its connection cut, so closing is bounded.
     const deadline = setTimeout(() => {
@@ -71,9 +58,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       clearTimeout(deadline);
     }
   };
-  process.on("SIGHUP", onHangup);
-  process.once("SIGTERM", onStop);
-  process.once("SIGINT", onStop);
   logger.info(`Tagifai API at ${url} (docs: ${url}/docs, dashboard: ${url}/dashboard/)`);
   return { url, close, reload };
 }

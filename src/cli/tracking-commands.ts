@@ -1,0 +1,161 @@
+/**
+ * The tracking commands: experiments, runs, diff, best-run, delete-experiment, register and alias.
+ * Each parses its options and calls the tracking store (through the run lifecycle) or one
+ * operation; JSON output uses the serializer shared with the API (`tagifai/views`).
+ */
+import type { Command } from "commander";
+import { withStore } from "../tagifai/lifecycle.js";
+import type { Run } from "../tagifai/tracking.js";
+import { experimentView, modelVersionView, runView } from "../tagifai/views.js";
+import { type MetricOrder, metricOrder, runReference, wholeNumber } from "./arguments.js";
+import { globalOptions } from "./globals.js";
+import { JSON_ONLY, printJson, printTable, printText } from "./output.js";
+import { type RunFlags, runOf, withRunOption } from "./run-option.js";
+
+/** The operations, loaded when a command runs. */
+const operations = () => import("../tagifai/operations.js");
+
+/** Help text of `--order-by`, the same in `runs` and `best-run`. */
+const ORDER_BY = "order by this metric, highest first; prefix it with - for lowest first (e.g. -val_loss)";
+
+/**
+ * Register the tracking commands.
+ * @param program the program
+ */
+export function registerTrackingCommands(program: Command): void {
+  program
+    .command("experiments")
+    .description("List the experiments with their run counts")
+    .option("--json", "print JSON instead of a table", false)
+    .action(async (options: { json: boolean }, command: Command) => {
+      const experiments = (await withStore(globalOptions(command), (store) => store.listExperiments())).map(
+        experimentView,
+      );
+      if (options.json) printJson(experiments);
+      else printTable(experiments, ["name", "run_count", "created_at", "experiment_id"]);
+    });
+
+  program
+    .command("runs")
+    .description("List runs, newest first or ordered by a metric")
+    .option("--experiment <name>", "only this experiment's runs")
+    .option("--order-by <[-]metric>", ORDER_BY, metricOrder)
+    .option("--limit <n>", "at most this many runs", wholeNumber("--limit"))
+    .option("--json", "print JSON instead of a table", false)
+    .action(
+      async (
+        options: { experiment?: string; orderBy?: MetricOrder; limit?: number; json: boolean },
+        command: Command,
+      ) => {
+        const runs = await withStore(globalOptions(command), (store) =>
+          store.listRuns({
+            experimentName: options.experiment,
+            orderBy: options.orderBy,
+            limit: options.limit,
+          }),
+        );
+        if (options.json) printJson(runs.map(runView));
+        else printTable(runs.map(runRow));
+      },
+    );
+
+  program
+    .command("diff")
+    .description("Compare two runs' params and metrics side by side")
+    .requiredOption("--run-a <ref>", "first run (same forms as --run)", runReference)
+    .requiredOption("--run-b <ref>", "second run (same forms as --run)", runReference)
+    .option("--json", "print JSON instead of tables", false)
+    .action(async (options: { runA: string; runB: string; json: boolean }, command: Command) => {
+      const diff = await (await operations()).diffRuns(options.runA, options.runB, globalOptions(command));
+      if (options.json) return printJson(diff);
+      const table = (rows: typeof diff.params) =>
+        rows.map(({ key, a, b }) => ({
+          key,
+          [diff.a.slice(0, 8)]: a ?? "",
+          [diff.b.slice(0, 8)]: b ?? "",
+          same: a === b ? "" : "≠",
+        }));
+      printText("Params");
+      printTable(table(diff.params));
+      printText("\nMetrics");
+      printTable(table(diff.metrics));
+    });
+
+  program
+    .command("best-run")
+    .description("Show the finished run of an experiment with the best value of a metric")
+    .requiredOption("--experiment <name>", "the experiment")
+    .option(
+      "--order-by <[-]metric>",
+      `${ORDER_BY}; the first run is the best`,
+      metricOrder,
+      metricOrder("f1"),
+    )
+    .option("--json", JSON_ONLY)
+    .action(async (options: { experiment: string; orderBy: MetricOrder }, command: Command) => {
+      const { metric, ascending } = options.orderBy;
+      const run = await withStore(globalOptions(command), (store) =>
+        store.bestRun(options.experiment, metric, ascending ? "min" : "max"),
+      );
+      printJson(runView(run));
+    });
+
+  program
+    .command("delete-experiment")
+    .description("Delete an experiment, its runs and their artifacts")
+    .requiredOption("--experiment <name>", "the experiment")
+    .option("--json", JSON_ONLY)
+    .action(async (options: { experiment: string }, command: Command) => {
+      const { runIds } = await (await operations()).deleteExperiment(
+        options.experiment,
+        globalOptions(command),
+      );
+      printJson({ experiment: options.experiment, run_ids: runIds });
+    });
+
+  withRunOption(
+    program.command("register").description("Register a run's model under a name as a new version"),
+    "the run",
+    "required",
+  )
+    .requiredOption("--name <name>", "the registered model's name")
+    .option("--json", JSON_ONLY)
+    .action(async (options: RunFlags & { name: string }, command: Command) => {
+      const run = runOf(options);
+      if (run === undefined) command.error("error: required option '--run <ref>' not specified");
+      printJson(await (await operations()).registerModel(run!, options.name, globalOptions(command)));
+    });
+
+  program
+    .command("alias")
+    .description("Point an alias (e.g. production, staging) at a version of a registered model")
+    .requiredOption("--name <name>", "the registered model's name")
+    .requiredOption("--version <n>", "the version", wholeNumber("--version"))
+    .requiredOption("--alias <alias>", "the alias")
+    .option("--json", JSON_ONLY)
+    .action(async (options: { name: string; version: number; alias: string }, command: Command) => {
+      const versions = await withStore(globalOptions(command), async (store) => {
+        await store.setAlias(options.name, options.version, options.alias);
+        return store.listModelVersions(options.name);
+      });
+      printJson(versions.map(modelVersionView));
+    });
+}
+
+/** A run as one row of the `runs` table: the columns a person scans first. */
+function runRow(run: Run): Record<string, unknown> {
+  const seconds = run.endTime === null ? "" : Math.round((run.endTime - run.startTime) / 1000);
+  return {
+    run_id: run.id,
+    experiment: run.experimentName,
+    name: run.name,
+    status: run.status,
+    start_time: run.startTime,
+    seconds,
+    epochs: run.metrics.epochs ?? "",
+    f1: run.metrics.f1 ?? "",
+    precision: run.metrics.precision ?? "",
+    recall: run.metrics.recall ?? "",
+    best_val_loss: run.metrics.best_val_loss ?? "",
+  };
+}
