@@ -34,16 +34,10 @@ function buildProgram(): Command {
   const program = new Command("tagifai")
     .description("Predict the tags of a machine-learning project from its title and description.")
     .version(packageVersion(), "-V, --version", "print the version")
-    .addOption(
-      new Option("--device <backend>", "compute backend of the commands that use a model")
-        .choices(["wasm", "cpu"])
-        .default("wasm"),
-    )
-    .option(
-      "--tracking-uri <uri>",
-      "tracking store: sqlite:PATH or postgresql://… (default: TAGIFAI_TRACKING_URI, else stores/tracking.db)",
-      trackingUri,
-    )
+    .addOption(deviceOption().default("wasm"))
+    .addOption(trackingUriOption())
+    // Program options end at the command name, so a command may have its own --version (alias).
+    .enablePositionalOptions()
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerDataCommands(program);
@@ -51,8 +45,27 @@ function buildProgram(): Command {
   registerTrackingCommands(program);
   registerOptimizeCommand(program, warnStopping);
   registerServeCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) {
+    // The program options are accepted after the command name too (`tagifai runs --tracking-uri …`).
+    command.addOption(deviceOption().hideHelp()).addOption(trackingUriOption().hideHelp()).exitOverride();
+  }
   return program;
+}
+
+/** `--device`: the compute backend of the commands that use a model. */
+function deviceOption(): Option {
+  return new Option("--device <backend>", "compute backend of the commands that use a model").choices([
+    "wasm",
+    "cpu",
+  ]);
+}
+
+/** `--tracking-uri`: where runs are tracked. */
+function trackingUriOption(): Option {
+  return new Option(
+    "--tracking-uri <uri>",
+    "tracking store: sqlite:PATH or postgresql://… (default: TAGIFAI_TRACKING_URI, else stores/tracking.db)",
+  ).argParser(trackingUri);
 }
 
 /**

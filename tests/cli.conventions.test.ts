@@ -83,6 +83,19 @@ describe("tagifai CLI conventions", { timeout: 600_000 }, () => {
     expect(await resolve("best:conventions")).toBe(ids.b);
   });
 
+  it("accepts the program options before or after the command name", async () => {
+    const after = await runCli([
+      "runs",
+      "--experiment",
+      "conventions",
+      "--tracking-uri",
+      fresh.uri,
+      "--json",
+    ]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(JSON.parse(after.stdout)).toHaveLength(3);
+  });
+
   it("refuses short and ambiguous run id prefixes, naming the candidates", async () => {
     expectFailure(await cli(["params", "--run", "abcde"]), 2, /invalid run reference "abcde".*at least 6/);
     const ambiguous = await cli(["diff", "--run-a", "abcdef", "--run-b", ids.production]);
