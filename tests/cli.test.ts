@@ -52,7 +52,7 @@ describe("tagifai CLI", () => {
     expect(JSON.parse(explicit.stdout)).toEqual(prediction);
   });
 
-  it("shows a run's params and performance", async () => {
+  it("shows a run's params and performance", { timeout: 180_000 }, async () => {
     const params = JSON.parse((await runCli(["params", "--run-id", runId], env)).stdout);
     expect(params.threshold).toBeGreaterThan(0);
     expect(params.num_samples).toBeGreaterThan(0);
