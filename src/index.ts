@@ -1,0 +1,123 @@
+/**
+ * Tagifai's public API, what `import … from "tagifai"` gives: the operations the `tagifai` command
+ * line runs (train, predict, evaluate, inspect and register runs), the stages they are built from
+ * (training, prediction, artifacts, params), the tracking store, hyperparameter optimization and the
+ * REST API's app factory, with their types. Everything else under `src/` is internal.
+ *
+ * Anything that builds or runs a model computes on tfjs: choose its backend once with
+ * {@link setDevice} (the wasm backend by default), as the CLI does for the commands that use a model.
+ *
+ * @example
+ * ```ts
+ * import { loadArtifacts, predict, setDevice, trainModel } from "tagifai";
+ *
+ * await setDevice();
+ * const { runId } = await trainModel({ paramsFp: "config/params_linear.json", experimentName: "baselines" });
+ * const artifacts = await loadArtifacts(runId);
+ * console.log(predict(["Transfer learning with transformers for text classification."], artifacts));
+ * artifacts.model.dispose();
+ * ```
+ * @packageDocumentation
+ */
+
+export { loadArtifactsFromDir, saveArtifacts } from "./tagifai/artifacts.js";
+export type { Task } from "./tagifai/data/dataset.js";
+export type { AnyLabelEncoder, MultiClassEncoder, MultiLabelEncoder } from "./tagifai/data/encoders.js";
+export { type ErrorCode, TagifaiError } from "./tagifai/errors.js";
+export {
+  getMetrics,
+  getPerformanceReport,
+  getSliceMetrics,
+  MAX_CURVE_POINTS,
+  type Metrics,
+  metricsSchema,
+  type Performance,
+  performanceSchema,
+  SLICES,
+  type SliceFunction,
+  type SliceRow,
+} from "./tagifai/eval.js";
+export type { TrainedModel } from "./tagifai/families.js";
+export type { EpochMetrics, LabelledSplit, TrainHooks } from "./tagifai/family.js";
+export {
+  computeFeatures,
+  type DatasetSource,
+  type DiffRow,
+  deleteExperiment,
+  diffRuns,
+  evaluateRun,
+  getParams,
+  getPerformance,
+  loadArtifacts,
+  loadData,
+  predictTags,
+  registerModel,
+  type StoreOptions,
+  type TrainModelOptions,
+  type TrainModelResult,
+  testModel,
+  trainModel,
+  validateData,
+  withStore,
+} from "./tagifai/main.js";
+export { searchSpaceSchema } from "./tagifai/optimize/space.js";
+export {
+  DEFAULT_SEARCH_SPACE,
+  formatStudyReport,
+  loadSearchSpace,
+  type OptimizeOptions,
+  type OptimizeResult,
+  optimize,
+  type SearchSpace,
+  type TrialEvent,
+} from "./tagifai/optimize.js";
+export {
+  loadParams,
+  type ModelKind,
+  modelKindSchema,
+  type Params,
+  paramsSchema,
+  parseParams,
+} from "./tagifai/params.js";
+export { MAX_TEXT_LENGTH, type Prediction, predict } from "./tagifai/predict.js";
+export { type AppOptions, buildApp, type ServeApp } from "./tagifai/serve/app.js";
+export type { ReloadResult } from "./tagifai/serve/model.js";
+export type { Limits } from "./tagifai/serve/schemas.js";
+export { type RunningServer, type ServerOptions, startServer } from "./tagifai/serve/server.js";
+export type { Timeouts } from "./tagifai/serve/timeouts.js";
+export {
+  endStatusSchema,
+  runStatusSchema,
+  studyDirectionSchema,
+  trialStateSchema,
+} from "./tagifai/tracking/types.js";
+export {
+  type ClaimTrialOptions,
+  type CreateRunOptions,
+  type EndStatus,
+  type Experiment,
+  type ExperimentSummary,
+  type ListRunsOptions,
+  type MetricPoint,
+  type ModelVersion,
+  openStore,
+  type Run,
+  type RunStatus,
+  type Study,
+  type StudyDefinition,
+  type StudyDirection,
+  TrackingStore,
+  type Trial,
+  type TrialClaim,
+  type TrialOutcome,
+  type TrialState,
+} from "./tagifai/tracking.js";
+export {
+  type Artifacts,
+  evaluateModel,
+  referenceDataset,
+  type TrainingDataset,
+  type TrainResult,
+  train,
+} from "./tagifai/train.js";
+export { type Device, setDevice } from "./tagifai/utils.js";
