@@ -23,6 +23,7 @@
 export { loadArtifactsFromDir, saveArtifacts } from "./tagifai/artifacts.js";
 export type { Task } from "./tagifai/data/dataset.js";
 export type { AnyLabelEncoder, MultiClassEncoder, MultiLabelEncoder } from "./tagifai/data/encoders.js";
+export { type Device, setDevice } from "./tagifai/device.js";
 export { type ErrorCode, TagifaiError } from "./tagifai/errors.js";
 export {
   getMetrics,
@@ -120,4 +121,3 @@ export {
   type TrainResult,
   train,
 } from "./tagifai/train.js";
-export { type Device, setDevice } from "./tagifai/utils.js";

@@ -230,7 +230,7 @@ describe("the packed tagifai package", () => {
     expect(Array.isArray(result.tags)).toBe(true);
     expect(result.runs).toEqual([[result.runId, "FINISHED"]]);
     expect(result.errorCode).toBe("INVALID_INPUT");
-  });
+  }, 300_000);
 
   it("imports by name from plain ESM JavaScript", () => {
     const stdout = run(
