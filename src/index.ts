@@ -40,6 +40,7 @@ export {
 } from "./tagifai/eval.js";
 export type { TrainedModel } from "./tagifai/families.js";
 export type { EpochMetrics, LabelledSplit, TrainHooks } from "./tagifai/family.js";
+export { withStore } from "./tagifai/lifecycle.js";
 export {
   computeFeatures,
   type DatasetSource,
@@ -59,8 +60,7 @@ export {
   testModel,
   trainModel,
   validateData,
-  withStore,
-} from "./tagifai/main.js";
+} from "./tagifai/operations.js";
 export { searchSpaceSchema } from "./tagifai/optimize/space.js";
 export {
   DEFAULT_SEARCH_SPACE,
@@ -82,8 +82,8 @@ export {
 } from "./tagifai/params.js";
 export { MAX_TEXT_LENGTH, type Prediction, predict } from "./tagifai/predict.js";
 export { type AppOptions, buildApp, type ServeApp } from "./tagifai/serve/app.js";
-export type { ReloadResult } from "./tagifai/serve/model.js";
-export type { Limits } from "./tagifai/serve/schemas.js";
+export type { Limits } from "./tagifai/serve/contract.js";
+export type { ReloadResult } from "./tagifai/serve/live-model.js";
 export { type RunningServer, type ServerOptions, startServer } from "./tagifai/serve/server.js";
 export type { Timeouts } from "./tagifai/serve/timeouts.js";
 export {
@@ -91,7 +91,7 @@ export {
   runStatusSchema,
   studyDirectionSchema,
   trialStateSchema,
-} from "./tagifai/tracking/types.js";
+} from "./tagifai/tracking/records.js";
 export {
   type ClaimTrialOptions,
   type CreateRunOptions,
@@ -118,6 +118,7 @@ export {
   evaluateModel,
   referenceDataset,
   type TrainingDataset,
+  type TrainOptions,
   type TrainResult,
   train,
 } from "./tagifai/train.js";
