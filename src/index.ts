@@ -38,8 +38,25 @@ export {
   type SliceFunction,
   type SliceRow,
 } from "./tagifai/eval.js";
-export type { TrainedModel } from "./tagifai/families.js";
-export type { EpochMetrics, LabelledSplit, TrainHooks } from "./tagifai/family.js";
+export type { EnsembleConfig } from "./tagifai/families/ensemble/ensemble.js";
+export { AUTO_C_GRID } from "./tagifai/families/linear/classifier.js";
+export {
+  FAMILIES,
+  type FamilyConfig,
+  MODEL_KINDS,
+  type ModelKind,
+  type TrainedModel,
+} from "./tagifai/families.js";
+export type {
+  EpochMetrics,
+  FamilyFit,
+  FitContext,
+  LabelledSplit,
+  LoadContext,
+  ModelFamily,
+  Scorer,
+  TrainHooks,
+} from "./tagifai/family.js";
 export { withStore } from "./tagifai/lifecycle.js";
 export {
   computeFeatures,
@@ -74,13 +91,12 @@ export {
 } from "./tagifai/optimize.js";
 export {
   loadParams,
-  type ModelKind,
-  modelKindSchema,
   type Params,
   paramsSchema,
   parseParams,
 } from "./tagifai/params.js";
 export { MAX_TEXT_LENGTH, type Prediction, predict } from "./tagifai/predict.js";
+export type { Rng } from "./tagifai/random.js";
 export { type AppOptions, buildApp, type ServeApp } from "./tagifai/serve/app.js";
 export type { Limits } from "./tagifai/serve/contract.js";
 export type { ReloadResult } from "./tagifai/serve/live-model.js";
