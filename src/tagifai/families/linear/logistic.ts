@@ -186,12 +186,7 @@ export function fitOneVsRest(
     addScaledColumns(margins, stepMargins, steps, K);
   }
   return {
-    model: {
-      numFeatures: X.cols,
-      numClasses: K,
-      weights: Float32Array.from(params.subarray(0, X.cols * K)),
-      biases: Float32Array.from(params.subarray(X.cols * K)),
-    },
+    model: toLinearModel(params, X.cols, K),
     report,
   };
 }
@@ -203,16 +198,7 @@ export function fitOneVsRest(
  * @returns `rows × classes` probabilities σ(w·x + b)
  */
 export function predictLogistic(model: LogisticModel, rows: readonly SparseRow[]): number[][] {
-  const { numClasses, weights, biases } = model;
-  return rows.map((row) => {
-    const margins = Float64Array.from(biases);
-    for (let k = 0; k < row.indices.length; k++) {
-      const base = row.indices[k] * numClasses;
-      const value = row.values[k];
-      for (let c = 0; c < numClasses; c++) margins[c] += value * weights[base + c];
-    }
-    return Array.from(margins, sigmoid);
-  });
+  return rows.map((row) => Array.from(linearMargins(model, row), sigmoid));
 }
 
 function sigmoid(z: number): number {
@@ -431,4 +417,37 @@ function lineSearch(problem: OneVsRestProblem, start: LineSearchStart, active: b
     });
   }
   return steps;
+}
+
+/**
+ * A fitted model from the optimizer's parameter vector (weights `cols × classes`, then the biases).
+ * @param params the parameters, weights first
+ * @param cols number of features
+ * @param numClasses number of classes
+ * @returns the model, in 32-bit floats
+ */
+export function toLinearModel(params: Float64Array, cols: number, numClasses: number): LogisticModel {
+  return {
+    numFeatures: cols,
+    numClasses,
+    weights: Float32Array.from(params.subarray(0, cols * numClasses)),
+    biases: Float32Array.from(params.subarray(cols * numClasses)),
+  };
+}
+
+/**
+ * The margins w·x + b of one sparse row for every class.
+ * @param model a fitted model
+ * @param row a sparse row with the model's features
+ * @returns one margin per class
+ */
+export function linearMargins(model: LogisticModel, row: SparseRow): Float64Array {
+  const { numClasses, weights, biases } = model;
+  const margins = Float64Array.from(biases);
+  for (let k = 0; k < row.indices.length; k++) {
+    const base = row.indices[k] * numClasses;
+    const value = row.values[k];
+    for (let c = 0; c < numClasses; c++) margins[c] += value * weights[base + c];
+  }
+  return margins;
 }

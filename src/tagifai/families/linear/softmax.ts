@@ -10,7 +10,7 @@
  * Deterministic.
  */
 import { TagifaiError } from "../../errors.js";
-import type { LogisticModel, LogisticOptions } from "./logistic.js";
+import { type LogisticModel, type LogisticOptions, linearMargins, toLinearModel } from "./logistic.js";
 import { multiplyDense, multiplyDenseTransposed, type SparseMatrix, type SparseRow } from "./sparse.js";
 
 const MEMORY = 10;
@@ -126,12 +126,7 @@ export function fitSoftmax(
   }
   if (!report.converged) report.converged = maxAbs(gradient) <= options.tolerance;
   return {
-    model: {
-      numFeatures: X.cols,
-      numClasses: K,
-      weights: Float32Array.from(params.subarray(0, X.cols * K)),
-      biases: Float32Array.from(params.subarray(X.cols * K)),
-    },
+    model: toLinearModel(params, X.cols, K),
     report,
   };
 }
@@ -143,14 +138,9 @@ export function fitSoftmax(
  * @returns `rows × classes` probabilities, each row summing to 1
  */
 export function predictSoftmax(model: LogisticModel, rows: readonly SparseRow[]): number[][] {
-  const { numClasses, weights, biases } = model;
+  const { numClasses } = model;
   return rows.map((row) => {
-    const margins = Float64Array.from(biases);
-    for (let k = 0; k < row.indices.length; k++) {
-      const base = row.indices[k] * numClasses;
-      const value = row.values[k];
-      for (let c = 0; c < numClasses; c++) margins[c] += value * weights[base + c];
-    }
+    const margins = linearMargins(model, row);
     const probabilities = new Float64Array(numClasses);
     softmaxInto(margins, 0, numClasses, probabilities);
     return Array.from(probabilities);
