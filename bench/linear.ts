@@ -25,14 +25,14 @@ const { encoder, train, val, test } = referenceSplits(dataDir);
 
 const start = performance.now();
 const startCpu = process.cpuUsage();
-const { model, report } = fitLinearModel(train.X, train.y, val.X, val.y, config);
+const { model, report } = await fitLinearModel(train.X, train.y, val.X, val.y, config);
 const fitSeconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(startCpu);
 
-const variant = fitLinearModel(train.X, train.y, val.X, val.y, {
+const { model: variant } = await fitLinearModel(train.X, train.y, val.X, val.y, {
   ...config,
   tfidf: { ...config.tfidf, charAnalyzer: config.tfidf.charAnalyzer === "char" ? "char_wb" : "char" },
-}).model;
+});
 const blend = (rows: string[]) =>
   blendProbabilities([
     { probabilities: model.predictProba(rows), weight: 0.5 },

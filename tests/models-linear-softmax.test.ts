@@ -104,8 +104,8 @@ describe("linear model: multi-class output, C chosen on validation, refit", () =
     [1, 0, 0],
   ];
 
-  it("fits a softmax for a multi-class task and keeps it through save/load", () => {
-    const { model } = fitLinearModel(train, trainY, val, valY, {}, "multi-class");
+  it("fits a softmax for a multi-class task and keeps it through save/load", async () => {
+    const { model } = await fitLinearModel(train, trainY, val, valY, {}, "multi-class");
     expect(model.classifier.output).toBe("softmax");
     const probabilities = model.predictProba(val);
     for (const row of probabilities) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
@@ -115,12 +115,19 @@ describe("linear model: multi-class output, C chosen on validation, refit", () =
     const loaded = loadLinearModel(dir);
     expect(loaded.classifier.output).toBe("softmax");
     expect(loaded.predictProba(val)).toEqual(model.predictProba(val));
-    const ovr = fitLinearModel(train, trainY, val, valY, { logistic: { multiClass: "ovr" } }, "multi-class");
+    const ovr = await fitLinearModel(
+      train,
+      trainY,
+      val,
+      valY,
+      { logistic: { multiClass: "ovr" } },
+      "multi-class",
+    );
     expect(ovr.model.classifier.output).toBe("sigmoid");
   });
 
-  it("tries every C of the grid on validation and saves the one it kept", () => {
-    const { model, report } = fitLinearModel(train, trainY, val, valY, { logistic: { C: "auto" } });
+  it("tries every C of the grid on validation and saves the one it kept", async () => {
+    const { model, report } = await fitLinearModel(train, trainY, val, valY, { logistic: { C: "auto" } });
     expect(report.candidates.map((candidate) => candidate.C)).toEqual([...AUTO_C_GRID]);
     const best = Math.max(...report.candidates.map((candidate) => candidate.valF1));
     const kept = report.candidates.find((candidate) => candidate.valF1 === best)!.C;
@@ -130,17 +137,18 @@ describe("linear model: multi-class output, C chosen on validation, refit", () =
     expect(loadLinearModel(dir).config.logistic.C).toBe(kept);
   });
 
-  it("refits on train + validation with the thresholds chosen on validation", () => {
-    const plain = fitLinearModel(train, trainY, val, valY, {});
-    const refit = fitLinearModel(train, trainY, val, valY, { refit: true });
+  it("refits on train + validation with the thresholds chosen on validation", async () => {
+    const plain = await fitLinearModel(train, trainY, val, valY, {});
+    const refit = await fitLinearModel(train, trainY, val, valY, { refit: true });
     expect(plain.model.vectorizer.toJSON().blocks[0].terms).not.toContain("pretraining");
     expect(refit.model.vectorizer.toJSON().blocks[0].terms).toContain("pretraining");
     expect(refit.model.thresholds).toEqual(plain.model.thresholds);
   });
 
-  it("refuses to refit without validation rows, naming the problem", () => {
-    const error = thrown(() => fitLinearModel(train, trainY, [], [], { refit: true }));
-    expect(error.code).toBe("INVALID_DATA");
-    expect(error.message).toContain("too small to split");
+  it("refuses to refit without validation rows, naming the problem", async () => {
+    await expect(fitLinearModel(train, trainY, [], [], { refit: true })).rejects.toMatchObject({
+      code: "INVALID_DATA",
+      message: expect.stringContaining("too small to split"),
+    });
   });
 });

@@ -288,8 +288,8 @@ describe("linear model", () => {
   ];
   const config = { tfidf: { minDf: 1 } };
 
-  it("predicts the topic of unseen texts and round-trips through save/load", () => {
-    const { model } = fitLinearModel(train, trainY, val, valY, config);
+  it("predicts the topic of unseen texts and round-trips through save/load", async () => {
+    const { model } = await fitLinearModel(train, trainY, val, valY, config);
     expect(model.predict(val)).toEqual(valY);
     const dir = mkdtempSync(join(tmpdir(), "tagifai-linear-"));
     saveLinearModel(model, dir);
@@ -299,19 +299,21 @@ describe("linear model", () => {
     expect(loaded.thresholds).toEqual(model.thresholds);
   });
 
-  it("uses one global threshold by default and per-class ones on request", () => {
-    const { model } = fitLinearModel(train, trainY, val, valY, config);
+  it("uses one global threshold by default and per-class ones on request", async () => {
+    const { model } = await fitLinearModel(train, trainY, val, valY, config);
     const valProb = model.predictProba(val);
     expect(model.thresholds).toEqual(new Array(3).fill(findBestThreshold(valY, valProb)));
-    const perClass = fitLinearModel(train, trainY, val, valY, {
-      ...config,
-      thresholds: { perClass: true, minPositives: 1 },
-    }).model.thresholds;
+    const perClass = (
+      await fitLinearModel(train, trainY, val, valY, {
+        ...config,
+        thresholds: { perClass: true, minPositives: 1 },
+      })
+    ).model.thresholds;
     expect(perClass).toEqual(tuneClassThresholds(valY, valProb, { minPositives: 1 }));
   });
 
-  it("names the file of a corrupt or missing artifact", () => {
-    const { model } = fitLinearModel(train, trainY, val, valY, config);
+  it("names the file of a corrupt or missing artifact", async () => {
+    const { model } = await fitLinearModel(train, trainY, val, valY, config);
     const dir = mkdtempSync(join(tmpdir(), "tagifai-linear-"));
     saveLinearModel(model, dir);
     const weights = join(dir, LINEAR_MODEL_FILES.weights);
@@ -323,11 +325,10 @@ describe("linear model", () => {
     expectTagifaiError(() => loadLinearModel(join(dir, "missing")), "INVALID_ARTIFACTS", "not found");
   });
 
-  it("rejects a bad configuration", () => {
-    expectTagifaiError(
-      () => fitLinearModel(train, trainY, val, valY, { logistic: { C: -1 } }),
-      "INVALID_PARAMS",
-      "logistic.C",
-    );
+  it("rejects a bad configuration", async () => {
+    await expect(fitLinearModel(train, trainY, val, valY, { logistic: { C: -1 } })).rejects.toMatchObject({
+      code: "INVALID_PARAMS",
+      message: expect.stringContaining("logistic.C"),
+    });
   });
 });

@@ -2,10 +2,10 @@
  * The linear family: TF-IDF + one-vs-rest logistic regression fitted on the training split,
  * thresholds tuned on the validation split (families/linear/model.ts and the modules beside it).
  * For a multi-class task the one-vs-rest probabilities are normalized to sum to 1 and the most
- * probable class wins. The fit is synchronous work; before and after it the family checks the abort
- * signal (returning to the event loop first, so that a signal received meanwhile is seen).
+ * probable class wins. The fit checks the abort signal between its phases (see `fitLinearModel`)
+ * and once more at the end.
  */
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { checkpoint } from "../../abort.js";
 import type { Task } from "../../data.js";
 import type { ModelFamily, Scorer } from "../../family.js";
 import {
@@ -23,10 +23,9 @@ export const linearFamily: ModelFamily<LinearConfig> = {
   summary: "TF-IDF word and character n-grams with one-vs-rest logistic regression",
   configSchema: linearConfigSchema,
   async fit({ train, val, config, task, signal }) {
-    signal?.throwIfAborted();
-    const { model } = fitLinearModel(train.texts, train.y, val.texts, val.y, config, task);
-    await yieldToEventLoop();
-    signal?.throwIfAborted();
+    await checkpoint(signal);
+    const { model } = await fitLinearModel(train.texts, train.y, val.texts, val.y, config, task, signal);
+    await checkpoint(signal);
     return {
       scorer: linearScorer(model, task),
       thresholds: task === "multi-label" ? model.thresholds : [],

@@ -13,6 +13,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { checkpoint } from "../../abort.js";
 import type { Task } from "../../data.js";
 import { TagifaiError } from "../../errors.js";
 import { readArtifactJson, readFileBytes, saveJson, writeFileAtomic } from "../../files.js";
@@ -105,19 +106,22 @@ export interface LinearFitReport extends FitReport {
  * @param valY their labels, same classes (at least one positive label overall)
  * @param config hyperparameters (defaults for those left out)
  * @param task "multi-class" fits a softmax (unless `logistic.multiClass` is "ovr")
+ * @param signal cancels the fit: checked after the vectorizer, after each candidate C and before the
+ *   refit (each check lets the event loop turn first, see `checkpoint`)
  * @returns the model (its config holding the chosen C), and how the fit went
  * @throws TagifaiError INVALID_PARAMS for a bad configuration; INVALID_INPUT for mismatched shapes or
  *   a class that is always or never present in training; INVALID_DATA for `refit` without
- *   validation rows
+ *   validation rows; the signal's reason once it is aborted
  */
-export function fitLinearModel(
+export async function fitLinearModel(
   trainTexts: readonly string[],
   trainY: readonly (readonly number[])[],
   valTexts: readonly string[],
   valY: number[][],
   config: z.input<typeof linearConfigSchema> = {},
   task: Task = "multi-label",
-): { model: LinearModel; report: LinearFitReport } {
+  signal?: AbortSignal,
+): Promise<{ model: LinearModel; report: LinearFitReport }> {
   const checked = parseWith(linearConfigSchema, config, {
     code: "INVALID_PARAMS",
     what: "linear model configuration",
@@ -137,6 +141,7 @@ export function fitLinearModel(
   let vectorizer = new TfidfVectorizer(tfidf).fit(trainTexts);
   const X = toCsr(vectorizer.transform(trainTexts), vectorizer.numFeatures);
   const valRows = vectorizer.transform(valTexts);
+  await checkpoint(signal);
   const { perClass, ...thresholdOptions } = thresholdConfig;
   const candidates: CandidateScore[] = [];
   let best:
@@ -153,6 +158,7 @@ export function fitLinearModel(
     const valF1 = decisionF1(task, valY, valProb, thresholds);
     candidates.push({ C, valF1 });
     if (!best || valF1 > best.valF1) best = { ...fitted, C, thresholds, valF1 };
+    await checkpoint(signal);
   }
   if (!best) throw new TagifaiError("INVALID_PARAMS", "The linear model needs at least one value of C");
   let { classifier, report } = best;
