@@ -4,14 +4,14 @@
  * (training, prediction, artifacts, params), the tracking store, hyperparameter optimization and the
  * REST API's app factory, with their types. Everything else under `src/` is internal.
  *
- * Anything that builds or runs a model computes on tfjs: choose its backend once with
- * {@link setDevice} (the wasm backend by default), as the CLI does for the commands that use a model.
+ * Anything that builds or runs a model computes on tfjs: the first model fitted or loaded sets up
+ * the wasm backend (cpu if wasm cannot start) unless {@link setDevice} chose one before, as the CLI's
+ * `--device` does for the commands that use a model.
  *
  * @example
  * ```ts
- * import { loadArtifacts, predict, setDevice, trainModel } from "tagifai";
+ * import { loadArtifacts, predict, trainModel } from "tagifai";
  *
- * await setDevice();
  * const { runId } = await trainModel({ paramsFp: "config/params_linear.json", experimentName: "baselines" });
  * const artifacts = await loadArtifacts(runId);
  * console.log(predict(["Transfer learning with transformers for text classification."], artifacts));

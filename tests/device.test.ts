@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { setDevice } from "../src/tagifai/device.js";
+import { ensureDevice, setDevice } from "../src/tagifai/device.js";
 
 /**
  * Import modules in a fresh Node process in which resolving any @tensorflow package throws.
@@ -22,6 +22,24 @@ describe("device", () => {
     expect(await setDevice("cpu")).toBe("cpu");
     expect(tf.getBackend()).toBe("cpu");
     expect(await setDevice()).toBe("wasm");
+  });
+
+  it("sets the default device when none was chosen, and keeps a chosen one", async () => {
+    const fresh = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        'const { ensureDevice } = await import("./src/tagifai/device.ts"); console.log(await ensureDevice());',
+      ],
+      { encoding: "utf8" },
+    );
+    expect(fresh.stdout.trim()).toBe("wasm");
+    await setDevice("cpu");
+    expect(await ensureDevice()).toBe("cpu");
+    await setDevice();
   });
 
   it("is the module that loads tfjs: the hook that refuses tfjs catches it", () => {

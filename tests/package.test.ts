@@ -52,7 +52,6 @@ import {
   type Prediction,
   predict,
   type Run,
-  setDevice,
   TagifaiError,
   train,
   trainModel,
@@ -63,7 +62,7 @@ const home = mkdtempSync(join(tmpdir(), "tagifai-consumer-"));
 process.env.TAGIFAI_HOME = home;
 const trackingUri = \`sqlite:\${join(home, "tracking.db")}\`;
 
-const device = await setDevice();
+// No setDevice(): a library caller that never chooses a device gets the default one.
 const trained: TrainModelResult = await trainModel({
   paramsFp: process.argv[2],
   experimentName: "consumer",
@@ -79,7 +78,6 @@ const error = new TagifaiError("INVALID_INPUT", "a consumer's error");
 console.log(
   JSON.stringify({
     train: typeof train,
-    device,
     runId: trained.runId,
     f1: trained.performance.overall.f1,
     predictedRunId: artifacts.runId,
@@ -223,7 +221,6 @@ describe("the packed tagifai package", () => {
     });
     const result = JSON.parse(stdout.trim().split("\n").at(-1)!);
     expect(result.train).toBe("function");
-    expect(result.device).toBe("wasm");
     expect(result.runId).toMatch(/^[0-9a-f]{32}$/);
     expect(result.predictedRunId).toBe(result.runId);
     expect(result.f1).toBeGreaterThan(0);

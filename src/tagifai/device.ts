@@ -22,3 +22,14 @@ export async function setDevice(device: Device = "wasm"): Promise<Device> {
   await tf.ready();
   return tf.getBackend() as Device;
 }
+
+/**
+ * Make sure a compute device is set before a model is built or loaded: keep the one chosen (by
+ * `setDevice`, e.g. the CLI's `--device`), else set the default (wasm, cpu as fallback). So a
+ * library caller that never chose one still gets a working backend.
+ * @returns the backend in use
+ */
+export async function ensureDevice(): Promise<Device> {
+  const chosen = tf.engine().backendName as Device | undefined;
+  return chosen ?? setDevice();
+}

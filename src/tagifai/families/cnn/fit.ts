@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import * as tf from "@tensorflow/tfjs-core";
 import { logger } from "../../../config/config.js";
+import { ensureDevice } from "../../device.js";
 import type { Task } from "../../data.js";
 import { padSequences, Tokenizer } from "../../data.js";
 import { applyArgmax, applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../../eval.js";
@@ -40,6 +41,7 @@ interface Sequences {
 export async function fitCnn(ctx: FitContext<CnnParams>): Promise<FamilyFit> {
   const { config: params, task, rng, signal } = ctx;
   signal?.throwIfAborted();
+  await ensureDevice();
   const tokenizer = new Tokenizer({ charLevel: params.char_level }).fitOnTexts(ctx.train.texts);
   logger.info(`CNN vocabulary: ${tokenizer.vocabSize} tokens`);
   const toSequences = (split: LabelledSplit): Sequences => ({
@@ -87,6 +89,7 @@ export async function fitCnn(ctx: FitContext<CnnParams>): Promise<FamilyFit> {
  * @throws TagifaiError INVALID_ARTIFACTS naming the missing, invalid or non-finite file
  */
 export async function loadCnn(dir: string, params: CnnParams): Promise<Scorer> {
+  await ensureDevice();
   const tokenizer = Tokenizer.load(join(dir, TOKENIZER_FILE));
   return cnnScorer(await loadModel(dir), tokenizer, params);
 }
