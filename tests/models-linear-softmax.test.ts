@@ -7,6 +7,7 @@ import { AUTO_C_GRID } from "../src/tagifai/families/linear/classifier.js";
 import { fitLinearModel, loadLinearModel, saveLinearModel } from "../src/tagifai/families/linear/model.js";
 import { fitSoftmax, predictSoftmax } from "../src/tagifai/families/linear/softmax.js";
 import { type SparseRow, toCsr } from "../src/tagifai/families/linear/sparse.js";
+import { TOPIC_TRAIN, TOPIC_TRAIN_Y, TOPIC_VAL, TOPIC_VAL_Y } from "./helpers/topics.js";
 
 function sparse(rows: number[][]): SparseRow[] {
   return rows.map((row) => {
@@ -81,28 +82,7 @@ describe("multinomial logistic regression", () => {
 });
 
 describe("linear model: multi-class output, C chosen on validation, refit", () => {
-  const train = [
-    "graph neural network for molecules",
-    "transformer language model for translation",
-    "convolutional network for image segmentation",
-    "bert language model fine tuning",
-    "image classification with convolutional networks",
-    "graph attention network",
-  ];
-  const trainY = [
-    [1, 0, 0],
-    [0, 1, 0],
-    [0, 0, 1],
-    [0, 1, 0],
-    [0, 0, 1],
-    [1, 0, 0],
-  ];
-  const val = ["language model pretraining", "image detection network", "graph embedding"];
-  const valY = [
-    [0, 1, 0],
-    [0, 0, 1],
-    [1, 0, 0],
-  ];
+  const [train, trainY, val, valY] = [TOPIC_TRAIN, TOPIC_TRAIN_Y, TOPIC_VAL, TOPIC_VAL_Y];
 
   it("fits a softmax for a multi-class task and keeps it through save/load", async () => {
     const { model } = await fitLinearModel(train, trainY, val, valY, {}, "multi-class");

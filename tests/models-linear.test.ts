@@ -21,6 +21,7 @@ import { type SparseRow, toCsr } from "../src/tagifai/families/linear/sparse.js"
 import { charWbNgrams, TfidfVectorizer, wordNgrams } from "../src/tagifai/families/linear/tfidf.js";
 import { applyClassThresholds, tuneClassThresholds } from "../src/tagifai/families/thresholds.js";
 import { createRng } from "../src/tagifai/random.js";
+import { TOPIC_TRAIN, TOPIC_TRAIN_Y, TOPIC_VAL, TOPIC_VAL_Y } from "./helpers/topics.js";
 
 function dense(row: SparseRow, width: number): number[] {
   const out = new Array<number>(width).fill(0);
@@ -264,28 +265,7 @@ describe("thresholds", () => {
 });
 
 describe("linear model", () => {
-  const train = [
-    "graph neural network for molecules",
-    "transformer language model for translation",
-    "convolutional network for image segmentation",
-    "bert language model fine tuning",
-    "image classification with convolutional networks",
-    "graph attention network",
-  ];
-  const trainY = [
-    [1, 0, 0],
-    [0, 1, 0],
-    [0, 0, 1],
-    [0, 1, 0],
-    [0, 0, 1],
-    [1, 0, 0],
-  ];
-  const val = ["language model pretraining", "image detection network", "graph embedding"];
-  const valY = [
-    [0, 1, 0],
-    [0, 0, 1],
-    [1, 0, 0],
-  ];
+  const [train, trainY, val, valY] = [TOPIC_TRAIN, TOPIC_TRAIN_Y, TOPIC_VAL, TOPIC_VAL_Y];
   const config = { tfidf: { minDf: 1 } };
 
   it("predicts the topic of unseen texts and round-trips through save/load", async () => {
