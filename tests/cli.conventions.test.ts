@@ -31,7 +31,9 @@ function expectFailure(result: CliResult, code: number, message: string | RegExp
 
 beforeAll(async () => {
   fresh = await sqlite.freshStore();
+  // Test F1 and validation F1 disagree on the best run: b has the best test F1, a the best validation F1.
   const f1s = { a: 0.5, b: 0.7, production: 0.6 };
+  const valF1s = { a: 0.8, b: 0.55, production: 0.6 };
   const roles = ["a", "b", "production"] as const;
   let store = await openStore(fresh.uri);
   for (const role of roles) {
@@ -48,7 +50,7 @@ beforeAll(async () => {
   store = await openStore(fresh.uri);
   try {
     for (const role of roles) {
-      await store.logMetrics(ids[role], { f1: f1s[role], val_loss: 1 - f1s[role] });
+      await store.logMetrics(ids[role], { f1: f1s[role], val_f1: valF1s[role], val_loss: 1 - f1s[role] });
       await store.endRun(ids[role], "FINISHED");
     }
     await store.registerModel(ids.production, "tagifai");
@@ -80,7 +82,8 @@ describe("tagifai CLI conventions", { timeout: 600_000 }, () => {
     expect(await resolve("tagifai@production")).toBe(ids.production);
     expect(await resolve("models:/tagifai@production")).toBe(ids.production);
     expect(await resolve("models:/tagifai/1")).toBe(ids.production);
-    expect(await resolve("best:conventions")).toBe(ids.b);
+    // best: chooses by validation F1, never by test F1.
+    expect(await resolve("best:conventions")).toBe(ids.a);
   });
 
   it("accepts the program options before or after the command name", async () => {
@@ -139,6 +142,9 @@ describe("tagifai CLI conventions", { timeout: 600_000 }, () => {
     expect(await order("f1")).toBe(ids.b);
     expect(await order("-f1")).toBe(ids.a);
     expect(await order("val_loss")).toBe(ids.a);
+    const best = await cli(["best-run", "--experiment", "conventions"]);
+    expect(best.code, best.stderr).toBe(0);
+    expect(JSON.parse(best.stdout).run_id).toBe(ids.a);
   });
 
   it("exits 2 for usage errors, echoing what was typed", async () => {

@@ -38,7 +38,9 @@ describe("tagifai optimize", () => {
     expect(result.stderr).toMatch(
       /Trial 2 (COMPLETE|PRUNED).* \| 3\/3 trials done \| best \d\.\d{5} \(trial \d\)/,
     );
-    expect(result.stdout).toContain("Best value (test f1)");
+    // Trials are chosen by validation F1; the test F1 is reported beside it, never used to choose.
+    expect(result.stdout).toContain("Best value (validation f1)");
+    expect(result.stdout).not.toContain("test f1)");
 
     const store = await openStore(`sqlite:${join(home, "stores", "tracking.db")}`);
     try {
@@ -59,9 +61,18 @@ describe("tagifai optimize", () => {
         status: "FINISHED",
         tags: { study: "e2e", trial: String(best.number), state: "COMPLETE" },
       });
-      expect(run.metrics.f1).toBe(best.value);
+      expect(best.attrs.objective).toBe("validation F1");
+      for (const trial of trials.filter((t) => t.state === "COMPLETE")) {
+        const { metrics } = await store.getRun(trial.runId!);
+        expect(trial.value).toBe(metrics.val_f1);
+        expect(trial.attrs.test_f1).toBe(metrics.f1);
+        expect(metrics.val_precision).toBeGreaterThan(0);
+        expect(metrics.val_recall).toBeGreaterThan(0);
+      }
       expect(run.params.threshold).toBe(best.attrs.threshold);
       expect((await store.getMetricHistory(run.id, "val_loss")).map((p) => p.step)).toEqual([1, 2]);
+      expect((await store.getMetricHistory(run.id, "epoch_val_f1")).map((p) => p.step)).toEqual([1, 2]);
+      expect((await store.getMetricHistory(run.id, "val_f1")).map((p) => p.step)).toEqual([0]);
       expect(existsSync(join(run.artifactUri, "params.json"))).toBe(true);
 
       // Resuming the study to 5 trials on a dry run with a second worker process (started from the

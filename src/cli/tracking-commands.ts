@@ -4,7 +4,7 @@
  * operation; JSON output uses the serializer shared with the API (`tagifai/views`).
  */
 import type { Command } from "commander";
-import { withStore } from "../tagifai/lifecycle.js";
+import { SELECTION_METRIC, withStore } from "../tagifai/lifecycle.js";
 import type { Run } from "../tagifai/tracking.js";
 import { experimentView, modelVersionView, runView } from "../tagifai/views.js";
 import { type MetricOrder, metricOrder, runReference, wholeNumber } from "./arguments.js";
@@ -83,13 +83,15 @@ export function registerTrackingCommands(program: Command): void {
 
   program
     .command("best-run")
-    .description("Show the finished run of an experiment with the best value of a metric")
+    .description(
+      `Show the finished run of an experiment with the best value of a metric (default ${SELECTION_METRIC}, the validation F1)`,
+    )
     .requiredOption("--experiment <name>", "the experiment")
     .option(
       "--order-by <[-]metric>",
       `${ORDER_BY}; the first run is the best`,
       metricOrder,
-      metricOrder("f1"),
+      metricOrder(SELECTION_METRIC),
     )
     .option("--json", JSON_ONLY)
     .action(async (options: { experiment: string; orderBy: MetricOrder }, command: Command) => {
@@ -142,7 +144,10 @@ export function registerTrackingCommands(program: Command): void {
     });
 }
 
-/** A run as one row of the `runs` table: the columns a person scans first. */
+/**
+ * A run as one row of the `runs` table: the columns a person scans first. `val_f1` is the metric
+ * `val_f1` (validation split), `test_*` the metrics `f1`, `precision`, `recall` (test split).
+ */
 function runRow(run: Run): Record<string, unknown> {
   const seconds = run.endTime === null ? "" : Math.round((run.endTime - run.startTime) / 1000);
   return {
@@ -153,9 +158,10 @@ function runRow(run: Run): Record<string, unknown> {
     start_time: run.startTime,
     seconds,
     epochs: run.metrics.epochs ?? "",
-    f1: run.metrics.f1 ?? "",
-    precision: run.metrics.precision ?? "",
-    recall: run.metrics.recall ?? "",
+    val_f1: run.metrics.val_f1 ?? "",
+    test_f1: run.metrics.f1 ?? "",
+    test_precision: run.metrics.precision ?? "",
+    test_recall: run.metrics.recall ?? "",
     best_val_loss: run.metrics.best_val_loss ?? "",
   };
 }

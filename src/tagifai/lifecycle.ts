@@ -16,7 +16,7 @@ import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import type { Params } from "./params.js";
 import { type EndStatus, openStore, type Run, type TrackingStore } from "./tracking.js";
-import type { TrainHooks, TrainingDataset, TrainResult } from "./train.js";
+import type { EpochMetrics, TrainHooks, TrainingDataset, TrainResult } from "./train.js";
 
 /** Options shared by everything that touches the tracking store. */
 export interface StoreOptions {
@@ -46,6 +46,12 @@ export async function withStore<T>(
 export const RUN_REFERENCE_FORMS =
   "a run id (or a unique prefix of at least 6 characters), models:/NAME@ALIAS, NAME@ALIAS, models:/NAME/VERSION or best:EXPERIMENT";
 
+/**
+ * The metric that chooses between runs (`best:EXPERIMENT`, `best-run`, a study's trials): the
+ * validation F1 at the tuned thresholds. The test F1 (`f1`) is reported, never used to choose.
+ */
+export const SELECTION_METRIC = "val_f1";
+
 /** The shortest run id prefix accepted. */
 export const MIN_RUN_ID_PREFIX = 6;
 
@@ -59,7 +65,7 @@ export type RunReference =
 /**
  * Read the form of a run reference (without looking anything up): a 32-hex run id, a hex prefix of
  * at least 6 characters, `models:/NAME@ALIAS`, `models:/NAME/VERSION`, `models:/NAME` (latest
- * version), `NAME@ALIAS`, or `best:EXPERIMENT` (the finished run with the highest test f1).
+ * version), `NAME@ALIAS`, or `best:EXPERIMENT` (the finished run with the highest validation f1).
  * @param runRef what the user typed
  * @returns what it names
  * @throws TagifaiError INVALID_RUN_ID echoing the reference and listing the accepted forms
@@ -98,7 +104,7 @@ export async function resolveRun(store: TrackingStore, runRef?: string): Promise
     case "model":
       return store.getRun(await store.resolveModelUri(ref.uri));
     case "best":
-      return store.bestRun(ref.experiment, "f1", "max");
+      return store.bestRun(ref.experiment, SELECTION_METRIC, "max");
     case "prefix": {
       const matches = (await store.listRuns()).filter((run) => run.id.startsWith(ref.prefix));
       if (matches.length === 1) return matches[0];
@@ -142,14 +148,14 @@ export interface TrainInRunOptions {
  * @param store the tracking store
  * @param run the RUNNING run to train in
  * @param options params, dataset, hooks, signal
- * @returns the tuned params and the test performance
+ * @returns the tuned params, the test performance and the validation scores
  * @throws the signal's reason once it is aborted; TRACKING_ERROR if another process ended the run
  */
 export async function trainInRun(
   store: TrackingStore,
   run: Run,
   options: TrainInRunOptions,
-): Promise<{ params: Params; performance: Performance }> {
+): Promise<{ params: Params; performance: Performance; validation?: Performance["overall"] }> {
   const { hooks = {}, signal } = options;
   // Loaded on use: resolving runs and opening the store (all most commands need) stay free of tfjs.
   const [{ train }, { saveArtifacts }] = await Promise.all([import("./train.js"), import("./artifacts.js")]);
@@ -161,7 +167,11 @@ export async function trainInRun(
       signal,
       onEpoch: async (metrics) => {
         const { epoch, ...values } = metrics;
-        await store.logMetrics(run.id, values, epoch);
+        const logged = Object.entries(values).map(([name, value]) => [
+          EPOCH_METRIC_KEYS[name as EpochMetricName],
+          value,
+        ]);
+        await store.logMetrics(run.id, Object.fromEntries(logged), epoch);
         await hooks.onEpoch?.(metrics);
         await checkpoint(signal);
       },
@@ -181,7 +191,8 @@ export async function trainInRun(
       const { status } = await store.getRun(run.id);
       throw new TagifaiError("TRACKING_ERROR", `run ${run.id} was ended ${status} before it could finish`);
     }
-    return { params: result.params, performance: result.performance };
+    const { params, performance, validation } = result;
+    return { params, performance, ...(validation === undefined ? {} : { validation }) };
   } catch (error) {
     if (saved) rmSync(run.artifactUri, { recursive: true, force: true });
     const status = signal?.aborted ? "KILLED" : (options.failedStatus?.(error) ?? "FAILED");
@@ -190,14 +201,39 @@ export async function trainInRun(
   }
 }
 
+/** The name of a value training reports per epoch. */
+type EpochMetricName = Exclude<keyof EpochMetrics, "epoch">;
+
 /**
- * The scalar metrics logged at the end of a run: test P/R/F1, best val loss (CNN families), epochs
- * run, each slice's F1, and for a multi-class task the accuracy and macro F1.
+ * The tracking metric each per-epoch value is logged as (step = epoch). The epoch's validation F1
+ * is `epoch_val_f1`: `val_f1` is the final model's (a run's metrics show each key's value at its
+ * highest step, so the two could not share a name).
  */
-function finalMetrics({ performance, bestValLoss, history }: TrainResult): Record<string, number> {
+export const EPOCH_METRIC_KEYS: Readonly<Record<EpochMetricName, string>> = {
+  train_loss: "train_loss",
+  val_loss: "val_loss",
+  val_f1: "epoch_val_f1",
+  lr: "lr",
+};
+
+/**
+ * The scalar metrics logged at the end of a run (step 0): validation P/R/F1 at the tuned thresholds
+ * (`val_precision`, `val_recall`, `val_f1`: what model selection compares), test P/R/F1
+ * (`precision`, `recall`, `f1`: reported, never used to choose), best val loss (CNN families),
+ * epochs run, each slice's test F1, and for a multi-class task the test accuracy and macro F1.
+ */
+function finalMetrics({
+  performance,
+  validation,
+  bestValLoss,
+  history,
+}: TrainResult): Record<string, number> {
   const { precision, recall, f1 } = performance.overall;
   const slices = Object.entries(performance.slices).map(([name, m]) => [`slice_${name}_f1`, m.f1] as const);
   return {
+    ...(validation === undefined
+      ? {}
+      : { val_precision: validation.precision, val_recall: validation.recall, val_f1: validation.f1 }),
     precision,
     recall,
     f1,

@@ -1,7 +1,8 @@
 /**
  * The optimize stage (the original's `main.optimize`): a study tunes the model's hyperparameters.
  * TPE (or random search) proposes each trial's params, a median pruner stops trials whose validation
- * loss lags, each trial is a tracked run, and the best trial's params and threshold are written back
+ * loss lags, the trial with the best validation F1 wins (the test split is only reported), each trial
+ * is a tracked run, and the best trial's params and threshold are written back
  * into the params file. Studies live in the tracking store, so they resume, and several workers —
  * processes here (`workers`), or the same command on other machines sharing a PostgreSQL store —
  * can work on one study at once.
@@ -68,7 +69,7 @@ export interface OptimizeResult {
   study: Study;
   /** Every trial of the study, oldest first. */
   trials: Trial[];
-  /** The best COMPLETE trial (highest test F1). */
+  /** The best COMPLETE trial (highest validation F1). */
   best: Trial;
   /** The base params with the best trial's params and threshold. */
   bestParams: Params;
@@ -83,8 +84,9 @@ const DEFAULT_HEARTBEAT_TIMEOUT_S = 60;
 
 /**
  * Tune the hyperparameters: run (or resume, or join) the study until it has `numTrials` COMPLETE +
- * PRUNED trials, each training a model from the base params with the trial's sampled params (test F1
- * is maximized; validation loss per epoch feeds the median pruner), then write the best trial's
+ * PRUNED trials, each training a model from the base params with the trial's sampled params
+ * (validation F1 is maximized; validation loss per epoch feeds the median pruner; the test split
+ * is scored and reported, never used to choose), then write the best trial's
  * params and tuned threshold into the params file (atomically; not on a dry run).
  * @param options params file, study name and size, search space, sampler, workers, dry run, store
  * @returns the study's trials, the best one and the params it gives
@@ -169,7 +171,8 @@ export function formatStudyReport(result: OptimizeResult): string {
   const rows = byValue.map((t) => ({
     trial: t.number,
     state: t.state,
-    value: t.value,
+    val_f1: t.value,
+    test_f1: t.attrs.test_f1,
     ...Object.fromEntries(paramNames.map((name) => [name, formatParam(t.params[name])])),
     threshold: t.attrs.threshold,
     run: t.runId?.slice(0, 8),
@@ -180,7 +183,8 @@ export function formatStudyReport(result: OptimizeResult): string {
   const where = result.written ? `written to ${result.paramsFp}` : "not written (dry run)";
   return (
     `Study "${result.studyName}": ${result.trials.length} trials\n${formatTable(rows)}\n\n` +
-    `Best value (test f1): ${result.best.value} (trial ${result.best.number})\n` +
+    `Best value (validation f1): ${result.best.value} (trial ${result.best.number})\n` +
+    `Test f1 of that trial (reported, not used to choose): ${result.best.attrs.test_f1 ?? "not recorded"}\n` +
     `Best params, ${where}:\n${JSON.stringify(tuned, null, 2)}\n`
   );
 }
@@ -189,8 +193,9 @@ export function formatStudyReport(result: OptimizeResult): string {
  * The objective of a Tagifai trial: the base params with the trial's, trained in a tracking run
  * (experiment = study, tags study/trial) that logs every epoch; each epoch's validation loss goes
  * to the pruner. A COMPLETE trial's run is FINISHED with its artifacts, a pruned one's is KILLED
- * (and, as every trial's run, tagged with the trial's `state`). The value is the test F1; the tuned
- * threshold is kept as the trial's `threshold` attribute.
+ * (and, as every trial's run, tagged with the trial's `state`). The value is the validation F1 at
+ * the thresholds tuned on validation; the tuned threshold and the test F1 (reported, never used to
+ * choose) are kept as the trial's `threshold` and `test_f1` attributes.
  */
 function tagifaiObjective(
   store: TrackingStore,
@@ -200,7 +205,7 @@ function tagifaiObjective(
 ): Objective {
   return async (trial) => {
     // What the value and the reported values are, for the dashboard's axes.
-    trial.setAttr("objective", "test F1");
+    trial.setAttr("objective", "validation F1");
     trial.setAttr("reported", "validation loss");
     const params = parseParams(setParams(base, trial.params), `params of trial ${trial.number}`);
     const run = await store.createRun({
@@ -219,7 +224,14 @@ function tagifaiObjective(
       signal: trial.signal,
     });
     trial.setAttr("threshold", result.params.threshold);
-    return result.performance.overall.f1;
+    trial.setAttr("test_f1", result.performance.overall.f1);
+    if (result.validation === undefined) {
+      throw new TagifaiError(
+        "STUDY_ERROR",
+        `trial ${trial.number} has no validation split to be judged on: use more data or a smaller train_size`,
+      );
+    }
+    return result.validation.f1;
   };
 }
 

@@ -65,7 +65,14 @@ export interface TrainResult {
   /** The params actually used, with `threshold` tuned and `num_samples` set. */
   params: Params;
   artifacts: Artifacts;
+  /** Scored once on the test split: reported, never used to choose a model. */
   performance: Performance;
+  /**
+   * Overall (weighted) precision, recall and F1 on the validation split at the model's decision
+   * thresholds (themselves tuned on validation): what model selection compares. Absent when the
+   * dataset is too small to split off validation rows.
+   */
+  validation?: Performance["overall"];
   history: EpochMetrics[];
   /** The CNN's lowest validation loss (absent for the linear family, which has no epochs). */
   bestValLoss?: number;
@@ -90,15 +97,17 @@ export function referenceDataset(features: readonly Feature[], tags: readonly Ta
 }
 
 /**
- * Train the model family `params.model` on a dataset and evaluate it on the test split. Steps (as in
+ * Train the model family `params.model` on a dataset, score it on the validation split (what model
+ * selection compares) and evaluate it once on the test split (reported only). Steps (as in
  * the original): validate the records; optional shuffle and subset; keep the allowed labels used by
  * at least `min_tag_freq` records (a multi-class record of a rarer class is dropped); preprocess text;
  * encode labels; class weights 1/count; iterative stratified split, checked for texts in two splits;
- * fit the family (see `fitModel`); evaluate on test (see `getPerformanceReport`).
+ * fit the family (see `fitModel`; thresholds are tuned on validation); score validation; evaluate
+ * on test (see `getPerformanceReport`).
  * @param params validated params
  * @param dataset the records, the task, and the reference data's label filter and slices
  * @param options optional per-epoch and per-batch callbacks (CNN families) and an AbortSignal
- * @returns the trained artifacts, tuned params, test performance, per-epoch history
+ * @returns the trained artifacts, tuned params, validation scores, test performance, per-epoch history
  * @throws TagifaiError INVALID_DATA listing the failing data expectations, or when too few records
  *   are left to train; the signal's reason once it is aborted
  */
@@ -125,6 +134,7 @@ export async function train(
   try {
     await checkpoint(signal);
     const performance = evaluateModel(model, labelEncoder, test, dataset.slices);
+    const validation = val.y.length > 0 ? evaluateModel(model, labelEncoder, val).overall : undefined;
     const threshold =
       model.thresholds.length > 0
         ? model.thresholds.reduce((a, b) => a + b, 0) / model.thresholds.length
@@ -134,6 +144,7 @@ export async function train(
       params: tuned,
       artifacts: { params: tuned, labelEncoder, model },
       performance,
+      ...(validation === undefined ? {} : { validation }),
       history: outcome.history,
       ...(outcome.bestValLoss === undefined ? {} : { bestValLoss: outcome.bestValLoss }),
     };

@@ -8,6 +8,7 @@ import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { ARTIFACT_FILES, loadPerformanceFromDir } from "../artifacts.js";
 import { TagifaiError } from "../errors.js";
+import { EPOCH_METRIC_KEYS } from "../lifecycle.js";
 import type { TrackingStore } from "../tracking.js";
 import { runView } from "../views.js";
 import {
@@ -70,7 +71,9 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
     },
     async (request) => {
       const { id } = request.params;
-      const histories = await Promise.all(EPOCH_METRICS.map((key) => store.getMetricHistory(id, key)));
+      const histories = await Promise.all(
+        EPOCH_METRICS.map((name) => store.getMetricHistory(id, EPOCH_METRIC_KEYS[name])),
+      );
       const [train_loss, val_loss, val_f1, lr] = histories;
       return ok(request, { run_id: id, history: { train_loss, val_loss, val_f1, lr } });
     },
