@@ -48,11 +48,14 @@ export {
   type TrainedModel,
 } from "./tagifai/families.js";
 export type {
+  DataShape,
   EpochMetrics,
+  EstimateContext,
   FamilyFit,
   FitContext,
   LabelledSplit,
   LoadContext,
+  MemoryTerm,
   ModelFamily,
   Scorer,
   TrainHooks,

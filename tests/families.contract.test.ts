@@ -2,7 +2,8 @@
  * The model-family contract, run against every registered family (the registry's table is the loop):
  * on a small fixture (tests/fixtures/byo, as a multi-class task and as a multi-label one), a family
  * fits, saves and loads back to the same probabilities; refuses a bad params section naming the
- * path; honours an aborted signal; and refuses a saved weights file holding a non-finite number.
+ * path; honours an aborted signal; refuses a saved weights file holding a non-finite number; and
+ * estimates the memory a fit needs, refusing (before allocating) what exceeds the budget.
  */
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,8 +13,15 @@ import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { loadArtifactsFromDir, saveArtifacts } from "../src/tagifai/artifacts.js";
 import { loadDataset, preprocess, type Task } from "../src/tagifai/data.js";
 import { setDevice } from "../src/tagifai/device.js";
-import { FAMILIES, MODEL_KINDS, type ModelKind } from "../src/tagifai/families.js";
-import { loadParams, type Params, parseParams } from "../src/tagifai/params.js";
+import {
+  assertFitsMemory,
+  estimateFitMemory,
+  FAMILIES,
+  MODEL_KINDS,
+  type ModelKind,
+} from "../src/tagifai/families.js";
+import { dataShape } from "../src/tagifai/memory.js";
+import { loadParams, type Params, paramPath, parseParams } from "../src/tagifai/params.js";
 import { type TrainingDataset, type TrainResult, train } from "../src/tagifai/train.js";
 import { BYO_CNN_OVERRIDES, BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
 import { withCnn } from "./helpers/params.js";
@@ -119,6 +127,40 @@ describe.each(MODEL_KINDS)("model family %s", (kind: ModelKind) => {
     );
     expect(FAMILIES[kind].configSchema.safeParse({ no_such_key: 1 }).success).toBe(false);
     expect(FAMILIES[kind].configSchema.safeParse({}).success).toBe(true);
+  });
+
+  it("estimates the memory a fit needs from its params and the data, naming the keys of each part", () => {
+    const texts = multiClass.records.map((r) => preprocess(r.text, { lower: true, stem: false }));
+    const small = dataShape(texts, 4);
+    const large = dataShape(Array.from({ length: 100 }, () => texts).flat(), 4);
+    const terms = estimateFitMemory(params, small);
+    expect(terms.length).toBeGreaterThan(0);
+    for (const term of terms) {
+      expect(Number.isFinite(term.bytes) && term.bytes > 0, term.what).toBe(true);
+      expect(term.keys.length, term.what).toBeGreaterThan(0);
+      for (const key of term.keys) expect(paramPath(key), key).toBeDefined();
+    }
+    const total = (shape: typeof small) => estimateFitMemory(params, shape).reduce((s, t) => s + t.bytes, 0);
+    expect(total(large)).toBeGreaterThan(total(small));
+    // What the fit really needs on this fixture is far below any budget.
+    expect(() => assertFitsMemory(params, small)).not.toThrow();
+  });
+
+  it("refuses a fit estimated past the memory budget, naming the keys and the estimate", () => {
+    const shape = dataShape(["a text"], 2);
+    const tiny = { totalBytes: 1024, tensorBytes: 1024, reason: "a test budget" };
+    let error: unknown;
+    try {
+      assertFitsMemory(params, shape, tiny);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ name: "TagifaiError", code: "INVALID_PARAMS" });
+    const message = (error as Error).message;
+    expect(message).toMatch(/estimated [\d.]+ (B|KiB|MiB|GiB|TiB)/);
+    expect(message).toContain("a test budget");
+    const keys = estimateFitMemory(params, shape).flatMap((term) => term.keys);
+    expect(keys.some((key) => message.includes(key))).toBe(true);
   });
 
   it("rejects with an AbortError when the signal is already aborted", async () => {

@@ -26,15 +26,26 @@ import { cnnFamily } from "./families/cnn/cnn.js";
 import { createEnsembleFamily } from "./families/ensemble/ensemble.js";
 import { linearFamily } from "./families/linear/linear.js";
 import { applyClassThresholds } from "./families/thresholds.js";
-import type { EpochMetrics, FitContext, ModelFamily, Scorer, TrainedModel } from "./family.js";
+import type {
+  DataShape,
+  EpochMetrics,
+  FitContext,
+  MemoryTerm,
+  ModelFamily,
+  Scorer,
+  TrainedModel,
+} from "./family.js";
 import { readArtifactJson, saveJson } from "./files.js";
+import { checkMemory, dataShape, type MemoryBudget } from "./memory.js";
 import type { Params } from "./params.js";
 import { parseWith } from "./schema.js";
 
 export type {
+  DataShape,
   EpochMetrics,
   FitContext,
   LabelledSplit,
+  MemoryTerm,
   ModelFamily,
   TrainedModel,
   TrainHooks,
@@ -90,17 +101,42 @@ const familyFileSchema = z.object({
  * Train a model of the family `params.model` with its params section (defaults for what is left out).
  * @param ctx params, task, splits, class weights, hooks, the seeded random source and the abort signal
  * @returns the trained model, with its epoch history and best validation loss (if trained by epochs)
- * @throws the signal's reason (an AbortError) once it is aborted; TagifaiError as the family's
- *   training does
+ * @throws TagifaiError INVALID_PARAMS when the estimated memory exceeds the budget (before anything
+ *   is allocated; see `assertFitsMemory`); the signal's reason (an AbortError) once it is aborted;
+ *   TagifaiError as the family's training does
  */
 export async function fitModel(ctx: Omit<FitContext, "config">): Promise<FitOutcome> {
   const { family, config } = familyOf(ctx.params);
+  assertFitsMemory(ctx.params, dataShape([...ctx.train.texts, ...ctx.val.texts], ctx.classWeights.length));
   const fit = await family.fit({ ...ctx, config });
   return {
     model: trainedModel(family.kind, ctx.task, fit.scorer, fit.thresholds),
     history: fit.history,
     ...(fit.bestValLoss === undefined ? {} : { bestValLoss: fit.bestValLoss }),
   };
+}
+
+/**
+ * Estimate the memory fitting the family `params.model` on data of this shape takes (see
+ * `ModelFamily.estimateMemory`).
+ * @param params validated params
+ * @param data the shape of the texts (see `dataShape`)
+ * @returns the parts of the estimate, each naming the params keys it grows with
+ */
+export function estimateFitMemory(params: Params, data: DataShape): MemoryTerm[] {
+  const { family, config } = familyOf(params);
+  return family.estimateMemory({ config, params, data });
+}
+
+/**
+ * Refuse params whose fit on data of this shape is estimated past the memory budget.
+ * @param params validated params
+ * @param data the shape of the texts (see `dataShape`)
+ * @param budget default this machine's (see `memoryBudget`)
+ * @throws TagifaiError INVALID_PARAMS naming the keys, their values, the estimate and the budget
+ */
+export function assertFitsMemory(params: Params, data: DataShape, budget?: MemoryBudget): void {
+  checkMemory(estimateFitMemory(params, data), params, budget);
 }
 
 /**

@@ -64,6 +64,48 @@ export interface LoadContext<Config = unknown> {
   task: Task;
 }
 
+/**
+ * How much data a family is fitted on, as `dataShape` measures it on the texts (upper bounds of what
+ * the family's own tokenizers see: preprocessing only removes characters and words).
+ */
+export interface DataShape {
+  /** Texts (rows) trained on. */
+  rows: number;
+  /** Classes (label columns). */
+  classes: number;
+  /** Characters of the longest text, and of all texts. */
+  maxChars: number;
+  totalChars: number;
+  /** Words (runs of letters, digits and `_`) of the longest text, and of all texts. */
+  maxWords: number;
+  totalWords: number;
+  /** Distinct characters and distinct words (bounds of a character or word vocabulary). */
+  distinctChars: number;
+  distinctWords: number;
+}
+
+/** One part of a family's memory estimate. */
+export interface MemoryTerm {
+  /** What takes the memory, e.g. "conv kernels with their gradients and Adam moments". */
+  what: string;
+  /** Estimated bytes. */
+  bytes: number;
+  /** The params it grows with, as dotted paths (`cnn.num_filters`); never empty. */
+  keys: string[];
+  /** True for tfjs tensors, which the wasm backend keeps in its heap (at most 4 GiB). */
+  tensors: boolean;
+}
+
+/** What a family's `estimateMemory` reads. */
+export interface EstimateContext<Config = unknown> {
+  /** The family's section of the params, defaults applied. */
+  config: Config;
+  /** The whole run params (an ensemble reads its members' sections). */
+  params: Params;
+  /** The data it would be fitted on. */
+  data: DataShape;
+}
+
 /** A family's fitted model: probabilities for preprocessed texts, and its own files. */
 export interface Scorer {
   /** `texts × classes` probabilities. */
@@ -110,6 +152,13 @@ export interface ModelFamily<Config = unknown> {
     /** @throws TagifaiError INVALID_PARAMS for a flat value that cannot be mapped */
     toSection(values: Record<string, unknown>): Record<string, unknown>;
   };
+  /**
+   * Estimate the memory fitting this configuration on data of this shape takes at its peak (weights,
+   * their gradients and optimizer state, activations of a batch, features), without allocating any
+   * of it: training refuses a configuration whose estimate exceeds the budget (see `memory.ts`).
+   * @returns the parts, each naming the params keys it grows with
+   */
+  estimateMemory(ctx: EstimateContext<Config>): MemoryTerm[];
   /**
    * Train on `ctx.train`, choosing whatever it needs on `ctx.val`.
    * @throws the signal's reason (an AbortError) once `ctx.signal` is aborted; TagifaiError for bad data

@@ -12,14 +12,20 @@ import {
   savePerformanceToDir,
 } from "./artifacts.js";
 import { type BehavioralReport, BUILTIN_SUITE, loadSuite, runBehavioralTests } from "./behavioral.js";
-import { assertTwoClasses } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import type { OnnxExportResult } from "./export/onnx.js";
 import { findRun, resolveRun, type StoreOptions, trainInRun, withStore } from "./lifecycle.js";
 import { loadParams, type Params } from "./params.js";
 import { type Prediction, predict } from "./predict.js";
-import { type Artifacts, evaluateModel, knownLabelRows, type TrainHooks, train } from "./train.js";
+import {
+  type Artifacts,
+  assertTrainable,
+  evaluateModel,
+  knownLabelRows,
+  type TrainHooks,
+  train,
+} from "./train.js";
 import { type DatasetSource, loadTrainingData } from "./training-data.js";
 
 export type { StoreOptions } from "./lifecycle.js";
@@ -65,7 +71,7 @@ export interface TrainModelResult {
 export async function trainModel(options: TrainModelOptions = {}): Promise<TrainModelResult> {
   const params = loadParams(options.paramsFp ?? DEFAULT_PARAMS_FP);
   const { dataset } = await loadTrainingData(options.dataset);
-  assertTwoClasses(dataset, dataset.source ?? "The dataset");
+  assertTrainable(params, dataset);
   if (options.testRun) {
     const result = await train(params, dataset, { onBatch: options.onBatch, signal: options.signal });
     result.artifacts.model.dispose();

@@ -12,7 +12,6 @@ import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
-import { assertTwoClasses } from "./data.js";
 import type { Device } from "./device.js";
 import { TagifaiError } from "./errors.js";
 import { saveJson } from "./files.js";
@@ -23,6 +22,7 @@ import { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optim
 import { bestTrial, type Objective, runStudy, type TrialEvent, TrialPruned } from "./optimize/study.js";
 import { getParam, loadParams, type Params, paramPath, parseParams, setParams } from "./params.js";
 import { formatTable, type Study, type TrackingStore, type Trial } from "./tracking.js";
+import { assertTrainable } from "./train.js";
 import { type DatasetSource, loadTrainingData, type TrainingData } from "./training-data.js";
 
 export { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
@@ -116,7 +116,7 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
   const space = options.searchSpaceFp ? loadSearchSpace(options.searchSpaceFp) : DEFAULT_SEARCH_SPACE;
   checkTunable(space);
   const trainingData = await loadTrainingData(options.dataset);
-  assertTwoClasses(trainingData.dataset, trainingData.dataset.source ?? "The dataset");
+  assertTrainable(base, trainingData.dataset);
 
   return withStore(options, async (store) => {
     const others = startWorkers(workers - 1, workerOptions(options));

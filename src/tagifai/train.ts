@@ -7,6 +7,8 @@ import { EXCLUDED_TAGS, logger } from "../config/config.js";
 import { checkpoint } from "./abort.js";
 import {
   type AnyLabelEncoder,
+  assertTwoClasses,
+  type DataSplit,
   type Dataset,
   type DatasetRecord,
   encodeIndicators,
@@ -26,8 +28,9 @@ import {
   toValidationReport,
   validateDataset,
 } from "./expectations.js";
-import { type FitOutcome, fitModel, predictLabels } from "./families.js";
+import { assertFitsMemory, type FitOutcome, fitModel, predictLabels } from "./families.js";
 import type { EpochMetrics, LabelledSplit, TrainedModel, TrainHooks } from "./family.js";
+import { dataShape } from "./memory.js";
 import { type Params, withFamilySections } from "./params.js";
 import { pausePoint } from "./pausepoint.js";
 import { createRng, type Rng, shuffled } from "./random.js";
@@ -181,8 +184,64 @@ export interface PreparedSplits {
  *   are left to train
  */
 export function prepareSplits(params: Params, dataset: TrainingDataset): PreparedSplits {
+  const { records, labelEncoder, y, splits, rng } = planSplits(params, dataset);
+  const texts = records.map((r) => preprocess(r.text, { lower: params.lower, stem: params.stem }));
+  const [train, val, test] = [splits.train, splits.val, splits.test].map((part) => ({
+    texts: part.X.map((i) => texts[i]),
+    raw: part.X.map((i) => records[i].text),
+    y: part.y,
+  }));
+  assertValidData(
+    toValidationReport(
+      [expectNoDuplicateTextsAcrossSplits({ train: train.texts, val: val.texts, test: test.texts })],
+      dataset.source,
+    ),
+  );
+  logger.info(
+    `Data: ${records.length} records, ${labelEncoder.classes.length} classes (${dataset.task}), splits ${train.y.length}/${val.y.length}/${test.y.length}, model ${params.model}`,
+  );
+  return {
+    labelEncoder,
+    train,
+    val,
+    test,
+    classWeights: inverseClassCounts(y, labelEncoder.classes.length),
+    numSamples: records.length,
+    rng,
+  };
+}
+
+/**
+ * Check, before a run exists, that training these params on this dataset can work: the records hold
+ * at least two classes, enough of them are left after filtering for every split to be non-empty, and
+ * the model's estimated memory (measured on the raw texts, an upper bound of the preprocessed ones)
+ * fits the budget. Cheap: no text is preprocessed.
+ * @param params validated params
+ * @param dataset the records, the task, and the reference data's label filter
+ * @throws TagifaiError INVALID_DATA (one class; too few records; an empty split, naming the split
+ *   sizes and the dataset), INVALID_PARAMS (memory, naming the keys and the estimate)
+ */
+export function assertTrainable(params: Params, dataset: TrainingDataset): void {
+  assertTwoClasses(dataset, dataset.source ?? "The dataset");
+  const { records, labelEncoder, splits } = planSplits(params, dataset);
+  const fitted = [...splits.train.X, ...splits.val.X].map((i) => records[i].text);
+  assertFitsMemory(params, dataShape(fitted, labelEncoder.classes.length));
+}
+
+/** The records left after filtering, their encoded labels, and how they split (row indices). */
+interface SplitPlan {
+  records: { text: string; tags: string[] }[];
+  labelEncoder: AnyLabelEncoder;
+  y: number[][];
+  splits: { train: DataSplit<number>; val: DataSplit<number>; test: DataSplit<number> };
+  rng: Rng;
+}
+
+/** Everything `prepareSplits` does but preprocessing the texts (see there). */
+function planSplits(params: Params, dataset: TrainingDataset): SplitPlan {
   const recordSpec = { idField: "id", textFields: ["text"], labelField: "labels" };
   assertValidData(validateDataset(dataset.records, recordSpec, { source: dataset.source }));
+  const source = dataset.source ?? "The dataset";
   const rng = createRng(params.seed);
   let records = params.shuffle ? shuffled(dataset.records, rng) : dataset.records.slice();
   if (params.subset !== null) records = records.slice(0, params.subset);
@@ -194,46 +253,28 @@ export function prepareSplits(params: Params, dataset: TrainingDataset): Prepare
   if (prepared.length < 3) {
     throw new TagifaiError(
       "INVALID_DATA",
-      `Only ${prepared.length} records keep a label with at least ${params.min_tag_freq} records: too few to train (lower min_tag_freq or use more data)`,
+      `${source}: only ${prepared.length} records keep a label with at least ${params.min_tag_freq} records: too few to train (lower min_tag_freq or use more data)`,
     );
   }
-  const texts = prepared.map((r) => preprocess(r.text, { lower: params.lower, stem: params.stem }));
   const labels = prepared.map((r) => r.tags);
   const labelEncoder =
     dataset.task === "multi-label"
       ? new MultiLabelEncoder().fit(labels)
       : new MultiClassEncoder().fit(labels.map((l) => l[0]));
   const y = encodeIndicators(labelEncoder, labels);
-
-  const splits = getDataSplits(
-    texts.map((text, i) => ({ text, raw: prepared[i].text })),
-    y,
-    params.train_size,
-    params.seed,
-  );
-  const [train, val, test] = [splits.train, splits.val, splits.test].map((part) => ({
-    texts: part.X.map((r) => r.text),
-    raw: part.X.map((r) => r.raw),
-    y: part.y,
-  }));
-  assertValidData(
-    toValidationReport(
-      [expectNoDuplicateTextsAcrossSplits({ train: train.texts, val: val.texts, test: test.texts })],
-      dataset.source,
-    ),
-  );
-  logger.info(
-    `Data: ${prepared.length} records, ${labelEncoder.classes.length} classes (${dataset.task}), splits ${train.y.length}/${val.y.length}/${test.y.length}, model ${params.model}`,
-  );
-  return {
-    labelEncoder,
-    train,
-    val,
-    test,
-    classWeights: inverseClassCounts(y, labelEncoder.classes.length),
-    numSamples: prepared.length,
-    rng,
-  };
+  try {
+    const splits = getDataSplits(
+      prepared.map((_, i) => i),
+      y,
+      params.train_size,
+      params.seed,
+    );
+    return { records: prepared, labelEncoder, y, splits, rng };
+  } catch (error) {
+    if (error instanceof TagifaiError && error.code === "INVALID_DATA")
+      throw new TagifaiError("INVALID_DATA", `${source}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 /**

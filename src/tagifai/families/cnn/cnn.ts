@@ -4,6 +4,7 @@
  * them). Its training code, and tfjs with it, is loaded only when a CNN is fitted or loaded.
  */
 import type { ModelFamily } from "../../family.js";
+import { estimateCnnMemory } from "./footprint.js";
 import { type CnnParams, cnnParamsSchema } from "./hyperparameters.js";
 
 /** The CNN family. Its params section is `cnn`; the original's flat params map onto it. */
@@ -16,6 +17,7 @@ export const cnnFamily: ModelFamily<CnnParams> = {
     keys: Object.keys(cnnParamsSchema.shape),
     toSection: (values) => values,
   },
+  estimateMemory: ({ config, data }) => estimateCnnMemory(config, data),
   fit: async (ctx) => (await import("./fit.js")).fitCnn(ctx),
   load: async (dir, { config }) => (await import("./fit.js")).loadCnn(dir, config),
 };

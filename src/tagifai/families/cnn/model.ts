@@ -16,6 +16,7 @@ import { parseWith } from "../../schema.js";
 import { type Batch, validateBatch } from "./batch.js";
 import { charConvForward, charConvMaxPool, type LookupTables } from "./charConv.js";
 import { denseConvMaxPool, embedTokens } from "./dense.js";
+import { LOOKUP_MAX_VOCAB } from "./footprint.js";
 import { ensureGradients } from "./gradients.js";
 import { lookupTables } from "./lookupTables.js";
 
@@ -44,9 +45,6 @@ export const cnnConfigSchema = z
 
 /** Hyperparameters of a {@link CnnModel}. */
 export type CnnConfig = z.infer<typeof cnnConfigSchema>;
-
-/** Vocabularies up to this size use lookup tables when `convPath` is "auto" (or unset). */
-export const LOOKUP_MAX_VOCAB = 1024;
 
 /** A CNN with its trainable variables. */
 export interface CnnModel {

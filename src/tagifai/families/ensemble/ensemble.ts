@@ -80,6 +80,11 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
     summary: "a weighted blend of other families' probabilities (default: cnn and linear, half each)",
     configSchema,
     uses: (config) => config.members.map((m) => m.model),
+    // The members are fitted one after the other but all kept: their memory adds up.
+    estimateMemory: ({ config, params, data }) =>
+      config.members.flatMap(({ model }) =>
+        member(model).estimateMemory({ config: section(params, model), params, data }),
+      ),
     flat: {
       keys: ["ensemble_weight"],
       toSection({ ensemble_weight: weight }) {

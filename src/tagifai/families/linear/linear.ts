@@ -8,6 +8,7 @@
 import { checkpoint } from "../../abort.js";
 import type { Task } from "../../data.js";
 import type { ModelFamily, Scorer } from "../../family.js";
+import { estimateLinearMemory } from "./footprint.js";
 import {
   fitLinearModel,
   type LinearConfig,
@@ -22,6 +23,7 @@ export const linearFamily: ModelFamily<LinearConfig> = {
   kind: "linear",
   summary: "TF-IDF word and character n-grams with one-vs-rest logistic regression",
   configSchema: linearConfigSchema,
+  estimateMemory: ({ config, data }) => estimateLinearMemory(config, data),
   async fit({ train, val, config, task, signal }) {
     await checkpoint(signal);
     const { model } = await fitLinearModel(train.texts, train.y, val.texts, val.y, config, task, signal);
