@@ -1,15 +1,17 @@
 /**
  * Limits checked before a run exists, and failures that end a run cleanly: model-size params whose
- * estimated memory exceeds the budget, and a dataset too small to split.
+ * estimated memory exceeds the budget, a dataset too small to split, and a learning rate that makes
+ * the loss non-finite (the run ends FAILED with NON_FINITE_LOSS, naming the epoch and the lr).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
+import { setDevice } from "../src/tagifai/device.js";
 import { withStore } from "../src/tagifai/lifecycle.js";
 import { trainModel } from "../src/tagifai/operations.js";
-import { BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
+import { BYO_CNN_OVERRIDES, BYO_DIR, BYO_TRAIN_OVERRIDES } from "./helpers/byo.js";
 import { runCli } from "./helpers/cli.js";
 
 const testParams = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
@@ -67,4 +69,17 @@ describe("a dataset too small to split", () => {
     });
     expect(await listRuns(trackingUri)).toEqual([]);
   });
+});
+
+describe("a loss that becomes non-finite", () => {
+  it("stops training with NON_FINITE_LOSS naming the epoch and the lr, and the run ends FAILED", async () => {
+    await setDevice("wasm");
+    const { paramsFp, trackingUri } = setup({ ...BYO_CNN_OVERRIDES, lr: 1e30, num_epochs: 3 });
+    await expect(trainModel({ paramsFp, trackingUri, dataset: byo })).rejects.toMatchObject({
+      code: "NON_FINITE_LOSS",
+      message: expect.stringMatching(/epoch 1\b.*lr 1e\+30/),
+    });
+    const runs = await listRuns(trackingUri);
+    expect(runs.map((run) => run.status)).toEqual(["FAILED"]);
+  }, 60_000);
 });

@@ -15,7 +15,8 @@ export type ErrorCode =
   | "TRACKING_ERROR"
   | "STUDY_NOT_FOUND"
   | "STUDY_ERROR"
-  | "INVALID_MODEL_OUTPUT";
+  | "INVALID_MODEL_OUTPUT"
+  | "NON_FINITE_LOSS";
 
 /** An expected, user-facing error: the message names the problem; `code` classifies it. */
 export class TagifaiError extends Error {

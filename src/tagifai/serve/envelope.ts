@@ -38,6 +38,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   STUDY_ERROR: 500,
   // The model cannot answer (its output is not a probability): unavailable, not a bug of the server.
   INVALID_MODEL_OUTPUT: 503,
+  // Training diverged with the params given (e.g. a learning rate far too high).
+  NON_FINITE_LOSS: 422,
 };
 
 /**

@@ -16,6 +16,7 @@ import { logger } from "../../../config/config.js";
 import { ensureDevice } from "../../device.js";
 import type { Task } from "../../data.js";
 import { padSequences, Tokenizer } from "../../data.js";
+import { TagifaiError } from "../../errors.js";
 import { applyArgmax, applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../../eval.js";
 import type { EpochMetrics, FamilyFit, FitContext, LabelledSplit, Scorer, TrainHooks } from "../../family.js";
 import { nextSeed, type Rng, shuffled } from "../../random.js";
@@ -36,7 +37,7 @@ interface Sequences {
  *   dropout); its signal is checked between batches
  * @returns the scorer, its thresholds (one global threshold repeated per class; empty for a
  *   multi-class task), the per-epoch history and the best validation loss
- * @throws the signal's reason once it is aborted
+ * @throws the signal's reason once it is aborted; TagifaiError NON_FINITE_LOSS once a loss is NaN or infinite
  */
 export async function fitCnn(ctx: FitContext<CnnParams>): Promise<FamilyFit> {
   const { config: params, task, rng, signal } = ctx;
@@ -136,6 +137,7 @@ async function runEpochs(
   let bestValF1 = Number.NEGATIVE_INFINITY;
   let bestWeights: tf.NamedTensorMap | undefined;
   let patienceLeft = params.patience;
+  let lr = params.lr;
   try {
     for (let epoch = 1; epoch <= params.num_epochs; epoch++) {
       const order = shuffled(
@@ -161,12 +163,14 @@ async function runEpochs(
         await yieldToEventLoop();
         cost!.dispose();
         labels.dispose();
+        assertFiniteLoss(value, `training loss of batch ${i + 1}/${batches.length}`, epoch, lr);
         trainLoss += (value - trainLoss) / (i + 1);
         hooks.onBatch?.(i + 1, batches.length);
       }
       const valLoss = evaluateLoss(model, val, params, weights, loss);
+      assertFiniteLoss(valLoss, "validation loss", epoch, lr);
       const valF1 = validationF1(options.task, val.y, predictSplit(model, val.sequences, params));
-      const lr = scheduler.step(valLoss);
+      lr = scheduler.step(valLoss);
       setLearningRate(optimizer, lr);
 
       if (checkpointOnF1 ? valF1 > bestValF1 : valLoss < bestValLoss) {
@@ -198,6 +202,19 @@ async function runEpochs(
     weights.dispose();
     optimizer.dispose();
   }
+}
+
+/**
+ * Stop training once the loss is no longer a finite number: the weights have diverged (typically a
+ * learning rate far too high) and every later step, and the model, would be NaN.
+ * @throws TagifaiError NON_FINITE_LOSS naming the loss, the epoch and the learning rate
+ */
+function assertFiniteLoss(value: number, what: string, epoch: number, lr: number): void {
+  if (Number.isFinite(value)) return;
+  throw new TagifaiError(
+    "NON_FINITE_LOSS",
+    `The ${what} became ${value} in epoch ${epoch} with lr ${lr}: training diverged; lower cnn.lr`,
+  );
 }
 
 /**
