@@ -118,7 +118,7 @@ describe("runBehavioralTests", () => {
       return keywordPredict(texts);
     });
     expect(calls).toEqual([["PyTorch", "TensorFlow", "pytorch"]]);
-    expect(report).toMatchObject({ suite: "mine", total: 4, passed: 3, passRate: 0.75 });
+    expect(report).toMatchObject({ suite: "mine", total: 4, passed: 3, pass_rate: 0.75 });
   });
 
   it("refuses a prediction function that returns the wrong number of results", () => {

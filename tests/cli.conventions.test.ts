@@ -170,6 +170,40 @@ describe("tagifai CLI conventions", { timeout: 600_000 }, () => {
     expectFailure(await cli(["best-run"]), 2, /required option '--experiment <name>'/);
   });
 
+  it("refuses to order runs by a metric no run has logged, listing the ones that exist", async () => {
+    const result = await cli(["runs", "--order-by", "-nosuchmetric"]);
+    expectFailure(result, 2, /no run has logged the metric "nosuchmetric"/);
+    expect(result.stderr).toMatch(/f1, val_f1, val_loss/);
+    expect(result.stdout).toBe("");
+    expectFailure(
+      await cli(["runs", "--experiment", "conventions", "--order-by", "nosuchmetric", "--json"]),
+      2,
+      /logged: f1, val_f1, val_loss/,
+    );
+  });
+
+  it("refuses to delete an experiment whose run is a registered model version unless --force", async () => {
+    const store = await openStore(fresh.uri);
+    let runId: string;
+    try {
+      const run = await store.createRun({ experimentName: "doomed", params: {}, artifactRoot: "/tmp" });
+      runId = run.id;
+      await store.endRun(run.id, "FINISHED");
+      await store.registerModel(run.id, "doomed-model");
+    } finally {
+      await store.close();
+    }
+    const refused = await cli(["delete-experiment", "--experiment", "doomed"]);
+    expectFailure(refused, 1, /MODEL_REGISTERED/);
+    expect(refused.stderr).toContain("doomed-model version 1");
+    expect(refused.stderr).toContain("--force");
+    const runs = JSON.parse((await cli(["runs", "--experiment", "doomed", "--json"])).stdout);
+    expect(runs.map((run: { run_id: string }) => run.run_id)).toEqual([runId]);
+    const forced = await cli(["delete-experiment", "--experiment", "doomed", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ experiment: "doomed", run_ids: [runId] });
+  });
+
   it("exits 1 for runtime errors, without a stack trace", async () => {
     expectFailure(await cli(["params", "--run", "0".repeat(32)]), 1, /RUN_NOT_FOUND/);
     expectFailure(await cli(["runs", "--experiment", "nope"]), 1, /EXPERIMENT_NOT_FOUND/);

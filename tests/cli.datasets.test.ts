@@ -56,6 +56,30 @@ function corruptedProjects(): Record<string, unknown>[] {
   return projects;
 }
 
+describe("tagifai load-data --data-dir", () => {
+  it("refuses a local copy that differs from the pinned sha256 unless --allow-modified, then warns", async () => {
+    const { env, home } = newHome();
+    const modified = join(home, "modified");
+    mkdirSync(modified);
+    copyFileSync(join(DATASET_DIR, "tags.json"), join(modified, "tags.json"));
+    writeFileSync(
+      join(modified, "projects.json"),
+      JSON.stringify(JSON.parse(readFileSync(join(DATASET_DIR, "projects.json"), "utf8")).slice(0, 500)),
+    );
+    const refused = await runCli(["load-data", "--data-dir", modified], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/CHECKSUM_MISMATCH/);
+    expect(refused.stderr).toContain(join(modified, "projects.json"));
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    const allowed = await runCli(["load-data", "--data-dir", modified, "--allow-modified"], env);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/WARN.*projects\.json.*differs from the pinned dataset/);
+    const pinned = await runCli(["load-data", "--data-dir", DATASET_DIR], env);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(pinned.stderr).not.toMatch(/WARN/);
+  }, 60_000);
+});
+
 describe("tagifai validate-data", () => {
   it("passes the reference data, listing the known-label warnings", async () => {
     const { env } = newHome();
@@ -100,16 +124,18 @@ describe("tagifai test-model", () => {
     expect(trained.code, trained.stderr).toBe(0);
     const runId = JSON.parse(trained.stdout).run_id;
 
-    const builtin = await runCli(["test-model", "--run-id", runId, "--json"], env);
+    const builtin = await runCli(["test-model", "--run-id", runId, "--json", "--min-pass-rate", "0"], env);
     expect(builtin.code, builtin.stderr).toBe(0);
     const report = JSON.parse(builtin.stdout);
     expect(report.total).toBeGreaterThan(5);
+    expect(report.pass_rate).toBe(report.passed / report.total);
+    expect(report).not.toHaveProperty("passRate");
     const stored = JSON.parse(
       (await runCli(["performance", "--run-id", runId, "--section", "behavioral"], env)).stdout,
     );
     expect(stored).toEqual(report);
     const [run] = JSON.parse((await runCli(["runs", "--experiment", "behavior", "--json"], env)).stdout);
-    expect(run.metrics.behavioral_pass_rate).toBe(report.passRate);
+    expect(run.metrics.behavioral_pass_rate).toBe(report.pass_rate);
 
     const suite = join(home, "suite.json");
     writeFileSync(
@@ -127,7 +153,38 @@ describe("tagifai test-model", () => {
     const performance = JSON.parse((await runCli(["performance", "--run-id", runId], env)).stdout);
     expect(performance.behavioral.suite).toBe("mine");
     expect(performance.overall.f1).toBeGreaterThan(0);
-  }, 120_000);
+
+    // One test of two fails: below the default (every test must pass) and below 0.75, not below 0.5.
+    const failing = join(home, "failing.json");
+    const text = "An image classification tutorial";
+    writeFileSync(
+      failing,
+      JSON.stringify({
+        name: "half",
+        tests: [
+          { type: "mft", text, absent: ["reinforcement-learning"] },
+          { type: "mft", text, expected: ["no-such-tag"] },
+        ],
+      }),
+    );
+    const strict = await runCli(["test-model", "--run-id", runId, "--suite", failing], env);
+    expect(strict.code, strict.stderr).toBe(1);
+    expect(strict.stdout).toMatch(/1 of 2 passed \(50\.0%\)/);
+    expect(strict.stderr).toMatch(/pass rate 0\.5 is below --min-pass-rate 1/);
+    const below = await runCli(
+      ["test-model", "--run-id", runId, "--suite", failing, "--min-pass-rate", "0.75"],
+      env,
+    );
+    expect(below.code, below.stderr).toBe(1);
+    const enough = await runCli(
+      ["test-model", "--run-id", runId, "--suite", failing, "--min-pass-rate", "0.5"],
+      env,
+    );
+    expect(enough.code, enough.stderr).toBe(0);
+    const bad = await runCli(["test-model", "--run-id", runId, "--min-pass-rate", "1.5"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid --min-pass-rate "1\.5": expected a number from 0 to 1/);
+  }, 180_000);
 });
 
 describe("bring your own dataset through the CLI", () => {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { logger } from "../src/config/config.js";
 import { DATASET_FILES, loadData, loadProjects, loadTags } from "../src/tagifai/data.js";
 import { DATASET_DIR, FIXTURE_DIR, tempDir, thrownBy } from "./helpers/data.js";
 
@@ -37,7 +38,7 @@ describe("DATASET_FILES", () => {
 describe("loadData from a local copy", () => {
   it("copies both files byte for byte and reports the source", async () => {
     const dest = tempDir();
-    const { source } = await loadData(dest, { sourceDir: FIXTURE_DIR });
+    const { source } = await loadData(dest, { sourceDir: FIXTURE_DIR, allowModified: true });
     expect(source).toBe(FIXTURE_DIR);
     for (const name of fileNames)
       expect(readFileSync(join(dest, name))).toEqual(readFileSync(join(FIXTURE_DIR, name)));
@@ -47,9 +48,43 @@ describe("loadData from a local copy", () => {
     vi.stubEnv("TAGIFAI_DATA_DIR", FIXTURE_DIR);
     const fetchSpy = vi.fn();
     const dest = tempDir();
-    await loadData(dest, { fetch: fetchSpy as unknown as typeof fetch });
+    await loadData(dest, { fetch: fetchSpy as unknown as typeof fetch, allowModified: true });
     expect(fetchSpy).not.toHaveBeenCalled();
     expect(loadProjects(dest)).toHaveLength(12);
+  });
+
+  it("checks a local copy against the pinned sha256: the reference copy loads, a modified one is refused", async () => {
+    const dest = tempDir();
+    await loadData(dest, { sourceDir: DATASET_DIR });
+    expect(loadProjects(dest)).toHaveLength(2032);
+
+    const modified = tempDir();
+    cpSync(join(DATASET_DIR, "projects.json"), join(modified, "projects.json"));
+    const tags = `${readFileSync(join(DATASET_DIR, "tags.json"), "utf8")}\n`;
+    writeFileSync(join(modified, "tags.json"), tags);
+    const actual = createHash("sha256").update(tags).digest("hex");
+    const refusedDest = tempDir();
+    const error = await loadData(refusedDest, { sourceDir: modified }).catch((e) => e);
+    expect(error).toMatchObject({ code: "CHECKSUM_MISMATCH" });
+    expect(error.message).toContain(join(modified, "tags.json"));
+    expect(error.message).toContain(actual);
+    expect(error.message).toContain(DATASET_FILES.tags.sha256);
+    expect(error.message).toContain("--allow-modified");
+    expect(readdirSync(refusedDest)).toEqual([]);
+    vi.stubEnv("TAGIFAI_DATA_DIR", modified);
+    await expect(loadData(refusedDest)).rejects.toMatchObject({ code: "CHECKSUM_MISMATCH" });
+    expect(readdirSync(refusedDest)).toEqual([]);
+  });
+
+  it("loads a modified local copy when allowed, with a warning naming the file", async () => {
+    const warn = vi.spyOn(logger, "warn");
+    const dest = tempDir();
+    await loadData(dest, { sourceDir: FIXTURE_DIR, allowModified: true });
+    expect(loadProjects(dest)).toHaveLength(12);
+    const warned = warn.mock.calls.map((call) => call.map(String).join(" ")).join("\n");
+    expect(warned).toContain(join(FIXTURE_DIR, "projects.json"));
+    expect(warned).toMatch(/differs from the pinned dataset/);
+    warn.mockRestore();
   });
 
   it("names a missing folder or file", async () => {
@@ -71,7 +106,7 @@ describe("loadData from a local copy", () => {
     cpSync(join(FIXTURE_DIR, "projects.json"), join(source, "projects.json"));
     writeFileSync(join(source, "tags.json"), '[{"tag": "x", "aliases": []}]');
     const dest = tempDir();
-    await expect(loadData(dest, { sourceDir: source })).rejects.toMatchObject({
+    await expect(loadData(dest, { sourceDir: source, allowModified: true })).rejects.toMatchObject({
       code: "INVALID_DATA",
       message: `${join(source, "tags.json")} record 0 (tag "x"): parents: expected array, got missing`,
     });

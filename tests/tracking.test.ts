@@ -331,6 +331,28 @@ describe.each(BACKENDS)("tracking store on $name", (backend) => {
     await expectError(store.resolveModelUri("models:/bad name@prod"), "INVALID_INPUT", '"bad name"');
   });
 
+  test("deleteExperiment refuses while a run of it is a registered model version, naming them, unless forced", async () => {
+    const doomed = unique("registered");
+    const model = unique("in-use");
+    const registered = await makeRun(doomed, { metrics: { f1: 0.5 }, end: "FINISHED" });
+    const other = await makeRun(doomed, { end: "FINISHED" });
+    await store.registerModel(registered.id, model);
+    await store.registerModel(registered.id, model);
+    mkdirSync(registered.artifactUri, { recursive: true });
+
+    await expectError(store.deleteExperiment(doomed), "MODEL_REGISTERED", `${model} version 1`);
+    await expectError(store.deleteExperiment(doomed), "MODEL_REGISTERED", `${model} version 2`);
+    await expectError(store.deleteExperiment(doomed), "MODEL_REGISTERED", registered.id);
+    expect((await store.getRun(other.id)).status).toBe("FINISHED");
+    expect(await store.listModelVersions(model)).toHaveLength(2);
+    expect(existsSync(registered.artifactUri)).toBe(true);
+
+    const { runIds } = await store.deleteExperiment(doomed, { force: true });
+    expect(runIds.sort()).toEqual([registered.id, other.id].sort());
+    expect(existsSync(registered.artifactUri)).toBe(false);
+    expect(await store.listModelVersions(model)).toEqual([]);
+  });
+
   test("deleteExperiment removes its runs, metrics, model versions, aliases and artifact folders only", async () => {
     const doomed = unique("doomed");
     const kept = unique("kept");
@@ -349,7 +371,7 @@ describe.each(BACKENDS)("tracking store on $name", (backend) => {
     mkdirSync(victim);
     await backend.query(fresh.uri, `UPDATE runs SET artifact_uri = '${victim}' WHERE id = '${tampered.id}'`);
 
-    const { runIds } = await store.deleteExperiment(doomed);
+    const { runIds } = await store.deleteExperiment(doomed, { force: true });
 
     expect(runIds.sort()).toEqual([registered.id, tampered.id].sort());
     expect(existsSync(registered.artifactUri)).toBe(false);

@@ -36,6 +36,19 @@ export function positiveNumber(flag: string): (value: string) => number {
 }
 
 /**
+ * A parser of fractions: numbers from 0 to 1 (e.g. a pass rate).
+ * @param flag the option, for the message
+ */
+export function fraction(flag: string): (value: string) => number {
+  return (value) => {
+    const number = value.trim() === "" ? Number.NaN : Number(value);
+    if (!(number >= 0 && number <= 1))
+      throw new InvalidArgumentError(`invalid ${flag} "${value}": expected a number from 0 to 1`);
+    return number;
+  };
+}
+
+/**
  * Parse `--port`: a TCP port, 0 (any free port) to 65535.
  * @param value what the user typed
  */

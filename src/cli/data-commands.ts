@@ -20,10 +20,18 @@ export function registerDataCommands(program: Command): void {
     .description("Copy or download projects.json and tags.json into data/ (checked against their sha256)")
     .option(
       "--data-dir <dir>",
-      "copy from this local folder instead of downloading (default: TAGIFAI_DATA_DIR)",
+      "copy from this local folder instead of downloading (default: TAGIFAI_DATA_DIR); checked against the pinned sha256 too",
     )
-    .action(async (options: { dataDir?: string }) => {
-      await (await operations()).loadData({ sourceDir: options.dataDir });
+    .option(
+      "--allow-modified",
+      "use a local copy even if it differs from the pinned sha256 (with a warning)",
+      false,
+    )
+    .action(async (options: { dataDir?: string; allowModified: boolean }) => {
+      await (await operations()).loadData({
+        sourceDir: options.dataDir,
+        allowModified: options.allowModified,
+      });
     });
 
   program

@@ -7,6 +7,7 @@ import { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { DEFAULT_PARAMS_FP } from "../config/config.js";
 import { TagifaiError } from "../tagifai/errors.js";
+import { fraction } from "./arguments.js";
 import { type DatasetFlags, datasetSource, withDatasetOptions } from "./dataset-options.js";
 import { globalOptions, useModelDevice } from "./globals.js";
 import { cancellable } from "./interrupt.js";
@@ -119,17 +120,32 @@ export function registerModelCommands(program: Command, onSignal: (signal: strin
       ),
   )
     .option("--suite <file>", "a behavioral suite (JSON); default the built-in suite")
+    .option(
+      "--min-pass-rate <rate>",
+      "exit 1 when the share of tests passed is below this (0 to 1; default 1: every test must pass)",
+      fraction("--min-pass-rate"),
+      1,
+    )
     .option("--json", "print the report as JSON", false)
-    .action(async (options: RunFlags & { suite?: string; json: boolean }, command: Command) => {
-      const globals = await useModelDevice(command);
-      const report = await (await operations()).testModel(runOf(options), {
-        ...globals,
-        suiteFp: options.suite,
-      });
-      if (options.json) return printJson(report);
-      const { formatBehavioralReport } = await import("../tagifai/behavioral.js");
-      printText(formatBehavioralReport(report));
-    });
+    .action(
+      async (
+        options: RunFlags & { suite?: string; minPassRate: number; json: boolean },
+        command: Command,
+      ) => {
+        const globals = await useModelDevice(command);
+        const report = await (await operations()).testModel(runOf(options), {
+          ...globals,
+          suiteFp: options.suite,
+        });
+        if (options.json) printJson(report);
+        else printText((await import("../tagifai/behavioral.js")).formatBehavioralReport(report));
+        if (report.pass_rate < options.minPassRate)
+          throw new TagifaiError(
+            "TESTS_FAILED",
+            `${report.passed} of ${report.total} behavioral tests passed: pass rate ${Number(report.pass_rate.toFixed(4))} is below --min-pass-rate ${options.minPassRate}`,
+          );
+      },
+    );
 
   withRunOption(
     program

@@ -47,13 +47,22 @@ export function registerTrackingCommands(program: Command): void {
         options: { experiment?: string; orderBy?: MetricOrder; limit?: number; json: boolean },
         command: Command,
       ) => {
-        const runs = await withStore(globalOptions(command), (store) =>
-          store.listRuns({
+        const { runs, metrics } = await withStore(globalOptions(command), async (store) => ({
+          runs: await store.listRuns({
             experimentName: options.experiment,
             orderBy: options.orderBy,
             limit: options.limit,
           }),
-        );
+          metrics: await store.listMetricKeys({ experimentName: options.experiment }),
+        }));
+        const metric = options.orderBy?.metric;
+        if (metric !== undefined && runs.length > 0 && !metrics.includes(metric)) {
+          command.error(
+            `error: invalid --order-by: no run${options.experiment === undefined ? "" : ` of experiment "${options.experiment}"`} ` +
+              `has logged the metric "${metric}"; metrics logged: ${metrics.join(", ") || "none"}`,
+            { exitCode: 2 },
+          );
+        }
         if (options.json) printJson(runs.map(runView));
         else printTable(runs.map(runRow));
       },
@@ -104,14 +113,17 @@ export function registerTrackingCommands(program: Command): void {
 
   program
     .command("delete-experiment")
-    .description("Delete an experiment, its runs and their artifacts")
+    .description(
+      "Delete an experiment, its runs and their artifacts (refused while a run of it is a registered model version)",
+    )
     .requiredOption("--experiment <name>", "the experiment")
+    .option("--force", "delete it even if its runs are registered model versions (they go too)", false)
     .option("--json", JSON_ONLY)
-    .action(async (options: { experiment: string }, command: Command) => {
-      const { runIds } = await (await operations()).deleteExperiment(
-        options.experiment,
-        globalOptions(command),
-      );
+    .action(async (options: { experiment: string; force: boolean }, command: Command) => {
+      const { runIds } = await (await operations()).deleteExperiment(options.experiment, {
+        ...globalOptions(command),
+        force: options.force,
+      });
       printJson({ experiment: options.experiment, run_ids: runIds });
     });
 

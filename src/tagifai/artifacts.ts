@@ -99,10 +99,18 @@ export function loadParamsFromDir(dir: string): Params {
  */
 export function loadPerformanceFromDir(dir: string): Performance {
   const filePath = join(dir, ARTIFACT_FILES.performance);
-  return parseWith(performanceSchema, readArtifactJson(filePath), {
+  return parseWith(performanceSchema, renameLegacyKeys(readArtifactJson(filePath)), {
     code: "INVALID_ARTIFACTS",
     what: `performance report ${filePath}`,
   });
+}
+
+/** Reports written before the behavioral pass rate became snake_case held it as `passRate`. */
+function renameLegacyKeys(stored: unknown): unknown {
+  const behavioral = (stored as { behavioral?: Record<string, unknown> } | null)?.behavioral;
+  if (typeof behavioral !== "object" || behavioral === null || !("passRate" in behavioral)) return stored;
+  const { passRate, ...rest } = behavioral;
+  return { ...(stored as object), behavioral: { pass_rate: passRate, ...rest } };
 }
 
 /**

@@ -51,7 +51,7 @@ export function runBehavioralTests(suite: BehavioralSuite, predictFn: PredictFn)
   const passed = results.filter((result) => result.passed).length;
   return {
     ...(suite.name === undefined ? {} : { suite: suite.name }),
-    passRate: passed / results.length,
+    pass_rate: passed / results.length,
     total: results.length,
     passed,
     results,
@@ -89,7 +89,7 @@ export function formatBehavioralReport(report: BehavioralReport): string {
     .filter((part) => part !== "");
   const title = `Behavioral tests${report.suite ? ` (${report.suite})` : ""}`;
   return [
-    `${title}: ${report.passed} of ${report.total} passed (${(report.passRate * 100).toFixed(1)}%) — ${byType.join(", ")}`,
+    `${title}: ${report.passed} of ${report.total} passed (${(report.pass_rate * 100).toFixed(1)}%) — ${byType.join(", ")}`,
     ...report.results.map(
       (result) => `${result.passed ? "✓" : "✗"} [${result.type}] ${result.name}: ${result.details}`,
     ),

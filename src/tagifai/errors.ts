@@ -16,7 +16,9 @@ export type ErrorCode =
   | "STUDY_NOT_FOUND"
   | "STUDY_ERROR"
   | "INVALID_MODEL_OUTPUT"
-  | "NON_FINITE_LOSS";
+  | "NON_FINITE_LOSS"
+  | "MODEL_REGISTERED"
+  | "TESTS_FAILED";
 
 /** An expected, user-facing error: the message names the problem; `code` classifies it. */
 export class TagifaiError extends Error {

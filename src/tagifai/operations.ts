@@ -226,7 +226,7 @@ export async function testModel(
       artifacts.model.dispose();
     }
     savePerformanceToDir(run.artifactUri, { ...loadPerformanceFromDir(run.artifactUri), behavioral: report });
-    await store.logMetrics(run.id, { behavioral_pass_rate: report.passRate });
+    await store.logMetrics(run.id, { behavioral_pass_rate: report.pass_rate });
     return report;
   });
 }
@@ -258,15 +258,18 @@ export async function diffRuns(
 }
 
 /**
- * Delete an experiment with its runs, their metrics and their artifact folders.
+ * Delete an experiment with its runs, their metrics and their artifact folders; refused while a run
+ * of it is a registered model version, unless `force`.
  * @param name the experiment
+ * @param options `force`: delete the registered model versions made from its runs too
  * @returns the ids of the deleted runs
+ * @throws TagifaiError EXPERIMENT_NOT_FOUND, MODEL_REGISTERED (naming the versions)
  */
 export async function deleteExperiment(
   name: string,
-  options: StoreOptions = {},
+  options: StoreOptions & { force?: boolean } = {},
 ): Promise<{ runIds: string[] }> {
-  const result = await withStore(options, (store) => store.deleteExperiment(name));
+  const result = await withStore(options, (store) => store.deleteExperiment(name, { force: options.force }));
   logger.info(`Deleted experiment ${name} and its ${result.runIds.length} run(s)`);
   return result;
 }

@@ -18,11 +18,16 @@ import { referenceDataset, type TrainingDataset } from "./train.js";
 
 /**
  * Put `projects.json` and `tags.json` into `data/`: copied from a local folder (`sourceDir` or
- * `TAGIFAI_DATA_DIR`) or downloaded from the pinned public location and checked against its sha256.
+ * `TAGIFAI_DATA_DIR`) or downloaded from the pinned public location, and checked against the
+ * pinned sha256 (a modified local copy only with `allowModified`, and then with a warning).
  * @param options.sourceDir a local folder holding both files
+ * @param options.allowModified accept a local copy that differs from the pinned dataset
  * @returns where the files came from
+ * @throws TagifaiError CHECKSUM_MISMATCH naming the file, its sha256 and the pinned one
  */
-export async function loadData(options: { sourceDir?: string } = {}): Promise<{ source: string }> {
+export async function loadData(
+  options: { sourceDir?: string; allowModified?: boolean } = {},
+): Promise<{ source: string }> {
   const result = await data.loadData(dataDir(), options);
   logger.info(`Loaded data from ${result.source} into ${dataDir()}`);
   return result;

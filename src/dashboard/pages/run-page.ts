@@ -150,7 +150,7 @@ function behavioral(performance: Performance): HTMLElement {
     h(
       "p",
       { id: "behavioral-summary" },
-      `${report.passed} of ${report.total} passed (${(report.passRate * 100).toFixed(1)}%)`,
+      `${report.passed} of ${report.total} passed (${(report.pass_rate * 100).toFixed(1)}%)`,
       report.suite === undefined ? "" : ` — suite ${report.suite}`,
     ),
     table(

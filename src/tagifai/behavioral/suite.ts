@@ -91,8 +91,8 @@ export type BehavioralResult = z.infer<typeof behavioralResultSchema>;
 /** Schema of a suite run's report. */
 export const behavioralReportSchema = z.object({
   suite: z.string().optional(),
-  /** `passed / total`, in [0, 1]. */
-  passRate: z.number().min(0).max(1),
+  /** `passed / total`, in [0, 1] (snake_case, like the rest of the stored performance). */
+  pass_rate: z.number().min(0).max(1),
   total: z.number().int().positive(),
   passed: z.number().int().nonnegative(),
   results: z.array(behavioralResultSchema),

@@ -39,25 +39,30 @@ const LOCAL_COPY_HINT =
 /**
  * Put the dataset's files into a data folder. The source is `options.sourceDir`, else
  * `TAGIFAI_DATA_DIR` (an empty value counts as unset): both files are copied from it. Without a
- * source they are downloaded from their pinned URLs and checked against their sha256. Either way
- * both files are validated before anything is written, and each is written atomically, so a failed
- * load never leaves a partial or invalid file in `destDir`.
+ * source they are downloaded from their pinned URLs. Either way the bytes are checked against the
+ * pinned sha256: a download that differs is refused; so is a local copy that differs, unless
+ * `allowModified` (then it is used, with a warning naming the file). Both files are validated
+ * before anything is written, and each is written atomically, so a failed load never leaves a
+ * partial or invalid file in `destDir`.
  * @param destDir the data folder to fill (created if needed)
- * @param options `sourceDir`: a folder with a local copy; `fetch`: the fetch to download with
+ * @param options `sourceDir`: a folder with a local copy; `allowModified`: accept a local copy
+ *   that differs from the pinned dataset; `fetch`: the fetch to download with
  * @returns `source`: the folder copied from, or the URL folder downloaded from
  * @throws TagifaiError DATA_NOT_FOUND (local folder or file missing), DOWNLOAD_FAILED (network or
- *   HTTP error), CHECKSUM_MISMATCH (downloaded bytes differ from the pinned ones), INVALID_DATA
+ *   HTTP error), CHECKSUM_MISMATCH (bytes differ from the pinned ones), INVALID_DATA
  */
 export async function loadData(
   destDir: string,
-  options: { sourceDir?: string; fetch?: typeof fetch } = {},
+  options: { sourceDir?: string; allowModified?: boolean; fetch?: typeof fetch } = {},
 ): Promise<{ source: string }> {
   const sourceDir = options.sourceDir || process.env.TAGIFAI_DATA_DIR;
   const files = [DATASET_FILES.projects, DATASET_FILES.tags];
   const source = sourceDir ? resolve(sourceDir) : DATASET_BASE_URL;
   const locations = files.map((file) => (sourceDir ? join(source, file.fileName) : file.url));
   const [projects, tags] = sourceDir
-    ? readLocalCopy(source, locations)
+    ? readLocalCopy(source, locations).map((bytes, i) =>
+        checkLocalCopy(bytes, files[i], locations[i], options.allowModified === true),
+      )
     : await Promise.all(files.map((file) => downloadFile(file, options.fetch ?? fetch)));
   validateProjects(parseJsonBytes(projects, locations[0]), locations[0]);
   validateTags(parseJsonBytes(tags, locations[1]), locations[1]);
@@ -116,13 +121,36 @@ async function downloadFile(file: DatasetFile, fetchFn: typeof fetch): Promise<U
       { cause: error },
     );
   }
-  const actual = createHash("sha256").update(bytes).digest("hex");
+  const actual = sha256(bytes);
   if (actual !== file.sha256)
     throw new TagifaiError(
       "CHECKSUM_MISMATCH",
       `Downloaded ${file.fileName} has sha256 ${actual}, expected ${file.sha256}`,
     );
   return bytes;
+}
+
+/** A local copy must be the pinned file, unless a modified copy is allowed (then it is named in a warning). */
+function checkLocalCopy(
+  bytes: Uint8Array,
+  file: DatasetFile,
+  location: string,
+  allowModified: boolean,
+): Uint8Array {
+  const actual = sha256(bytes);
+  if (actual === file.sha256) return bytes;
+  const differs = `${location} has sha256 ${actual}, expected ${file.sha256}: it differs from the pinned dataset`;
+  if (!allowModified)
+    throw new TagifaiError(
+      "CHECKSUM_MISMATCH",
+      `${differs}. To train on a modified copy anyway, run \`tagifai load-data --data-dir DIR --allow-modified\``,
+    );
+  logger.warn(`${differs} (--allow-modified): results are not comparable with the reference dataset's`);
+  return bytes;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** Node's fetch reports "fetch failed" and keeps the real reason (DNS, refused, ...) in `cause`. */

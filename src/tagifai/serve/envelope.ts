@@ -40,6 +40,10 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_MODEL_OUTPUT: 503,
   // Training diverged with the params given (e.g. a learning rate far too high).
   NON_FINITE_LOSS: 422,
+  // An experiment whose runs are registered model versions is not deleted without force.
+  MODEL_REGISTERED: 409,
+  // The model did not pass enough behavioral tests.
+  TESTS_FAILED: 422,
 };
 
 /**

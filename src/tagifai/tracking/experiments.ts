@@ -80,13 +80,19 @@ export async function listExperiments(db: Kysely<Database>): Promise<ExperimentS
 
 /**
  * Delete an experiment with its runs, their metrics, the model versions (and aliases) made from
- * them, then the runs' artifact folders on disk.
+ * them, then the runs' artifact folders on disk. While a run of the experiment is a registered
+ * model version the experiment is kept, unless `force`: deleting it would silently unregister them.
  * @param connection the open database
  * @param name an already validated experiment name
+ * @param options `force`: delete the model versions made from its runs too
  * @returns the ids of the deleted runs
- * @throws TagifaiError EXPERIMENT_NOT_FOUND
+ * @throws TagifaiError EXPERIMENT_NOT_FOUND; MODEL_REGISTERED naming the versions (without `force`)
  */
-export async function deleteExperiment(connection: Connection, name: string): Promise<{ runIds: string[] }> {
+export async function deleteExperiment(
+  connection: Connection,
+  name: string,
+  options: { force?: boolean } = {},
+): Promise<{ runIds: string[] }> {
   const runs = await connection.write(async (trx) => {
     const experiment = await findExperiment(trx, name);
     const runs = await trx
@@ -94,6 +100,7 @@ export async function deleteExperiment(connection: Connection, name: string): Pr
       .select(["id", "artifact_uri"])
       .where("experiment_id", "=", experiment.id)
       .execute();
+    if (options.force !== true) await assertNoRegisteredVersions(trx, experiment.id, name);
     // Metrics, model versions and their aliases go with the runs (ON DELETE CASCADE).
     await trx.deleteFrom("runs").where("experiment_id", "=", experiment.id).execute();
     await trx
@@ -105,4 +112,27 @@ export async function deleteExperiment(connection: Connection, name: string): Pr
   });
   for (const run of runs) removeRunArtifacts(run.id, run.artifact_uri);
   return { runIds: runs.map((run) => run.id) };
+}
+
+/** Refuse, naming them, when model versions were registered from the experiment's runs. */
+async function assertNoRegisteredVersions(
+  db: Kysely<Database>,
+  experimentId: string,
+  name: string,
+): Promise<void> {
+  const versions = await db
+    .selectFrom("model_versions")
+    .innerJoin("runs", "runs.id", "model_versions.run_id")
+    .select(["model_versions.name", "model_versions.version", "model_versions.run_id"])
+    .where("runs.experiment_id", "=", experimentId)
+    .orderBy("model_versions.name")
+    .orderBy("model_versions.version")
+    .execute();
+  if (versions.length === 0) return;
+  const named = versions.map((v) => `${v.name} version ${v.version} (run ${v.run_id})`).join(", ");
+  throw new TagifaiError(
+    "MODEL_REGISTERED",
+    `experiment "${name}" has runs registered as model versions: ${named}; ` +
+      "deleting it would unregister them (use --force to delete them too)",
+  );
 }

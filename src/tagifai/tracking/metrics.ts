@@ -85,3 +85,23 @@ export async function getMetricHistory(
     .orderBy("timestamp")
     .execute();
 }
+
+/**
+ * The names of the metrics logged by runs (of experiments that are not deleted), sorted.
+ * @param db the database
+ * @param experimentId only this experiment's runs
+ * @returns the metric names
+ */
+export async function listMetricKeys(db: Kysely<Database>, experimentId?: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("metrics")
+    .innerJoin("runs", "runs.id", "metrics.run_id")
+    .innerJoin("experiments", "experiments.id", "runs.experiment_id")
+    .select("metrics.key")
+    .distinct()
+    .where("experiments.deleted_at", "is", null)
+    .$if(experimentId !== undefined, (query) => query.where("runs.experiment_id", "=", experimentId!))
+    .orderBy("metrics.key")
+    .execute();
+  return rows.map((row) => row.key);
+}

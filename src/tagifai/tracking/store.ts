@@ -15,7 +15,7 @@ import {
 import type { Database } from "./database.js";
 import { deleteExperiment, findExperiment, findOrCreateExperiment, listExperiments } from "./experiments.js";
 import { assertExperimentName, assertPositiveInteger, assertRunId } from "./ids.js";
-import { assertMetrics, getMetricHistory, logMetrics } from "./metrics.js";
+import { assertMetrics, getMetricHistory, listMetricKeys, logMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
 import {
   type ClaimTrialOptions,
@@ -111,14 +111,16 @@ export class TrackingStore {
   }
 
   /**
-   * Delete an experiment with its runs, their metrics, the model versions (and aliases) made from
-   * them, and the runs' artifact folders on disk.
+   * Delete an experiment with its runs, their metrics and the runs' artifact folders on disk;
+   * refused while one of its runs is a registered model version, unless `force` (which deletes
+   * those versions and their aliases too).
    * @param name the experiment name
+   * @param options `force`: delete even the registered model versions made from its runs
    * @returns the ids of the deleted runs
-   * @throws TagifaiError EXPERIMENT_NOT_FOUND
+   * @throws TagifaiError EXPERIMENT_NOT_FOUND, MODEL_REGISTERED (naming the versions)
    */
-  async deleteExperiment(name: string): Promise<{ runIds: string[] }> {
-    return deleteExperiment(this.connection, assertExperimentName(name));
+  async deleteExperiment(name: string, options: { force?: boolean } = {}): Promise<{ runIds: string[] }> {
+    return deleteExperiment(this.connection, assertExperimentName(name), options);
   }
 
   /**
@@ -200,6 +202,20 @@ export class TrackingStore {
    */
   async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
     return getMetricHistory(this.db, assertRunId(runId), key);
+  }
+
+  /**
+   * The names of the metrics runs have logged, sorted.
+   * @param options `experimentName`: only that experiment's runs
+   * @returns the metric names
+   * @throws TagifaiError EXPERIMENT_NOT_FOUND
+   */
+  async listMetricKeys(options: { experimentName?: string } = {}): Promise<string[]> {
+    const experimentId =
+      options.experimentName === undefined
+        ? undefined
+        : (await findExperiment(this.db, assertExperimentName(options.experimentName))).id;
+    return listMetricKeys(this.db, experimentId);
   }
 
   /**
