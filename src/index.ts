@@ -124,6 +124,7 @@ export {
   type Run,
   type RunStatus,
   type Study,
+  type StudyBase,
   type StudyDefinition,
   type StudyDirection,
   TrackingStore,

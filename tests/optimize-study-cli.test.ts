@@ -23,12 +23,13 @@ const SMALL_SPACE = {
 };
 
 describe("tagifai optimize", () => {
-  it("runs a study on the reference data, logs each trial as a run and writes the best params back; --dry-run doesn't", async () => {
+  it("runs a study on the reference data, logs each trial as a run, stores the best params with the study, writes them only to --write-params, refuses other base params", async () => {
     const home = mkdtempSync(join(tmpdir(), "tagifai-optimize-"));
     const paramsFp = join(home, "params.json");
     const spaceFp = join(home, "space.json");
     const base = withCnn(loadParams(TEST_PARAMS_FP), { num_epochs: 2, patience: 2 });
     writeFileSync(paramsFp, JSON.stringify(base));
+    const original = readFileSync(paramsFp, "utf8");
     writeFileSync(spaceFp, JSON.stringify(SMALL_SPACE));
     const env = { TAGIFAI_HOME: home, TAGIFAI_DATA_DIR: DATASET_DIR };
     const args = ["optimize", "--params-fp", paramsFp, "--search-space", spaceFp, "--experiment", "e2e"];
@@ -41,6 +42,11 @@ describe("tagifai optimize", () => {
     // Trials are chosen by validation F1; the test F1 is reported beside it, never used to choose.
     expect(result.stdout).toContain("Best value (validation f1)");
     expect(result.stdout).not.toContain("test f1)");
+    // The base params file is never written to; the best params are stored with the study.
+    expect(readFileSync(paramsFp, "utf8")).toBe(original);
+    expect(result.stdout).toContain(
+      'stored with study "e2e" (write them to a file with --write-params FILE)',
+    );
 
     const store = await openStore(`sqlite:${join(home, "stores", "tracking.db")}`);
     try {
@@ -49,11 +55,14 @@ describe("tagifai optimize", () => {
       const best = trials
         .filter((t) => t.state === "COMPLETE")
         .reduce((a, b) => (b.value! > a.value! ? b : a));
-      const written = loadParams(paramsFp);
-      expect(written).toEqual(
-        parseParams(setParams(base, { ...best.params, threshold: best.attrs.threshold })),
-      );
-      expect(written.threshold).not.toBe(0.5);
+      const expected = parseParams(setParams(base, { ...best.params, threshold: best.attrs.threshold }));
+      expect(expected.threshold).not.toBe(0.5);
+      const shown = await runCli(["study", "--experiment", "e2e"], env);
+      expect(shown.code, shown.stderr).toBe(0);
+      const view = JSON.parse(shown.stdout);
+      expect(view.best_params).toEqual(expected);
+      expect(view.base_params).toMatchObject({ source: paramsFp, params: base });
+      expect(view.base_params.sha256).toMatch(/^[0-9a-f]{64}$/);
 
       const run = await store.getRun(best.runId!);
       expect(run).toMatchObject({
@@ -75,18 +84,42 @@ describe("tagifai optimize", () => {
       expect((await store.getMetricHistory(run.id, "val_f1")).map((p) => p.step)).toEqual([0]);
       expect(existsSync(join(run.artifactUri, "params.json"))).toBe(true);
 
-      // Resuming the study to 5 trials on a dry run with a second worker process (started from the
-      // worker entry) trains two more trials and leaves the file alone.
-      const before = readFileSync(paramsFp, "utf8");
-      const dry = await runCli([...args, "--num-trials", "5", "--dry-run", "--workers", "2"], env);
-      expect(dry.code, dry.stderr).toBe(0);
-      expect(dry.stdout).toContain("not written (dry run)");
-      expect(dry.stderr).toMatch(/\[worker 2\] .*Saved \d+ features/);
-      expect(dry.stderr).not.toMatch(/Worker 2 (exited|could not start)/);
-      expect(readFileSync(paramsFp, "utf8")).toBe(before);
-      expect((await store.listTrials((await store.getStudy("e2e")).id)).map((t) => t.number)).toEqual([
-        0, 1, 2, 3, 4,
-      ]);
+      // Resuming the study from other base params (another file, another threshold) is refused
+      // before any trial, naming both, and writes nothing.
+      const otherFp = join(home, "other.json");
+      writeFileSync(otherFp, JSON.stringify({ ...base, threshold: 0.117 }));
+      const outFp = join(home, "best.json");
+      const refused = await runCli(
+        [
+          ...args.map((arg) => (arg === paramsFp ? otherFp : arg)),
+          "--num-trials",
+          "5",
+          "--write-params",
+          outFp,
+        ],
+        env,
+      );
+      expect(refused.code).toBe(1);
+      for (const part of ['study "e2e"', paramsFp, otherFp, view.base_params.sha256.slice(0, 12)])
+        expect(refused.stderr).toContain(part);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(outFp)).toBe(false);
+      expect((await store.listTrials((await store.getStudy("e2e")).id)).length).toBe(3);
+
+      // Resuming the study to 5 trials with a second worker process (started from the worker
+      // entry) trains two more trials; --write-params writes the best params there, only there.
+      const resumed = await runCli(
+        [...args, "--num-trials", "5", "--workers", "2", "--write-params", outFp],
+        env,
+      );
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stdout).toContain(`written to ${outFp}`);
+      expect(resumed.stderr).toMatch(/\[worker 2\] .*Saved \d+ features/);
+      expect(resumed.stderr).not.toMatch(/Worker 2 (exited|could not start)/);
+      expect(readFileSync(paramsFp, "utf8")).toBe(original);
+      const study = await store.getStudy("e2e");
+      expect(loadParams(outFp)).toEqual(study.bestParams);
+      expect((await store.listTrials(study.id)).map((t) => t.number)).toEqual([0, 1, 2, 3, 4]);
     } finally {
       await store.close();
     }

@@ -244,6 +244,47 @@ describe.each(BACKENDS)("study records in the tracking store on $name", (backend
     });
   });
 
+  test("a study remembers its base params; resuming from other ones is refused naming both, writing nothing", async () => {
+    const name = unique("based");
+    const base = { params: { seed: 1, model: "linear", threshold: 0.5 }, source: "config/a.json" };
+    const created = await db.store.getOrCreateStudy({ ...define(name), base });
+    expect(created.base).toEqual({
+      params: base.params,
+      source: "config/a.json",
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    // The same params in another key order, from another file, are the same base params.
+    const reordered = { params: { threshold: 0.5, model: "linear", seed: 1 }, source: "elsewhere.json" };
+    expect(await db.store.getOrCreateStudy({ ...define(name), base: reordered })).toEqual(created);
+    const other = { params: { ...base.params, threshold: 0.117 }, source: "config/b.json" };
+    const refused = db.store.getOrCreateStudy({ ...define(name), base: other });
+    await expect(refused).rejects.toMatchObject({ code: "STUDY_ERROR" });
+    const message = await refused.catch((error: Error) => error.message);
+    for (const part of [`"${name}"`, "config/a.json", created.base!.sha256.slice(0, 12), "config/b.json"])
+      expect(message).toContain(part);
+    expect(await db.store.getStudy(name)).toEqual(created);
+    expect(await db.store.listTrials(created.id)).toEqual([]);
+  });
+
+  test("a study without base params (made before they were recorded) adopts the first ones it is resumed with", async () => {
+    const name = unique("legacy");
+    const created = await db.store.getOrCreateStudy(define(name));
+    expect(created.base).toBeNull();
+    const base = { params: { seed: 2 }, source: "p.json" };
+    const resumed = await db.store.getOrCreateStudy({ ...define(name), base });
+    expect(resumed.base?.params).toEqual({ seed: 2 });
+    await expect(
+      db.store.getOrCreateStudy({ ...define(name), base: { params: { seed: 3 }, source: "q.json" } }),
+    ).rejects.toMatchObject({ code: "STUDY_ERROR" });
+  });
+
+  test("a study keeps the best params it found", async () => {
+    const study = await db.store.getOrCreateStudy(define(unique("best-params")));
+    expect(study.bestParams).toBeNull();
+    await db.store.setStudyBestParams(study.id, { seed: 1, threshold: 0.3 });
+    expect((await db.store.getStudy(study.name)).bestParams).toEqual({ seed: 1, threshold: 0.3 });
+  });
+
   test("listStudies gives every study by name", async () => {
     const names = [unique("listed-b"), unique("listed-a")];
     const created = await Promise.all(names.map((name) => db.store.getOrCreateStudy(define(name))));

@@ -21,7 +21,7 @@ interface OptimizeFlags extends DatasetFlags {
   sampler: "tpe" | "random";
   workers: number;
   heartbeatTimeout: number;
-  dryRun: boolean;
+  writeParams?: string;
   json: boolean;
 }
 
@@ -35,10 +35,15 @@ export function registerOptimizeCommand(program: Command, onSignal: (signal: str
     program
       .command("optimize")
       .description(
-        "Tune hyperparameters with a resumable study (TPE + median pruning); write the best params and threshold back",
+        "Tune hyperparameters with a resumable study (TPE + median pruning, chosen on validation F1); the best params are stored with the study",
       ),
   )
-    .option("--params-fp <file>", "base params file; the best trial is written back to it", DEFAULT_PARAMS_FP)
+    .option(
+      "--params-fp <file>",
+      "base params file (read only; a study refuses other base params)",
+      DEFAULT_PARAMS_FP,
+    )
+    .option("--write-params <file>", "also write the best params and threshold to this file")
     .option(
       "--experiment <name>",
       "the study, and the experiment its trials are logged under; rerun it to resume",
@@ -61,7 +66,6 @@ export function registerOptimizeCommand(program: Command, onSignal: (signal: str
       positiveNumber("--heartbeat-timeout"),
       60,
     )
-    .option("--dry-run", "run the study but leave the params file unchanged", false)
     .option("--json", "print the study as JSON instead of a report", false)
     .action(async (options: OptimizeFlags, command: Command) => {
       const globals = await useModelDevice(command);
@@ -80,7 +84,7 @@ export function registerOptimizeCommand(program: Command, onSignal: (signal: str
             sampler: options.sampler,
             workers: options.workers,
             heartbeatTimeoutS: options.heartbeatTimeout,
-            dryRun: options.dryRun,
+            writeParamsFp: options.writeParams,
             dataset: datasetSource(options),
             device: globals.device,
             trackingUri: globals.trackingUri,
@@ -97,7 +101,7 @@ export function registerOptimizeCommand(program: Command, onSignal: (signal: str
         trials: result.trials.map(trialView),
         best_params: result.bestParams,
         params_fp: result.paramsFp,
-        written: result.written,
+        written_to: result.writtenTo ?? null,
       });
     });
 }

@@ -1,12 +1,12 @@
 /**
- * The tracking commands: experiments, runs, diff, best-run, delete-experiment, register and alias.
+ * The tracking commands: experiments, runs, diff, best-run, study, delete-experiment, register and alias.
  * Each parses its options and calls the tracking store (through the run lifecycle) or one
  * operation; JSON output uses the serializer shared with the API (`tagifai/views`).
  */
 import type { Command } from "commander";
 import { SELECTION_METRIC, withStore } from "../tagifai/lifecycle.js";
 import type { Run } from "../tagifai/tracking.js";
-import { experimentView, modelVersionView, runView } from "../tagifai/views.js";
+import { experimentView, modelVersionView, runView, studyView } from "../tagifai/views.js";
 import { type MetricOrder, metricOrder, runReference, wholeNumber } from "./arguments.js";
 import { globalOptions } from "./globals.js";
 import { JSON_ONLY, printJson, printTable, printText } from "./output.js";
@@ -109,6 +109,21 @@ export function registerTrackingCommands(program: Command): void {
         store.bestRun(options.experiment, metric, ascending ? "min" : "max"),
       );
       printJson(runView(run));
+    });
+
+  program
+    .command("study")
+    .description(
+      "Show a hyperparameter study: its trial counts, best trial, base params (file and sha256) and best params",
+    )
+    .requiredOption("--experiment <name>", "the study (the experiment optimize logged it under)")
+    .option("--json", JSON_ONLY)
+    .action(async (options: { experiment: string }, command: Command) => {
+      const view = await withStore(globalOptions(command), async (store) => {
+        const study = await store.getStudy(options.experiment);
+        return studyView(study, await store.listTrials(study.id));
+      });
+      printJson(view);
     });
 
   program

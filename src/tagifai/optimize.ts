@@ -2,8 +2,10 @@
  * The optimize stage (the original's `main.optimize`): a study tunes the model's hyperparameters.
  * TPE (or random search) proposes each trial's params, a median pruner stops trials whose validation
  * loss lags, the trial with the best validation F1 wins (the test split is only reported), each trial
- * is a tracked run, and the best trial's params and threshold are written back
- * into the params file. Studies live in the tracking store, so they resume, and several workers —
+ * is a tracked run. The best trial's params and threshold are stored with the study in the tracking
+ * store, and written to a file only when the caller names one (`writeParamsFp`): the base params
+ * file is never modified. A study remembers its base params (content and SHA-256) and refuses to be
+ * resumed from others. Studies live in the tracking store, so they resume, and several workers —
  * processes here (`workers`), or the same command on other machines sharing a PostgreSQL store —
  * can work on one study at once.
  */
@@ -33,8 +35,10 @@ export const SAMPLERS = { tpe: tpeSampler, random: randomSampler } as const;
 
 /** Options of `optimize`. */
 export interface OptimizeOptions extends StoreOptions {
-  /** The base params: every trial starts from them; the best trial is written back here. */
+  /** The base params: every trial starts from them (never modified). */
   paramsFp?: string;
+  /** Also write the best params to this file (atomically); by default they are only stored with the study. */
+  writeParamsFp?: string;
   /** Default "optimization". Also the experiment its runs are logged under. */
   studyName?: string;
   /** Target number of COMPLETE + PRUNED trials of the study. Default 100. */
@@ -47,13 +51,11 @@ export interface OptimizeOptions extends StoreOptions {
   sampler?: keyof typeof SAMPLERS;
   /**
    * Worker processes on this machine, this one included (default 1). The others start from the
-   * worker entry (src/optimize-worker.ts) as single dry-run workers of the same study.
+   * worker entry (src/optimize-worker.ts) as single workers of the same study that write no file.
    */
   workers?: number;
   /** The compute backend of the other worker processes (default wasm; this process's is the caller's). */
   device?: Device;
-  /** Run the study but leave the params file unchanged. */
-  dryRun?: boolean;
   /** A RUNNING trial without a heartbeat for this many seconds is marked FAILED. Default 60. */
   heartbeatTimeoutS?: number;
   /** Called after each trial this process runs. */
@@ -71,11 +73,12 @@ export interface OptimizeResult {
   trials: Trial[];
   /** The best COMPLETE trial (highest validation F1). */
   best: Trial;
-  /** The base params with the best trial's params and threshold. */
+  /** The base params with the best trial's params and threshold (stored with the study). */
   bestParams: Params;
+  /** The base params file. */
   paramsFp: string;
-  /** Whether `bestParams` was written to `paramsFp` (not on a dry run). */
-  written: boolean;
+  /** The file `bestParams` was written to, if one was asked for. */
+  writtenTo?: string;
 }
 
 const DEFAULT_STUDY_NAME = "optimization";
@@ -86,12 +89,13 @@ const DEFAULT_HEARTBEAT_TIMEOUT_S = 60;
  * Tune the hyperparameters: run (or resume, or join) the study until it has `numTrials` COMPLETE +
  * PRUNED trials, each training a model from the base params with the trial's sampled params
  * (validation F1 is maximized; validation loss per epoch feeds the median pruner; the test split
- * is scored and reported, never used to choose), then write the best trial's
- * params and tuned threshold into the params file (atomically; not on a dry run).
- * @param options params file, study name and size, search space, sampler, workers, dry run, store
+ * is scored and reported, never used to choose), then store the base params with the best trial's
+ * params and tuned threshold with the study, and write them to `writeParamsFp` if given.
+ * @param options params file, output file, study name and size, search space, sampler, workers, store
  * @returns the study's trials, the best one and the params it gives
- * @throws TagifaiError INVALID_PARAMS (params or search space), STUDY_ERROR (bad options, conflicting
- *   study, no COMPLETE trial, repeated failures), TRACKING_ERROR
+ * @throws TagifaiError INVALID_PARAMS (params or search space), STUDY_ERROR (bad options, a study
+ *   with another direction, search space or base params — refused before any trial, nothing written;
+ *   no COMPLETE trial, repeated failures), TRACKING_ERROR
  */
 export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const paramsFp = options.paramsFp ?? DEFAULT_PARAMS_FP;
@@ -119,6 +123,14 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
   assertTrainable(base, trainingData.dataset);
 
   return withStore(options, async (store) => {
+    // Refuse a conflicting study before any worker starts or any trial is claimed.
+    await store.getOrCreateStudy({
+      name: studyName,
+      direction: "maximize",
+      searchSpace: space,
+      seed: base.seed,
+      base: { params: base, source: paramsFp },
+    });
     const others = startWorkers(workers - 1, workerOptions(options));
     const stopOthers = () => others.stop();
     options.signal?.addEventListener("abort", stopOthers, { once: true });
@@ -148,11 +160,21 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
     if (best === undefined)
       throw new TagifaiError("STUDY_ERROR", `study "${studyName}" has no COMPLETE trial`);
     const bestParams = withBestTrial(base, best);
-    if (!options.dryRun) {
-      saveJson(paramsFp, bestParams);
-      logger.info(`Wrote the params of trial ${best.number} to ${paramsFp}`);
+    await store.setStudyBestParams(study.id, bestParams);
+    const writtenTo = options.writeParamsFp;
+    if (writtenTo !== undefined) {
+      saveJson(writtenTo, bestParams);
+      logger.info(`Wrote the params of trial ${best.number} to ${writtenTo}`);
     }
-    return { studyName, study, trials, best, bestParams, paramsFp, written: !options.dryRun };
+    return {
+      studyName,
+      study: await store.getStudy(studyName),
+      trials,
+      best,
+      bestParams,
+      paramsFp,
+      ...(writtenTo === undefined ? {} : { writtenTo }),
+    };
   });
 }
 
@@ -180,7 +202,10 @@ export function formatStudyReport(result: OptimizeResult): string {
   const tuned = Object.fromEntries(
     [...paramNames, "threshold"].map((name) => [name, getParam(result.bestParams, name)]),
   );
-  const where = result.written ? `written to ${result.paramsFp}` : "not written (dry run)";
+  const where =
+    result.writtenTo === undefined
+      ? `stored with study "${result.studyName}" (write them to a file with --write-params FILE)`
+      : `stored with study "${result.studyName}" and written to ${result.writtenTo}`;
   return (
     `Study "${result.studyName}": ${result.trials.length} trials\n${formatTable(rows)}\n\n` +
     `Best value (validation f1): ${result.best.value} (trial ${result.best.number})\n` +
@@ -262,7 +287,7 @@ function checkTunable(space: SearchSpace): void {
 }
 
 /** What a worker process is told: the study's options, without callbacks, signal or worker count. */
-export type WorkerOptions = Omit<OptimizeOptions, "onTrialEnd" | "signal" | "workers" | "dryRun">;
+export type WorkerOptions = Omit<OptimizeOptions, "onTrialEnd" | "signal" | "workers" | "writeParamsFp">;
 
 /** The worker entry point, next to this module's folder (`.ts` when run from source). */
 const WORKER_ENTRY = fileURLToPath(
@@ -271,7 +296,13 @@ const WORKER_ENTRY = fileURLToPath(
 
 /** The options a worker process gets: the serializable ones of `options`. */
 function workerOptions(options: OptimizeOptions): WorkerOptions {
-  const { onTrialEnd: _onTrialEnd, signal: _signal, workers: _workers, dryRun: _dryRun, ...rest } = options;
+  const {
+    onTrialEnd: _onTrialEnd,
+    signal: _signal,
+    workers: _workers,
+    writeParamsFp: _writeParamsFp,
+    ...rest
+  } = options;
   return rest;
 }
 
@@ -283,8 +314,8 @@ interface Workers {
 }
 
 /**
- * Start `count` worker processes from the worker entry, each a single dry-run worker of the study (so
- * that only this process writes the params file). Their log lines are relayed to stderr prefixed
+ * Start `count` worker processes from the worker entry, each a single worker of the study without
+ * `writeParamsFp` (so that only this process writes a file). Their log lines are relayed to stderr prefixed
  * with `[worker k]`.
  * @param count how many (0 for none)
  * @param options the study's options, passed to each worker as JSON

@@ -16,6 +16,7 @@ export type {
   Run,
   RunStatus,
   Study,
+  StudyBase,
   StudyDefinition,
   StudyDirection,
   Trial,

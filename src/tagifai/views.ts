@@ -120,5 +120,7 @@ export function studyView(study: Study, trials: readonly Trial[]): StudyView {
     created_at: iso(study.createdAt),
     trial_counts: counts,
     best_trial: best === undefined ? null : trialView(best),
+    base_params: study.base,
+    best_params: study.bestParams,
   };
 }

@@ -204,6 +204,12 @@ export const studySchema = z.object({
   created_at: z.string(),
   trial_counts: z.record(trialStateSchema, z.number().int()),
   best_trial: trialSchema.nullable(),
+  /** The params every trial started from, where they came from and their SHA-256 (null for an old study). */
+  base_params: z
+    .object({ source: z.string(), sha256: z.string(), params: z.record(z.string(), z.unknown()) })
+    .nullable(),
+  /** The base params with the best trial's (what `optimize --write-params FILE` writes), once recorded. */
+  best_params: z.record(z.string(), z.unknown()).nullable(),
 });
 
 /** A trial as the API shows it. */

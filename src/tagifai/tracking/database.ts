@@ -65,6 +65,14 @@ export interface StudyTable {
   /** Base seed of the samplers' random sources (each trial's is derived from it and its number). */
   seed: number;
   created_at: number;
+  /** The params every trial starts from, as canonical JSON (null: made before they were recorded). */
+  base_params: string | null;
+  /** SHA-256 (hex) of `base_params`. */
+  base_params_sha256: string | null;
+  /** Where the base params came from (e.g. the params file), for messages. */
+  base_params_source: string | null;
+  /** The base params with the best trial's, as JSON, once the study has a best trial. */
+  best_params: string | null;
 }
 
 /** The trials of every study, numbered 0, 1, … within their study. */

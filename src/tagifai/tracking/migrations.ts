@@ -29,6 +29,11 @@ const MIGRATIONS: readonly Migration[] = [
     description: "hyperparameter studies, their trials and the trials' intermediate values",
     up: createStudyTables,
   },
+  {
+    version: 3,
+    description: "the base params each study started from, and the best params it found",
+    up: addStudyParams,
+  },
 ];
 
 /** The schema version this code writes and understands. */
@@ -175,4 +180,11 @@ async function createStudyTables(db: Kysely<Database>): Promise<void> {
     .addColumn("value", "double precision")
     .addPrimaryKeyConstraint("trial_values_pk", ["trial_id", "step"])
     .execute();
+}
+
+/** Nullable: studies made before version 3 have none until they are resumed. */
+async function addStudyParams(db: Kysely<Database>): Promise<void> {
+  for (const column of ["base_params", "base_params_sha256", "base_params_source", "best_params"]) {
+    await db.schema.alterTable("studies").addColumn(column, "text").execute();
+  }
 }

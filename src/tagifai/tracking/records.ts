@@ -115,6 +115,19 @@ export interface Study {
   searchSpace: Record<string, unknown>;
   seed: number;
   createdAt: number;
+  /** The params every trial started from (null for a study made before they were recorded). */
+  base: StudyBase | null;
+  /** The base params with the best trial's (null until recorded). */
+  bestParams: Record<string, unknown> | null;
+}
+
+/** The params a study's trials start from, and where they came from. */
+export interface StudyBase {
+  params: Record<string, unknown>;
+  /** Where they came from (e.g. the params file's path), for messages. */
+  source: string;
+  /** SHA-256 (hex) of the params' canonical JSON (keys sorted): what tells two base params apart. */
+  sha256: string;
 }
 
 /** What creating (or joining) a study needs; it must agree with the study if it exists. */
@@ -124,6 +137,11 @@ export interface StudyDefinition {
   searchSpace: Record<string, unknown>;
   /** Used only when the study is created; an existing study keeps its seed. */
   seed: number;
+  /**
+   * The params every trial starts from. Joining a study that has other base params is refused; one
+   * without any (made before they were recorded) adopts these.
+   */
+  base?: Omit<StudyBase, "sha256">;
 }
 
 /** One trial of a study. Times are epoch milliseconds. */

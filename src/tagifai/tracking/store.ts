@@ -367,9 +367,10 @@ export class TrackingStore {
 
   /**
    * Get a study by name, creating it if needed (safe when several processes race to create it).
-   * @param definition name, direction, search space, and the seed used if it is created
+   * @param definition name, direction, search space, base params, and the seed used if it is created
    * @returns the study (an existing one keeps its own seed)
-   * @throws TagifaiError INVALID_INPUT, STUDY_ERROR if it exists with another direction or search space
+   * @throws TagifaiError INVALID_INPUT, STUDY_ERROR if it exists with another direction, search space
+   *   or base params (nothing is written then)
    */
   async getOrCreateStudy(definition: StudyDefinition): Promise<Study> {
     return studies.getOrCreateStudy(this.db, definition);
@@ -383,6 +384,16 @@ export class TrackingStore {
    */
   async getStudy(name: string): Promise<Study> {
     return studies.findStudy(this.db, name);
+  }
+
+  /**
+   * Record the best params a study found (the base params with its best trial's).
+   * @param studyId the study
+   * @param params the params
+   * @throws TagifaiError INVALID_INPUT, STUDY_NOT_FOUND
+   */
+  async setStudyBestParams(studyId: string, params: Record<string, unknown>): Promise<void> {
+    await studies.setBestParams(this.db, studyId, params);
   }
 
   /** @returns every study, by name */

@@ -6,6 +6,7 @@
  * starts more trials than it needs. Ending or heartbeating a trial only touches it while it is
  * RUNNING, so a trial that was given up for dead cannot come back to life.
  */
+import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { Kysely, Selectable } from "kysely";
 import { TagifaiError } from "../errors.js";
@@ -17,6 +18,7 @@ import {
   type ClaimTrialOptions,
   paramsSchema,
   type Study,
+  type StudyBase,
   type StudyDefinition,
   studyDirectionSchema,
   type Trial,
@@ -45,9 +47,10 @@ export interface TrialOutcome {
  * Get a study by name, creating it if needed (processes racing to create it all get the same row).
  * @param db the database
  * @param definition name, direction, search space and seed
- * @returns the study (an existing one keeps its own seed)
+ * @returns the study (an existing one keeps its own seed; one without base params adopts these)
  * @throws TagifaiError INVALID_INPUT (bad name, direction or seed), STUDY_ERROR if the study exists
- *   with another direction or search space
+ *   with another direction, search space or base params (naming both params' sources and hashes);
+ *   nothing is written then
  */
 export async function getOrCreateStudy(db: Kysely<Database>, definition: StudyDefinition): Promise<Study> {
   const name = assertStudyName(definition.name);
@@ -62,6 +65,7 @@ export async function getOrCreateStudy(db: Kysely<Database>, definition: StudyDe
     );
   }
   const searchSpace = JSON.stringify(definition.searchSpace);
+  const base = definition.base === undefined ? undefined : baseColumns(definition.base);
   await db
     .insertInto("studies")
     .values({
@@ -71,6 +75,7 @@ export async function getOrCreateStudy(db: Kysely<Database>, definition: StudyDe
       search_space: searchSpace,
       seed: definition.seed,
       created_at: Date.now(),
+      ...(base ?? {}),
     })
     .onConflict((conflict) => conflict.column("name").doNothing())
     .execute();
@@ -88,7 +93,68 @@ export async function getOrCreateStudy(db: Kysely<Database>, definition: StudyDe
         "resume it with that space, or use another study name",
     );
   }
+  if (base === undefined) return study;
+  if (study.base === null) {
+    // Made before base params were recorded: adopt these, unless another process just did.
+    await db
+      .updateTable("studies")
+      .set(base)
+      .where("id", "=", study.id)
+      .where("base_params", "is", null)
+      .execute();
+    return getOrCreateStudy(db, definition);
+  }
+  if (study.base.sha256 !== base.base_params_sha256) {
+    throw new TagifaiError(
+      "STUDY_ERROR",
+      `study "${name}" was started from the params of ${study.base.source} (sha256 ${study.base.sha256.slice(0, 12)}), ` +
+        `not from those of ${base.base_params_source} (sha256 ${base.base_params_sha256.slice(0, 12)}): ` +
+        "resume it with its own base params, or start another study (another --experiment)",
+    );
+  }
   return study;
+}
+
+/**
+ * Record the best params a study found (the base params with its best trial's).
+ * @param db the database
+ * @param studyId the study
+ * @param params the params
+ * @throws TagifaiError STUDY_NOT_FOUND if there is no such study
+ */
+export async function setBestParams(
+  db: Kysely<Database>,
+  studyId: string,
+  params: Record<string, unknown>,
+): Promise<void> {
+  assertId(studyId, "study id");
+  const result = await db
+    .updateTable("studies")
+    .set({ best_params: JSON.stringify(params) })
+    .where("id", "=", studyId)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) throw new TagifaiError("STUDY_NOT_FOUND", `study ${studyId} not found`);
+}
+
+/** The columns of a study's base params: canonical JSON (keys sorted, at every depth) and its SHA-256. */
+function baseColumns(base: Omit<StudyBase, "sha256">) {
+  const json = JSON.stringify(canonical(base.params));
+  return {
+    base_params: json,
+    base_params_sha256: createHash("sha256").update(json).digest("hex"),
+    base_params_source: base.source,
+  };
+}
+
+/** A JSON value with the keys of every object sorted, so that equal params serialize alike. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+  );
 }
 
 /**
@@ -336,6 +402,18 @@ function toStudy(row: Selectable<StudyTable>): Study {
     searchSpace: parseStoredColumn(row.search_space, paramsSchema, `study "${row.name}"`),
     seed: row.seed,
     createdAt: row.created_at,
+    base:
+      row.base_params === null
+        ? null
+        : {
+            params: parseStoredColumn(row.base_params, paramsSchema, `study "${row.name}"`),
+            source: row.base_params_source ?? "",
+            sha256: row.base_params_sha256 ?? "",
+          },
+    bestParams:
+      row.best_params === null
+        ? null
+        : parseStoredColumn(row.best_params, paramsSchema, `study "${row.name}"`),
   };
 }
 
