@@ -3,8 +3,14 @@
  * threshold, or one per class), and applied per class.
  */
 import { z } from "zod";
+import type { Task } from "../data.js";
 import { TagifaiError } from "../errors.js";
-import { findBestThreshold, precisionRecallCurve } from "../eval.js";
+import {
+  applyArgmax,
+  findBestThreshold,
+  precisionRecallCurve,
+  precisionRecallFscoreSupport,
+} from "../eval.js";
 import { parseWith } from "../schema.js";
 
 /** Schema of the threshold-tuning options. */
@@ -123,4 +129,21 @@ function bestF1Threshold(labels: number[], scores: number[]): number {
     }
   });
   return thresholds[best];
+}
+
+/**
+ * Weighted F1 of probabilities: thresholds for a multi-label task, argmax for a multi-class one.
+ * @param task the task
+ * @param yTrue 0/1 labels
+ * @param yProb probabilities
+ * @param thresholds per-class thresholds (multi-label)
+ */
+export function decisionF1(
+  task: Task,
+  yTrue: number[][],
+  yProb: number[][],
+  thresholds: readonly number[],
+): number {
+  const yPred = task === "multi-label" ? applyClassThresholds(yProb, thresholds) : applyArgmax(yProb);
+  return precisionRecallFscoreSupport(yTrue, yPred, "weighted").f1;
 }

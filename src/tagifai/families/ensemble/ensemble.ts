@@ -1,17 +1,23 @@
 /**
  * The ensemble family: any registered families as members, each trained on the same splits with its
  * own params section, their probabilities blended by weight (families/ensemble/blend.ts), and the
- * blend's thresholds tuned on the validation split. Each member is saved in its own sub-folder named
- * after its kind.
+ * blend's thresholds tuned on the validation split. The weights are the configured ones
+ * (`weights: "fixed"`) or, by default, chosen on the validation split (`"validation"`,
+ * families/ensemble/weights.ts) and saved with the model in `ensemble.json`. Each member is saved in
+ * its own sub-folder named after its kind.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { logger } from "../../../config/config.js";
 import { TagifaiError } from "../../errors.js";
 import type { FamilyFit, FitContext, ModelFamily, Scorer } from "../../family.js";
+import { readArtifactJson, saveJson } from "../../files.js";
 import type { Params } from "../../params.js";
+import { parseWith } from "../../schema.js";
 import { thresholdTuningSchema, tuneThresholds } from "../thresholds.js";
 import { blendProbabilities } from "./blend.js";
+import { chooseWeights } from "./weights.js";
 
 /** What the ensemble needs of the registry: the families it may take as members. */
 export interface FamilyLookup {
@@ -23,6 +29,15 @@ export interface FamilyLookup {
 
 const KIND = "ensemble";
 
+/** The file of an ensemble's folder that holds the weights it blends with. */
+export const ENSEMBLE_FILE = "ensemble.json";
+
+const savedWeightsSchema = z.strictObject({
+  weights: z
+    .array(z.number().min(0))
+    .refine((weights) => weights.reduce((sum, w) => sum + w, 0) > 0, "the weights must not all be 0"),
+});
+
 const memberSchema = z.strictObject({
   /** A registered family other than an ensemble; its params come from its own section. */
   model: z.string(),
@@ -33,6 +48,8 @@ const memberSchema = z.strictObject({
 /** The ensemble's params section, defaults applied. */
 export interface EnsembleConfig {
   members: z.infer<typeof memberSchema>[];
+  /** `fixed`: blend with the members' weights; `validation`: choose them on the validation split. */
+  weights: "fixed" | "validation";
   thresholds: z.infer<typeof thresholdTuningSchema>;
 }
 
@@ -52,6 +69,7 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
           { model: "cnn", weight: 0.5 },
           { model: "linear", weight: 0.5 },
         ]),
+      weights: z.enum(["fixed", "validation"]).default("validation"),
       thresholds: thresholdTuningSchema.prefault({}),
     })
     .superRefine(({ members }, ctx) => {
@@ -77,7 +95,8 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
 
   return {
     kind: KIND,
-    summary: "a weighted blend of other families' probabilities (default: cnn and linear, half each)",
+    summary:
+      "a weighted blend of other families' probabilities (default: cnn and linear, weights chosen on validation)",
     configSchema,
     uses: (config) => config.members.map((m) => m.model),
     // The members are fitted one after the other but all kept: their memory adds up.
@@ -98,6 +117,7 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
             { model: "cnn", weight },
             { model: "linear", weight: 1 - weight },
           ],
+          weights: "fixed",
         };
       },
     },
@@ -106,10 +126,17 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
       try {
         for (const { model } of ctx.config.members)
           fits.push(await member(model).fit({ ...ctx, config: section(ctx.params, model) }));
-        const scorer = blendScorer(
-          ctx.config,
-          fits.map((fit) => fit.scorer),
-        );
+        const scorers = fits.map((fit) => fit.scorer);
+        const given = ctx.config.members.map((m) => m.weight);
+        let weights = given;
+        if (ctx.config.weights === "validation" && fits.length > 1) {
+          const valProbabilities = scorers.map((scorer) => scorer.predictProba(ctx.val.texts));
+          ({ weights } = chooseWeights(given, valProbabilities, ctx.val.y, ctx.task, ctx.config.thresholds));
+          logger.info(
+            `Ensemble weights chosen on validation: ${ctx.config.members.map((m, i) => `${m.model} ${weights[i].toFixed(2)}`).join(", ")}`,
+          );
+        }
+        const scorer = blendScorer(ctx.config, weights, scorers);
         ctx.signal?.throwIfAborted();
         const thresholds =
           ctx.task === "multi-label"
@@ -135,7 +162,7 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
           const memberDir = existsSync(join(dir, model)) ? join(dir, model) : dir;
           scorers.push(await member(model).load(memberDir, { config: section(params, model), params, task }));
         }
-        return blendScorer(config, scorers);
+        return blendScorer(config, savedWeights(dir, config), scorers);
       } catch (error) {
         for (const scorer of scorers) scorer.dispose();
         throw error;
@@ -144,17 +171,36 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
   };
 }
 
-function blendScorer(config: EnsembleConfig, scorers: Scorer[]): Scorer {
+/**
+ * The weights an ensemble saved with its model, or (ensembles saved before weights were chosen on
+ * validation) the configured ones.
+ * @throws TagifaiError INVALID_ARTIFACTS for a weights file that is not one non-negative finite
+ *   weight per member, not all 0
+ */
+function savedWeights(dir: string, config: EnsembleConfig): number[] {
+  const file = join(dir, ENSEMBLE_FILE);
+  if (!existsSync(file)) return config.members.map((m) => m.weight);
+  const { weights } = parseWith(savedWeightsSchema, readArtifactJson(file), {
+    code: "INVALID_ARTIFACTS",
+    what: file,
+  });
+  if (weights.length !== config.members.length)
+    throw new TagifaiError(
+      "INVALID_ARTIFACTS",
+      `${file}: ${weights.length} weights for ${config.members.length} members (${config.members.map((m) => m.model).join(", ")})`,
+    );
+  return weights;
+}
+
+function blendScorer(config: EnsembleConfig, weights: readonly number[], scorers: Scorer[]): Scorer {
   return {
     predictProba: (texts) =>
       blendProbabilities(
-        scorers.map((scorer, i) => ({
-          probabilities: scorer.predictProba(texts),
-          weight: config.members[i].weight,
-        })),
+        scorers.map((scorer, i) => ({ probabilities: scorer.predictProba(texts), weight: weights[i] })),
       ),
     async save(dir) {
       for (const [i, scorer] of scorers.entries()) await scorer.save(join(dir, config.members[i].model));
+      saveJson(join(dir, ENSEMBLE_FILE), { weights });
     },
     dispose() {
       for (const scorer of scorers) scorer.dispose();

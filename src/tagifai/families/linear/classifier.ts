@@ -6,8 +6,6 @@
  */
 import { z } from "zod";
 import type { Task } from "../../data.js";
-import { applyArgmax, precisionRecallFscoreSupport } from "../../eval.js";
-import { applyClassThresholds } from "../thresholds.js";
 import {
   type FitReport,
   fitOneVsRest,
@@ -110,21 +108,4 @@ export function predictClassifier(classifier: Classifier, rows: readonly SparseR
  */
 export function outputFor(task: Task, options: ClassifierOptions): ClassifierOutput {
   return task === "multi-class" && options.multiClass === "multinomial" ? "softmax" : "sigmoid";
-}
-
-/**
- * Weighted F1 of probabilities: thresholds for a multi-label task, argmax for a multi-class one.
- * @param task the task
- * @param yTrue 0/1 labels
- * @param yProb probabilities
- * @param thresholds per-class thresholds (multi-label)
- */
-export function decisionF1(
-  task: Task,
-  yTrue: number[][],
-  yProb: number[][],
-  thresholds: readonly number[],
-): number {
-  const yPred = task === "multi-label" ? applyClassThresholds(yProb, thresholds) : applyArgmax(yProb);
-  return precisionRecallFscoreSupport(yTrue, yPred, "weighted").f1;
 }

@@ -18,13 +18,17 @@ import type { Task } from "../../data.js";
 import { TagifaiError } from "../../errors.js";
 import { readArtifactJson, readFileBytes, saveJson, writeFileAtomic } from "../../files.js";
 import { formatIssues, parseWith } from "../../schema.js";
-import { applyClassThresholds, thresholdOptionsSchema, tuneClassThresholds } from "../thresholds.js";
+import {
+  applyClassThresholds,
+  decisionF1,
+  thresholdOptionsSchema,
+  tuneClassThresholds,
+} from "../thresholds.js";
 import {
   type CandidateScore,
   type Classifier,
   cCandidates,
   classifierOptionsSchema,
-  decisionF1,
   fitClassifier,
   outputFor,
   predictClassifier,
