@@ -7,32 +7,20 @@
  * config/test_params.json; config/params.json serves the reference model)
  * Data: `TAGIFAI_DATA_DIR` (default ../shared/datasets); home: `TAGIFAI_HOME` (default a temp folder).
  */
-import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import autocannon from "autocannon";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { setDevice } from "../src/tagifai/device.js";
-import { withStore } from "../src/tagifai/lifecycle.js";
-import { trainModel } from "../src/tagifai/operations.js";
 import { startServer } from "../src/tagifai/serve/server.js";
+import { benchHome, benchRun } from "./trained-run.js";
 
 const connections = Number(process.argv[2] ?? 100);
 const duration = Number(process.argv[3] ?? 10);
 const paramsFp = resolve(process.argv[4] ?? TEST_PARAMS_FP);
-const EXPERIMENT = `bench-serve-${basename(paramsFp, ".json")}`;
 
-process.env.TAGIFAI_HOME ??= join(tmpdir(), "tagifai-bench-serve");
-process.env.TAGIFAI_DATA_DIR = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
-const trackingUri = `sqlite:${join(process.env.TAGIFAI_HOME, "stores", "tracking.db")}`;
+const trackingUri = benchHome("serve");
 const device = await setDevice("wasm");
-
-const runId = await withStore({ trackingUri }, (store) =>
-  store.latestRun({ experimentName: EXPERIMENT }).then(
-    (run) => run.id,
-    () => undefined,
-  ),
-);
-const served = runId ?? (await trainModel({ paramsFp, trackingUri, experimentName: EXPERIMENT })).runId!;
+const served = await benchRun("serve", paramsFp, trackingUri);
 
 const server = await startServer({ port: 0, trackingUri, runRef: served });
 try {

@@ -14,6 +14,7 @@ import { registerDataCommands } from "./cli/data-commands.js";
 import { Interrupted } from "./cli/interrupt.js";
 import { registerModelCommands } from "./cli/model-commands.js";
 import { registerOptimizeCommand } from "./cli/optimize-command.js";
+import { registerPredictCommand } from "./cli/predict-command.js";
 import { registerServeCommand } from "./cli/serve-command.js";
 import { registerTrackingCommands } from "./cli/tracking-commands.js";
 import { LOG_LEVEL_PROBLEM, logger, packageVersion } from "./config/config.js";
@@ -42,6 +43,7 @@ function buildProgram(): Command {
     .exitOverride();
   registerDataCommands(program);
   registerModelCommands(program, warnStopping);
+  registerPredictCommand(program, warnStopping);
   registerTrackingCommands(program);
   registerOptimizeCommand(program, warnStopping);
   registerServeCommand(program);

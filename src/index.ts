@@ -21,7 +21,16 @@
  */
 
 export { loadArtifactsFromDir, saveArtifacts } from "./tagifai/artifacts.js";
-export type { Task } from "./tagifai/data/dataset.js";
+export {
+  type BatchPredictOptions,
+  type BatchPredictResult,
+  type BatchProgress,
+  batchPredict,
+  defaultThreads,
+  type OnRecordError,
+  type OutputFormat,
+} from "./tagifai/batch-predict.js";
+export type { DatasetFormat, InputFields, Task } from "./tagifai/data/dataset.js";
 export type { AnyLabelEncoder, MultiClassEncoder, MultiLabelEncoder } from "./tagifai/data/encoders.js";
 export { type Device, setDevice } from "./tagifai/device.js";
 export { type ErrorCode, TagifaiError } from "./tagifai/errors.js";

@@ -1,16 +1,16 @@
 /**
  * The options that name a bring-your-own dataset file and how its fields map to text, labels and id
- * (shared by train-model, validate-data, evaluate and optimize).
+ * (shared by train-model, validate-data, evaluate and optimize); `predict` takes the text and id
+ * field options alone.
  */
 import type { Command } from "commander";
+import type { InputFields } from "../tagifai/data/dataset.js";
 import type { DatasetSource } from "../tagifai/training-data.js";
 
 /** The dataset options as commander parses them. */
-export interface DatasetFlags {
+export interface DatasetFlags extends InputFieldFlags {
   dataset?: string;
-  textFields: string;
   labelField: string;
-  idField?: string;
 }
 
 /**
@@ -21,18 +21,44 @@ export interface DatasetFlags {
  */
 export function withDatasetOptions(command: Command, required = false): Command {
   const description = "a CSV, JSON or JSONL dataset file";
-  return (
-    required
+  return withInputFieldOptions(
+    (required
       ? command.requiredOption("--dataset <file>", description)
       : command.option("--dataset <file>", `${description} (default: the reference projects)`)
-  )
-    .option("--text-fields <fields>", "comma-separated fields joined into the text", "title,description")
-    .option(
+    ).option(
       "--label-field <field>",
       "field holding the label (a string: multi-class) or labels (a list: multi-label)",
       "tags",
-    )
+    ),
+  );
+}
+
+/** The options naming a record's text fields and id field, as commander parses them. */
+export interface InputFieldFlags {
+  textFields: string;
+  idField?: string;
+}
+
+/**
+ * Add the options naming the fields a model reads (`--text-fields`, `--id-field`) to a command.
+ * @param command the command
+ * @returns the command
+ */
+export function withInputFieldOptions(command: Command): Command {
+  return command
+    .option("--text-fields <fields>", "comma-separated fields joined into the text", "title,description")
     .option("--id-field <field>", "field holding a unique id (default: the record's position)");
+}
+
+/**
+ * The text fields and id field the options name.
+ * @param flags the parsed options
+ */
+export function inputFields(flags: InputFieldFlags): InputFields {
+  return {
+    textFields: flags.textFields.split(",").map((field) => field.trim()),
+    ...(flags.idField === undefined ? {} : { idField: flags.idField }),
+  };
 }
 
 /**
@@ -42,10 +68,5 @@ export function withDatasetOptions(command: Command, required = false): Command 
  */
 export function datasetSource(flags: DatasetFlags): DatasetSource | undefined {
   if (flags.dataset === undefined) return undefined;
-  return {
-    file: flags.dataset,
-    textFields: flags.textFields.split(",").map((field) => field.trim()),
-    labelField: flags.labelField,
-    ...(flags.idField === undefined ? {} : { idField: flags.idField }),
-  };
+  return { file: flags.dataset, labelField: flags.labelField, ...inputFields(flags) };
 }

@@ -14,7 +14,7 @@ import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
 import { parseJsonText, readFileBytes } from "../files.js";
 import { describeType } from "../schema.js";
-import { parseCsv } from "./csv.js";
+import { readCsvText } from "./record-stream.js";
 
 /** Schema of the column mapping of a dataset. */
 export const datasetOptionsSchema = z.object({
@@ -192,24 +192,52 @@ function parseRecord(
   options: DatasetOptions,
 ): (DatasetRecord & { task: Task }) | string {
   if (!isRecord(value)) return `expected an object, got ${describeType(value)}`;
+  const input = recordInput(value, index, options);
+  const labels = parseLabels(value, options.labelField);
+  const problems = [input, labels].filter((part) => typeof part === "string");
+  if (typeof input === "string" || typeof labels === "string") return problems.join("; ");
+  return { ...input, ...labels };
+}
+
+/** The fields that make a record's input (a `DatasetOptions` without its label field). */
+export interface InputFields {
+  /** Fields joined with a space into the text the model reads. */
+  textFields: string[];
+  /** Field holding a unique id (an integer or a non-empty string); default: the record's index. */
+  idField?: string;
+}
+
+/**
+ * A record's id and text (its text fields joined by a space), without its labels: what a model
+ * predicts from.
+ * @param value the record as read from the file
+ * @param index its position in the file (0-based): the id when there is no id field
+ * @param fields the text fields and the optional id field
+ * @returns the id and the text, or what is wrong with the record (a missing field, a wrong type, an
+ *   empty text)
+ */
+export function recordInput(
+  value: unknown,
+  index: number,
+  fields: InputFields,
+): { id: string | number; text: string } | string {
+  if (!isRecord(value)) return `expected an object, got ${describeType(value)}`;
   const problems: string[] = [];
-  const texts = options.textFields.map((field) => {
+  const texts = fields.textFields.map((field) => {
     const problem = fieldProblem(value, field, (v) => typeof v === "string", "a string");
     if (problem) problems.push(problem);
     return typeof value[field] === "string" ? value[field] : "";
   });
   const text = texts.join(" ");
   if (problems.length === 0 && text.trim() === "")
-    problems.push(`empty text (${options.textFields.map((field) => `"${field}"`).join(", ")} all blank)`);
-  const id = options.idField ? value[options.idField] : index;
-  if (options.idField) {
-    const problem = fieldProblem(value, options.idField, isId, "an integer or a non-empty string");
+    problems.push(`empty text (${fields.textFields.map((field) => `"${field}"`).join(", ")} all blank)`);
+  const id = fields.idField ? value[fields.idField] : index;
+  if (fields.idField) {
+    const problem = fieldProblem(value, fields.idField, isId, "an integer or a non-empty string");
     if (problem) problems.push(problem);
   }
-  const labels = parseLabels(value, options.labelField);
-  if (typeof labels === "string") problems.push(labels);
-  if (problems.length > 0 || typeof labels === "string" || !isId(id)) return problems.join("; ");
-  return { id, text, ...labels };
+  if (problems.length > 0 || !isId(id)) return problems.join("; ");
+  return { id, text };
 }
 
 /** A record's labels and the task they make, or what is wrong with them. */
@@ -277,21 +305,7 @@ function invalidRecordsError(filePath: string, problems: readonly string[]): Tag
 }
 
 function readCsvRecords(text: string, source: string, labelField?: string): Omit<RawDataset, "nonUtf8Lines"> {
-  const [header, ...rows] = parseCsv(text, source);
-  if (!header) return { source, format: "csv", records: [], lines: [] };
-  const columns = header.fields.map((name) => name.trim());
-  const duplicate = columns.find((name, i) => columns.indexOf(name) !== i);
-  if (duplicate !== undefined)
-    throw new TagifaiError("INVALID_DATA", `${source} line ${header.line}: duplicate column "${duplicate}"`);
-  const records = rows.map(({ fields, line }): Record<string, unknown> => {
-    if (fields.length > columns.length)
-      throw new TagifaiError(
-        "INVALID_DATA",
-        `${source} line ${line}: ${fields.length} cells but the header names ${columns.length} columns`,
-      );
-    return Object.fromEntries(fields.map((cell, c) => [columns[c], cell]));
-  });
-  const lines = rows.map((row) => row.line);
+  const { records, lines } = readCsvText(text, source);
   if (labelField !== undefined && records.some((record) => isListCell(record[labelField])))
     records.forEach((record, r) => {
       const cell = record[labelField];
