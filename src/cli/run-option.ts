@@ -26,7 +26,7 @@ const FORMS =
 export function withRunOption(
   command: Command,
   what = "which run",
-  defaultText = "the newest finished run",
+  defaultText = "the default model: tagifai@production, else the newest finished run outside studies",
 ): Command {
   return command
     .addOption(

@@ -37,7 +37,7 @@ export function registerServeCommand(program: Command): void {
       .option("--host <host>", "interface to listen on", "127.0.0.1")
       .option("--port <port>", "port to listen on (0: any free port)", port, 8000),
     "the run to serve",
-    "the newest finished run, re-resolved on reload",
+    "the default model (tagifai@production, else the newest finished run outside studies), re-resolved on reload",
   )
     .addOption(new Option("--model <ref>", "same as --run, e.g. tagifai@production").argParser(runReference))
     .option(

@@ -11,6 +11,7 @@
  * FINISHED update has committed finds the work done: the run stays FINISHED.
  */
 import { rmSync } from "node:fs";
+import { logger } from "../config/config.js";
 import { checkpoint } from "./abort.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
@@ -87,8 +88,64 @@ export function parseRunReference(runRef: string): RunReference {
   );
 }
 
+/** The registered model whose `production` version is the default model. */
+export const DEFAULT_MODEL_NAME = "tagifai";
+/** The alias of the default model's version. */
+export const DEFAULT_MODEL_ALIAS = "production";
+
 /**
- * Resolve a run reference (see `parseRunReference`), or nothing (the newest finished run).
+ * The default model, the one rule every command, the API and the dashboard use: the version
+ * registered as `tagifai@production` if there is one, else the newest FINISHED run that did not
+ * train a study trial.
+ * @param store the tracking store
+ * @returns the run
+ * @throws TagifaiError RUN_NOT_FOUND if there is neither
+ */
+export async function resolveDefaultRun(store: TrackingStore): Promise<Run> {
+  try {
+    return await store.getRun(
+      await store.resolveModelUri(`models:/${DEFAULT_MODEL_NAME}@${DEFAULT_MODEL_ALIAS}`),
+    );
+  } catch (error) {
+    if (!(error instanceof TagifaiError && error.code === "MODEL_NOT_FOUND")) throw error;
+  }
+  const [run] = await store.listRuns({ status: "FINISHED", excludeTrials: true, limit: 1 });
+  if (run === undefined) {
+    throw new TagifaiError(
+      "RUN_NOT_FOUND",
+      `no model to use: no ${DEFAULT_MODEL_NAME}@${DEFAULT_MODEL_ALIAS} and no FINISHED run outside a study (train one, or name a run)`,
+    );
+  }
+  return run;
+}
+
+/**
+ * One line naming a model: its registered name, version and aliases (if registered), its run id,
+ * and its validation and test F1, e.g.
+ * `model: tagifai v3 (production) · run 59b31a57… · val f1 0.741 · test f1 0.732`.
+ * @param store the tracking store
+ * @param run the model's run
+ * @returns the line
+ */
+export async function describeModel(store: TrackingStore, run: Run): Promise<string> {
+  const versions = [];
+  for (const name of await store.listModels()) {
+    versions.push(...(await store.listModelVersions(name)).filter((version) => version.runId === run.id));
+  }
+  const registered = versions.map(
+    (v) => `${v.name} v${v.version}${v.aliases.length > 0 ? ` (${[...v.aliases].sort().join(", ")})` : ""}`,
+  );
+  const f1 = (value: number | undefined) => (value === undefined ? "n/a" : value.toFixed(3));
+  return [
+    `model: ${[...registered, `run ${run.id.slice(0, 8)}…`].join(" · ")}`,
+    `val f1 ${f1(run.metrics.val_f1)}`,
+    `test f1 ${f1(run.metrics.f1)}`,
+  ].join(" · ");
+}
+
+/**
+ * Resolve a run reference (see `parseRunReference`), or nothing (the default model, see
+ * `resolveDefaultRun`).
  * @param store the tracking store
  * @param runRef the reference
  * @returns the run
@@ -96,7 +153,7 @@ export function parseRunReference(runRef: string): RunReference {
  *   RUN_NOT_FOUND, MODEL_NOT_FOUND, EXPERIMENT_NOT_FOUND, INVALID_INPUT
  */
 export async function resolveRun(store: TrackingStore, runRef?: string): Promise<Run> {
-  if (runRef === undefined) return store.latestRun();
+  if (runRef === undefined) return resolveDefaultRun(store);
   const ref = parseRunReference(runRef);
   switch (ref.kind) {
     case "id":
@@ -119,13 +176,18 @@ export async function resolveRun(store: TrackingStore, runRef?: string): Promise
 }
 
 /**
- * Resolve a run reference in the store the options name (see `resolveRun`).
- * @param runRef the reference; default the newest finished run
+ * Resolve the run of a model to use in the store the options name (see `resolveRun`), and say on
+ * stderr (the log) which model it is (see `describeModel`).
+ * @param runRef the reference; default the default model (see `resolveDefaultRun`)
  * @param options the tracking URI
  * @returns the run
  */
 export async function findRun(runRef: string | undefined, options: StoreOptions = {}): Promise<Run> {
-  return withStore(options, (store) => resolveRun(store, runRef));
+  return withStore(options, async (store) => {
+    const run = await resolveRun(store, runRef);
+    logger.info(await describeModel(store, run));
+    return run;
+  });
 }
 
 /** What `trainInRun` needs. */

@@ -46,7 +46,7 @@ const MAX_URL_LENGTH = 8192;
  * `reloadTokenFile`, else the TAGIFAI_RELOAD_TOKEN environment variable).
  */
 export interface AppOptions extends StoreOptions, ReloadTokenSource {
-  /** Which run to serve (see `resolveRun`); default: the newest finished run, re-resolved on reload. */
+  /** Which run to serve (see `resolveRun`); default: the default model (see `resolveDefaultRun`), re-resolved on reload. */
   runRef?: string;
   limits?: Partial<Limits>;
   /** How long to wait for clients (see `Timeouts`); default `DEFAULT_TIMEOUTS`. */

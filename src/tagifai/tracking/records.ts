@@ -89,6 +89,8 @@ export interface ListRunsOptions {
   limit?: number;
   /** How many runs (in this order) to skip first, for paging. */
   offset?: number;
+  /** Leave out the runs that trained a study's trials. */
+  excludeTrials?: boolean;
 }
 
 /** Schema of a study's direction: whether smaller or larger objective values are better. */

@@ -231,7 +231,8 @@ export async function endRun(
 /**
  * List runs, newest first, or by a metric's latest value (runs without that metric last).
  * @param db the database
- * @param filter validated experiment id, status, metric order, row limit and offset (for paging)
+ * @param filter validated experiment id, status, metric order, row limit and offset (for paging), and
+ *   whether to leave out the runs of study trials
  * @returns the runs
  */
 export async function listRuns(
@@ -242,10 +243,18 @@ export async function listRuns(
     orderBy?: ListRunsOptions["orderBy"];
     limit?: number;
     offset?: number;
+    excludeTrials?: boolean;
   },
 ): Promise<Run[]> {
   const { experimentId, status, orderBy, limit, offset } = filter;
   const rows = await selectRuns(db)
+    .$if(filter.excludeTrials === true, (query) =>
+      query.where((eb) =>
+        eb.not(
+          eb.exists(eb.selectFrom("trials").select("trials.id").whereRef("trials.run_id", "=", "runs.id")),
+        ),
+      ),
+    )
     .$if(experimentId !== undefined, (query) => query.where("runs.experiment_id", "=", experimentId!))
     .$if(status !== undefined, (query) => query.where("runs.status", "=", status!))
     .$if(orderBy !== undefined, (query) =>

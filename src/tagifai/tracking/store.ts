@@ -262,7 +262,14 @@ export class TrackingStore {
         ? undefined
         : parseWith(runStatusSchema, options.status, { code: "INVALID_INPUT", what: "run status" });
     if (limit !== undefined) assertPositiveInteger(limit, "run limit");
-    return listRuns(this.db, { experimentId, status, orderBy, limit, offset });
+    return listRuns(this.db, {
+      experimentId,
+      status,
+      orderBy,
+      limit,
+      offset,
+      excludeTrials: options.excludeTrials,
+    });
   }
 
   /**
