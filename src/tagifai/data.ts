@@ -7,6 +7,7 @@ export {
   type Dataset,
   type DatasetOptions,
   type DatasetRecord,
+  datasetFromRaw,
   datasetOptionsSchema,
   datasetRecordSchema,
   loadDataset,

@@ -9,7 +9,7 @@
  * all; training drops those, so they are worth reporting but not worth stopping for.
  */
 import type { z } from "zod";
-import { isRecord, readRawDataset, recordLocation } from "./data/dataset.js";
+import { isRecord, type RawDataset, readRawDataset, recordLocation } from "./data/dataset.js";
 import {
   expectAKnownLabel,
   expectColumnsToExist,
@@ -105,7 +105,18 @@ export function validateDataset(
  * @throws TagifaiError when the file cannot be read or parsed at all (see `readRawDataset`)
  */
 export function validateDatasetFile(filePath: string, spec: ValidationSpecInput): ValidationReport {
-  const raw = readRawDataset(filePath, spec);
+  return validateRawDataset(readRawDataset(filePath, spec), spec);
+}
+
+/**
+ * Run the expectation suite over a dataset file already read (see `validateDatasetFile`, which reads
+ * it first): a caller that also loads the file reads it once.
+ * @param raw the file as `readRawDataset` read it
+ * @param spec as for `validateDataset`
+ * @returns the report, with the file as its source
+ */
+export function validateRawDataset(raw: RawDataset, spec: ValidationSpecInput): ValidationReport {
+  const filePath = raw.source;
   const report = validateDataset(raw.records, spec, {
     source: filePath,
     locate: (index) => recordLocation(raw, index),

@@ -12,6 +12,7 @@ import {
   PROJECTS_SPEC,
   type ValidationReport,
   validateDatasetFile,
+  validateRawDataset,
 } from "./expectations.js";
 import { saveJson } from "./files.js";
 import { referenceDataset, type TrainingDataset } from "./train.js";
@@ -64,8 +65,13 @@ export interface TrainingData {
  * @throws TagifaiError INVALID_DATA listing the failing data expectations (see `validateData`)
  */
 export async function loadTrainingData(source?: DatasetSource): Promise<TrainingData> {
-  assertValidData(await validateData(source));
-  if (source) return { dataset: { ...data.loadDataset(source.file, source), source: source.file } };
+  if (source) {
+    // Read once, validated and loaded from the same records: reading it twice doubled the peak memory.
+    const raw = data.readRawDataset(source.file, source);
+    assertValidData(validateRawDataset(raw, source));
+    return { dataset: { ...data.datasetFromRaw(raw, source), source: source.file } };
+  }
+  assertValidData(await validateData());
   const features = await computeFeatures();
   return { dataset: referenceDataset(features, data.loadTags(dataDir())) };
 }

@@ -161,9 +161,22 @@ export function recordLocation(raw: RawDataset, index: number): string {
  *   string and list labels, a duplicate id; or for a file without records. Otherwise as `readRawDataset`.
  */
 export function loadDataset(filePath: string, options: DatasetOptions): Dataset {
-  const raw = readRawDataset(filePath, options);
+  return datasetFromRaw(readRawDataset(filePath, options), options);
+}
+
+/**
+ * The records of a dataset file already read (see `loadDataset`, which reads it first): a caller that
+ * also validates the file reads it once.
+ * @param raw the file as `readRawDataset` read it
+ * @param options the text fields, the label field and the optional id field
+ * @returns the task and the records, in file order
+ * @throws TagifaiError INVALID_DATA as `loadDataset`
+ */
+export function datasetFromRaw(raw: RawDataset, options: DatasetOptions): Dataset {
+  const filePath = raw.source;
   if (raw.records.length === 0) throw new TagifaiError("INVALID_DATA", `${filePath} holds no records`);
-  const parsed = raw.records.map((value, index) => parseRecord(value, index, options));
+  const intern = interner();
+  const parsed = raw.records.map((value, index) => parseRecord(value, index, options, intern));
   const valid = parsed.filter((record) => typeof record !== "string");
   const task = valid[0]?.task;
   const firstIndexById = new Map<string | number, number>();
@@ -190,10 +203,11 @@ function parseRecord(
   value: unknown,
   index: number,
   options: DatasetOptions,
+  intern: Interner,
 ): (DatasetRecord & { task: Task }) | string {
   if (!isRecord(value)) return `expected an object, got ${describeType(value)}`;
   const input = recordInput(value, index, options);
-  const labels = parseLabels(value, options.labelField);
+  const labels = parseLabels(value, options.labelField, intern);
   const problems = [input, labels].filter((part) => typeof part === "string");
   if (typeof input === "string" || typeof labels === "string") return problems.join("; ");
   return { ...input, ...labels };
@@ -228,8 +242,10 @@ export function recordInput(
     if (problem) problems.push(problem);
     return typeof value[field] === "string" ? value[field] : "";
   });
-  const text = texts.join(" ");
-  if (problems.length === 0 && text.trim() === "")
+  // Concatenated, not joined: the result refers to the cells (slices of the file's text) instead of
+  // copying every text once more while the file's records are still held.
+  const text = texts.reduce((joined, part) => `${joined} ${part}`);
+  if (problems.length === 0 && !texts.some((part) => NOT_BLANK.test(part)))
     problems.push(`empty text (${fields.textFields.map((field) => `"${field}"`).join(", ")} all blank)`);
   const id = fields.idField ? value[fields.idField] : index;
   if (fields.idField) {
@@ -244,13 +260,14 @@ export function recordInput(
 function parseLabels(
   record: Record<string, unknown>,
   field: string,
+  intern: Interner,
 ): { labels: string[]; task: Task } | string {
   const value = record[field];
   if (!(field in record)) return `field "${field}" is missing`;
   if (typeof value === "string")
     return value.trim() === ""
       ? `field "${field}" is empty (no label)`
-      : { labels: [value.trim()], task: "multi-class" };
+      : { labels: [intern(value.trim())], task: "multi-class" };
   if (!Array.isArray(value))
     return `field "${field}" expected a string or a list of strings, got ${describeType(value)}`;
   const bad = value.findIndex((label) => typeof label !== "string" || label.trim() === "");
@@ -259,7 +276,9 @@ function parseLabels(
       ? `field "${field}[${bad}]" is an empty label`
       : `field "${field}[${bad}]" expected a string, got ${describeType(value[bad])}`;
   if (value.length === 0) return `field "${field}" is an empty list (no label)`;
-  return { labels: [...new Set(value.map((label: string) => label.trim()))], task: "multi-label" };
+  // Duplicates dropped without a Set per record (a record has a handful of labels).
+  const labels = value.map((label: string) => intern(label.trim()));
+  return { labels: labels.filter((label, i) => labels.indexOf(label) === i), task: "multi-label" };
 }
 
 function fieldProblem(
@@ -306,13 +325,35 @@ function invalidRecordsError(filePath: string, problems: readonly string[]): Tag
 
 function readCsvRecords(text: string, source: string, labelField?: string): Omit<RawDataset, "nonUtf8Lines"> {
   const { records, lines } = readCsvText(text, source);
-  if (labelField !== undefined && records.some((record) => isListCell(record[labelField])))
+  if (labelField !== undefined && records.some((record) => isListCell(record[labelField]))) {
+    const intern = interner();
     records.forEach((record, r) => {
       const cell = record[labelField];
       if (typeof cell === "string")
-        record[labelField] = parseListCell(cell, `${source} line ${lines[r]}`, labelField);
+        record[labelField] = parseListCell(cell, `${source} line ${lines[r]}`, labelField, intern);
     });
+  }
   return { source, format: "csv", records, lines };
+}
+
+/** Something other than whitespace (tested on each text field: trimming the joined text would copy it). */
+const NOT_BLANK = /\S/;
+
+/** Returns one shared copy of each distinct string it is given. */
+type Interner = (value: string) => string;
+
+/**
+ * A new interner: a dataset has few distinct labels but one copy of each per record otherwise (a
+ * 200,000-row file held ~70 MB of label strings).
+ */
+function interner(): Interner {
+  const seen = new Map<string, string>();
+  return (value) => {
+    const shared = seen.get(value);
+    if (shared !== undefined) return shared;
+    seen.set(value, value);
+    return value;
+  };
 }
 
 /** Whether a CSV cell holds a list: a JSON array or `|`-separated labels. */
@@ -321,11 +362,11 @@ function isListCell(cell: unknown): cell is string {
 }
 
 /** A CSV cell as a list: a JSON array, or the `|`-separated non-blank pieces. */
-function parseListCell(cell: string, where: string, field: string): unknown {
+function parseListCell(cell: string, where: string, field: string, intern: Interner): unknown {
   if (!cell.trim().startsWith("["))
     return cell
       .split("|")
-      .map((label) => label.trim())
+      .map((label) => intern(label.trim()))
       .filter((label) => label !== "");
   return parseJsonText(cell, `${where} field "${field}"`, "INVALID_DATA");
 }

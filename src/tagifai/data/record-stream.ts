@@ -139,14 +139,26 @@ export function readCsvText(
   source: string,
 ): { records: Record<string, unknown>[]; lines: number[] } {
   const splitter = new CsvRecords(source, Number.POSITIVE_INFINITY);
-  const items = [...splitter.push(text), ...splitter.end()];
-  const bad = items.find((item) => "problem" in item);
-  if (bad) throw new TagifaiError("INVALID_DATA", `${source} line ${bad.line}: ${bad.problem}`);
-  return {
-    records: items.map((item) => (item as StreamedRecord).value as Record<string, unknown>),
-    lines: items.map((item) => item.line),
+  const records: Record<string, unknown>[] = [];
+  const lines: number[] = [];
+  const take = (items: Unnumbered[]): void => {
+    for (const item of items) {
+      if ("problem" in item)
+        throw new TagifaiError("INVALID_DATA", `${source} line ${item.line}: ${item.problem}`);
+      records.push(item.value as Record<string, unknown>);
+      lines.push(item.line);
+    }
   };
+  // Fed in slices (which share the text's memory, as the fields cut from them do), so that only a
+  // slice's rows are held twice at a time: the whole text's rows at once doubled its peak memory.
+  for (let start = 0; start < text.length; start += TEXT_SLICE_CHARS)
+    take(splitter.push(text.slice(start, start + TEXT_SLICE_CHARS)));
+  take(splitter.end());
+  return { records, lines };
 }
+
+/** How much of a whole text `readCsvText` reads at a time. */
+const TEXT_SLICE_CHARS = 1 << 20;
 
 /** The column names of a CSV header row, trimmed; a duplicate column is an error. */
 function headerColumns(fields: readonly string[], source: string, line: number): string[] {
