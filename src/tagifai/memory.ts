@@ -5,10 +5,11 @@
  *
  * Two limits apply. tfjs tensors (the CNN's weights, gradients, Adam moments and activations) live
  * in the wasm backend's heap, which cannot grow past 4 GiB − 64 KiB (tfjs-backend-wasm's
- * `getHeapMax`; past it training dies with "memory access out of bounds"); on the cpu backend the
- * same figure bounds one typed array (2³² elements of a byte, so one Float32 tensor holds at most 1
- * Gi values). Everything together must also stay within half of the machine's RAM (`os.totalmem()`),
- * leaving room for the process itself, the data and the rest of the system.
+ * `getHeapMax`; past it training dies with "memory access out of bounds"). The tensor limit is
+ * applied whatever the device (the check runs before the device is known, and wasm is the default):
+ * on the cpu backend, whose tensors are plain typed arrays bounded only by the RAM, it is
+ * conservative. Everything together must also stay within half of the machine's RAM
+ * (`os.totalmem()`), leaving room for the process itself, the data and the rest of the system.
  */
 import { totalmem } from "node:os";
 import { TagifaiError } from "./errors.js";
