@@ -71,6 +71,7 @@ export type {
 } from "./tagifai/family.js";
 export { withStore } from "./tagifai/lifecycle.js";
 export {
+  collectGarbage,
   computeFeatures,
   type DatasetSource,
   type DiffRow,
@@ -123,12 +124,15 @@ export {
 export {
   type ClaimTrialOptions,
   type CreateRunOptions,
+  DEFAULT_RUN_HEARTBEAT_TIMEOUT_S,
   type EndStatus,
   type Experiment,
   type ExperimentSummary,
+  type GarbageEntry,
   type ListRunsOptions,
   type MetricPoint,
   type ModelVersion,
+  type OpenStoreOptions,
   openStore,
   type Run,
   type RunStatus,

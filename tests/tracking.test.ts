@@ -5,7 +5,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ErrorCode } from "../src/tagifai/errors.js";
 import { SCHEMA_VERSION } from "../src/tagifai/tracking/migrations.js";
-import { assertRunId, openStore, type Run, type TrackingStore } from "../src/tagifai/tracking.js";
+import {
+  assertRunId,
+  DEFAULT_RUN_HEARTBEAT_TIMEOUT_S,
+  openStore,
+  type Run,
+  type TrackingStore,
+} from "../src/tagifai/tracking.js";
 import { BACKENDS, type FreshStore } from "./fixtures/tracking/harness.js";
 
 const UNKNOWN_RUN_ID = "0123456789abcdef0123456789abcdef";
@@ -115,6 +121,7 @@ describe.each(BACKENDS)("tracking store on $name", (backend) => {
       name: "first",
       status: "RUNNING",
       endTime: null,
+      endReason: null,
       artifactUri: join(artifactRoot, run.id),
       params: { lr: 0.001, layers: [1, 2] },
       tags: { owner: "me" },
@@ -329,6 +336,137 @@ describe.each(BACKENDS)("tracking store on $name", (backend) => {
     await expectError(store.resolveModelUri(`models:/${model}/one`), "INVALID_INPUT", '"one"');
     await expectError(store.resolveModelUri("models:/a/b/c"), "INVALID_INPUT", "malformed model URI");
     await expectError(store.resolveModelUri("models:/bad name@prod"), "INVALID_INPUT", '"bad name"');
+  });
+
+  test("a RUNNING run whose heartbeat is older than the timeout reads FAILED (lost) to every reader", async () => {
+    const experimentName = unique("lost");
+    const lost = await makeRun(experimentName);
+    const alive = await makeRun(experimentName);
+    const legacy = await makeRun(experimentName);
+    const finished = await makeRun(experimentName, { end: "FINISHED" });
+    const longAgo = Date.now() - 10 * 60_000;
+    await backend.query(
+      fresh.uri,
+      `UPDATE runs SET heartbeat_at = ${longAgo} WHERE id IN ('${lost.id}', '${finished.id}')`,
+    );
+    // A run from before heartbeats: no heartbeat, started long ago.
+    await backend.query(
+      fresh.uri,
+      `UPDATE runs SET heartbeat_at = NULL, start_time = ${longAgo} WHERE id = '${legacy.id}'`,
+    );
+
+    const listed = await store.listRuns({ experimentName });
+    const byId = new Map(listed.map((run) => [run.id, run]));
+    expect(byId.get(lost.id)).toMatchObject({ status: "FAILED", endReason: "lost" });
+    expect(byId.get(legacy.id)).toMatchObject({ status: "FAILED", endReason: "lost" });
+    expect(byId.get(alive.id)).toMatchObject({ status: "RUNNING", endReason: null, endTime: null });
+    expect(byId.get(finished.id)).toMatchObject({ status: "FINISHED", endReason: null });
+    expect(byId.get(lost.id)!.endTime).toBeGreaterThan(longAgo);
+    const stored = await backend.query(
+      fresh.uri,
+      `SELECT status, end_reason FROM runs WHERE id = '${lost.id}'`,
+    );
+    expect(stored).toEqual([{ status: "FAILED", end_reason: "lost" }]);
+
+    // A lost run stays lost: its heartbeat and its FINISHED update are refused.
+    expect(await store.heartbeatRun(lost.id)).toBe(false);
+    expect(await store.endRun(lost.id, "FINISHED", { ifRunning: true })).toBe(false);
+    expect(await store.heartbeatRun(alive.id)).toBe(true);
+
+    // getRun marks too, and a store opened with a short timeout expires a run that stopped beating.
+    const quiet = await makeRun(experimentName);
+    await backend.query(
+      fresh.uri,
+      `UPDATE runs SET heartbeat_at = ${Date.now() - 5_000} WHERE id = '${quiet.id}'`,
+    );
+    expect((await store.getRun(quiet.id)).status).toBe("RUNNING");
+    const impatient = await openStore(fresh.uri, { runHeartbeatTimeoutS: 2 });
+    try {
+      expect(await impatient.getRun(quiet.id)).toMatchObject({ status: "FAILED", endReason: "lost" });
+      expect((await impatient.getRun(alive.id)).status).toBe("RUNNING");
+    } finally {
+      await impatient.close();
+    }
+  });
+
+  test("the run heartbeat timeout comes from TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S; a bad value is refused", async () => {
+    const previous = process.env.TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S;
+    try {
+      process.env.TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S = "abc";
+      await expectError(openStore(fresh.uri), "INVALID_INPUT", 'TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S "abc"');
+      process.env.TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S = "3";
+      const envStore = await openStore(fresh.uri);
+      try {
+        expect(envStore.runHeartbeatTimeoutMs).toBe(3000);
+      } finally {
+        await envStore.close();
+      }
+    } finally {
+      if (previous === undefined) delete process.env.TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S;
+      else process.env.TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S = previous;
+    }
+    expect(store.runHeartbeatTimeoutMs).toBe(DEFAULT_RUN_HEARTBEAT_TIMEOUT_S * 1000);
+  });
+
+  test("collectGarbage removes orphaned partial folders and the folders of runs that no longer exist", async () => {
+    const root = mkdtempSync(join(tmpdir(), "tagifai-gc-"));
+    try {
+      const experimentName = unique("gc");
+      const finished = await store.createRun({ experimentName, artifactRoot: root });
+      await store.endRun(finished.id, "FINISHED");
+      const running = await store.createRun({ experimentName, artifactRoot: root });
+      const folder = (name: string, withParams = true) => {
+        mkdirSync(join(root, name));
+        if (withParams) writeFileSync(join(root, name, "params.json"), "{}");
+        return join(root, name);
+      };
+      const kept = [
+        folder(finished.id),
+        folder(`.partial-${running.id}-1-2`),
+        folder("abcdef0123456789abcdef0123456789", false), // not an artifact folder
+        folder("notes"),
+        folder(`.partial-${process.pid}-1`), // legacy name, its process is alive
+      ];
+      const orphans = [
+        folder(`.partial-${finished.id}-99999999-1`),
+        folder(UNKNOWN_RUN_ID),
+        folder(".partial-99999999-1"), // legacy name, no such process
+      ];
+
+      const dry = await store.collectGarbage({ artifactRoots: [root], dryRun: true });
+      expect(dry.removed.map((entry) => entry.path).sort()).toEqual([...orphans].sort());
+      for (const path of [...kept, ...orphans]) expect(existsSync(path)).toBe(true);
+
+      const result = await store.collectGarbage({ artifactRoots: [root, join(root, "missing")] });
+      expect(result.removed.map((entry) => entry.path).sort()).toEqual([...orphans].sort());
+      expect(result.removed.find((entry) => entry.path === join(root, UNKNOWN_RUN_ID))).toMatchObject({
+        kind: "artifacts",
+        runId: UNKNOWN_RUN_ID,
+      });
+      for (const path of orphans) expect(existsSync(path)).toBe(false);
+      for (const path of kept) expect(existsSync(path)).toBe(true);
+
+      // Once the running run is lost, its partial folder is an orphan too.
+      await backend.query(fresh.uri, `UPDATE runs SET heartbeat_at = 0 WHERE id = '${running.id}'`);
+      const later = await store.collectGarbage({ artifactRoots: [root] });
+      expect(later.removed).toEqual([
+        expect.objectContaining({ path: kept[1], kind: "partial", runId: running.id }),
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("deleteExperiment removes the partial folders its runs left behind", async () => {
+    const doomed = unique("partials");
+    const run = await makeRun(doomed, { end: "FAILED" });
+    const other = await makeRun(unique("partials-kept"));
+    const partial = join(artifactRoot, `.partial-${run.id}-123-456`);
+    const otherPartial = join(artifactRoot, `.partial-${other.id}-123-456`);
+    for (const folder of [partial, otherPartial]) mkdirSync(folder);
+    await store.deleteExperiment(doomed);
+    expect(existsSync(partial)).toBe(false);
+    expect(existsSync(otherPartial)).toBe(true);
   });
 
   test("deleteExperiment refuses while a run of it is a registered model version, naming them, unless forced", async () => {

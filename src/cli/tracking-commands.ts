@@ -142,6 +142,32 @@ export function registerTrackingCommands(program: Command): void {
       printJson({ experiment: options.experiment, run_ids: runIds });
     });
 
+  program
+    .command("gc")
+    .description(
+      "Remove what killed or deleted runs left on disk: partial artifact folders whose run is not running, and artifact folders of runs that no longer exist",
+    )
+    .option("--dry-run", "list what would be removed, remove nothing", false)
+    .option("--json", "print JSON instead of lines", false)
+    .action(async (options: { dryRun: boolean; json: boolean }, command: Command) => {
+      const { removed } = await (await operations()).collectGarbage({
+        ...globalOptions(command),
+        dryRun: options.dryRun,
+      });
+      if (options.json) {
+        const entries = removed.map(({ path, kind, runId, reason }) => ({
+          path,
+          kind,
+          run_id: runId,
+          reason,
+        }));
+        return printJson({ dry_run: options.dryRun, removed: entries });
+      }
+      const verb = options.dryRun ? "would remove" : "removed";
+      if (removed.length === 0) return printText("nothing to remove");
+      printText(removed.map((entry) => `${verb} ${entry.path} (${entry.kind}: ${entry.reason})`).join("\n"));
+    });
+
   withRunOption(
     program.command("register").description("Register a run's model under a name as a new version"),
     "the run",
@@ -181,7 +207,7 @@ function runRow(run: Run): Record<string, unknown> {
     run_id: run.id,
     experiment: run.experimentName,
     name: run.name,
-    status: run.status,
+    status: run.endReason === null ? run.status : `${run.status} (${run.endReason})`,
     start_time: run.startTime,
     seconds,
     epochs: run.metrics.epochs ?? "",

@@ -4,7 +4,7 @@
  * half-written run never looks complete.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { checkpoint } from "./abort.js";
 import { loadLabelEncoder } from "./data.js";
 import { TagifaiError } from "./errors.js";
@@ -14,6 +14,7 @@ import { readArtifactJson, saveJson } from "./files.js";
 import { type Params, parseParams } from "./params.js";
 import { pausePoint } from "./pausepoint.js";
 import { parseWith } from "./schema.js";
+import { partialFolderFor } from "./tracking/run-folders.js";
 import type { Artifacts } from "./train.js";
 
 /** The file names of a run's artifact folder (besides the model family's own files). */
@@ -40,7 +41,7 @@ export async function saveArtifacts(
   signal?: AbortSignal,
 ): Promise<void> {
   if (existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `Artifact folder ${dir} already exists`);
-  const partial = join(dirname(dir), `.partial-${process.pid}-${Date.now()}`);
+  const partial = partialFolderFor(dir);
   mkdirSync(partial, { recursive: true });
   try {
     saveJson(join(partial, ARTIFACT_FILES.params), artifacts.params);

@@ -8,7 +8,8 @@
  * artifact folder is renamed into place, after it is written, and right before the FINISHED update —
  * and that update only applies to a run still RUNNING (one conditional update). An aborted run ends
  * KILLED and its artifact folder, complete or partial, is removed. A signal that arrives after the
- * FINISHED update has committed finds the work done: the run stays FINISHED.
+ * FINISHED update has committed finds the work done: the run stays FINISHED. While it trains, the
+ * run heartbeats (`run-heartbeat.ts`), so that a run whose process was killed reads FAILED (lost).
  */
 import { rmSync } from "node:fs";
 import { logger } from "../config/config.js";
@@ -16,6 +17,7 @@ import { checkpoint } from "./abort.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import type { Params } from "./params.js";
+import { startRunHeartbeat } from "./run-heartbeat.js";
 import { type EndStatus, openStore, type Run, type TrackingStore } from "./tracking.js";
 import type { EpochMetrics, TrainHooks, TrainingDataset, TrainResult } from "./train.js";
 
@@ -222,6 +224,7 @@ export async function trainInRun(
   // Loaded on use: resolving runs and opening the store (all most commands need) stay free of tfjs.
   const [{ train }, { saveArtifacts }] = await Promise.all([import("./train.js"), import("./artifacts.js")]);
   let saved = false;
+  const stopHeartbeat = startRunHeartbeat(store, run.id);
   try {
     await checkpoint(signal);
     const result = await train(options.params, options.dataset, {
@@ -260,6 +263,8 @@ export async function trainInRun(
     const status = signal?.aborted ? "KILLED" : (options.failedStatus?.(error) ?? "FAILED");
     await store.endRun(run.id, status, { ifRunning: true });
     throw error;
+  } finally {
+    stopHeartbeat();
   }
 }
 

@@ -18,6 +18,7 @@ import type { OnnxExportResult } from "./export/onnx.js";
 import { describeModel, findRun, resolveRun, type StoreOptions, trainInRun, withStore } from "./lifecycle.js";
 import { loadParams, type Params } from "./params.js";
 import { type Prediction, predict } from "./predict.js";
+import type { GarbageEntry } from "./tracking.js";
 import {
   type Artifacts,
   assertTrainable,
@@ -287,4 +288,23 @@ export async function registerModel(
   options: StoreOptions = {},
 ): Promise<{ name: string; version: number }> {
   return withStore(options, async (store) => store.registerModel((await resolveRun(store, runRef)).id, name));
+}
+
+/**
+ * Remove what killed runs and deleted runs left on disk: partial artifact folders whose run is not
+ * RUNNING (runs whose heartbeat stopped are marked FAILED, lost, first) and artifact folders of
+ * runs that no longer exist, in `stores/model/` and beside every run's folder (see
+ * `TrackingStore.collectGarbage`).
+ * @param options the tracking URI; `dryRun`: list what would be removed, remove nothing
+ * @returns the folders removed (or that would be), by path
+ */
+export async function collectGarbage(
+  options: StoreOptions & { dryRun?: boolean } = {},
+): Promise<{ removed: GarbageEntry[] }> {
+  const result = await withStore(options, (store) =>
+    store.collectGarbage({ artifactRoots: [modelDir()], dryRun: options.dryRun }),
+  );
+  const verb = options.dryRun ? "Would remove" : "Removed";
+  logger.info(`${verb} ${result.removed.length} folder(s)`);
+  return result;
 }

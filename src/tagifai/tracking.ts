@@ -3,6 +3,7 @@
  * default, or a PostgreSQL database shared by a team, chosen by a tracking URI.
  */
 
+export type { GarbageEntry } from "./tracking/garbage.js";
 export { assertRunId } from "./tracking/ids.js";
 export type {
   ClaimTrialOptions,
@@ -23,6 +24,11 @@ export type {
   TrialClaim,
   TrialState,
 } from "./tracking/records.js";
-export { openStore, TrackingStore } from "./tracking/store.js";
+export {
+  DEFAULT_RUN_HEARTBEAT_TIMEOUT_S,
+  type OpenStoreOptions,
+  openStore,
+  TrackingStore,
+} from "./tracking/store.js";
 export type { TrialOutcome } from "./tracking/studies.js";
 export { formatTable } from "./tracking/table.js";

@@ -33,7 +33,8 @@ function iso(ms: number): string {
 }
 
 /**
- * A run: id, experiment, name, status, start and end times, params, tags and latest metrics.
+ * A run: id, experiment, name, status, start and end times, end reason ("lost"), params, tags and
+ * latest metrics.
  * @param run the run
  */
 export function runView(run: Run): RunView {
@@ -44,6 +45,7 @@ export function runView(run: Run): RunView {
     status: run.status,
     start_time: iso(run.startTime),
     end_time: run.endTime === null ? null : iso(run.endTime),
+    end_reason: run.endReason,
     params: run.params,
     tags: run.tags,
     metrics: run.metrics,

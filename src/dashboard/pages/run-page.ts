@@ -91,7 +91,7 @@ function summary(run: RunView): HTMLElement {
     h("dt", {}, "Experiment"),
     h("dd", {}, run.experiment),
     h("dt", {}, "Status"),
-    h("dd", {}, run.status),
+    h("dd", {}, statusText(run)),
     h("dt", {}, "Started"),
     h("dd", {}, run.start_time.replace("T", " ").slice(0, 19)),
     h("dt", {}, "Duration"),
@@ -197,4 +197,12 @@ function artifactList(run: RunView, artifacts: RunArtifactsData["artifacts"]): H
       (tr, a) => tr.setAttribute("data-artifact", a.name),
     ),
   );
+}
+
+/**
+ * A run's status as shown, with the reason when the status alone does not say ("FAILED (lost)").
+ * @param run the run
+ */
+export function statusText(run: RunView): string {
+  return run.end_reason === null ? run.status : `${run.status} (${run.end_reason})`;
 }

@@ -8,7 +8,7 @@ import { getData } from "../api.js";
 import { destroyCharts, drawChart } from "../charts.js";
 import { type Column, dataTable, emptyState, errorBox, h, section, sig, table } from "../dom.js";
 import type { PageContext } from "../page.js";
-import { renderRunPage } from "./run-page.js";
+import { renderRunPage, statusText } from "./run-page.js";
 
 /** Runs per page of the table. */
 const PAGE_SIZE = 25;
@@ -146,7 +146,7 @@ function runColumns(changed: () => void): Column<RunView>[] {
     },
     { title: "Run id", cell: (run) => h("code", {}, run.run_id.slice(0, 8)), sortKey: (run) => run.run_id },
     { title: "Experiment", cell: (run) => run.experiment, sortKey: (run) => run.experiment },
-    { title: "Status", cell: (run) => run.status, sortKey: (run) => run.status },
+    { title: "Status", cell: statusText, sortKey: (run) => run.status },
     {
       title: "Started",
       cell: (run) => run.start_time.replace("T", " ").slice(0, 19),

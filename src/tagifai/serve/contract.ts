@@ -151,6 +151,8 @@ export const runSchema = z.object({
   status: runStatusSchema,
   start_time: z.string(),
   end_time: z.string().nullable(),
+  /** Why the run ended when its status alone does not say: "lost" (its process stopped heartbeating). */
+  end_reason: z.string().nullable(),
   params: z.record(z.string(), z.unknown()),
   tags: z.record(z.string(), z.string()),
   metrics: z.record(z.string(), z.number()),

@@ -23,6 +23,10 @@ export interface RunTable {
   artifact_uri: string;
   params: string;
   tags: string;
+  /** Last sign of life of the process training a RUNNING run (null for runs from before heartbeats). */
+  heartbeat_at: number | null;
+  /** Why a run ended, when its status alone does not say: "lost" (its heartbeat stopped). */
+  end_reason: string | null;
 }
 
 /** Every logged metric value (the full history). */

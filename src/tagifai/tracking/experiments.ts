@@ -9,7 +9,7 @@ import type { Connection } from "./connection.js";
 import type { Database } from "./database.js";
 import { newId } from "./ids.js";
 import type { Experiment, ExperimentSummary } from "./records.js";
-import { removeRunArtifacts } from "./run-folders.js";
+import { removePartialFolders, removeRunArtifacts } from "./run-folders.js";
 
 /**
  * Fetch an experiment that has not been deleted.
@@ -80,7 +80,7 @@ export async function listExperiments(db: Kysely<Database>): Promise<ExperimentS
 
 /**
  * Delete an experiment with its runs, their metrics, the model versions (and aliases) made from
- * them, then the runs' artifact folders on disk. While a run of the experiment is a registered
+ * them, then the runs' artifact folders on disk and the partial folders a killed run left. While a run of the experiment is a registered
  * model version the experiment is kept, unless `force`: deleting it would silently unregister them.
  * @param connection the open database
  * @param name an already validated experiment name
@@ -110,7 +110,10 @@ export async function deleteExperiment(
       .execute();
     return runs;
   });
-  for (const run of runs) removeRunArtifacts(run.id, run.artifact_uri);
+  for (const run of runs) {
+    removeRunArtifacts(run.id, run.artifact_uri);
+    removePartialFolders(run.id, run.artifact_uri);
+  }
   return { runIds: runs.map((run) => run.id) };
 }
 

@@ -34,6 +34,11 @@ const MIGRATIONS: readonly Migration[] = [
     description: "the base params each study started from, and the best params it found",
     up: addStudyParams,
   },
+  {
+    version: 4,
+    description: "run heartbeats and end reasons (a run whose process died reads FAILED, lost)",
+    up: addRunHeartbeats,
+  },
 ];
 
 /** The schema version this code writes and understands. */
@@ -187,4 +192,11 @@ async function addStudyParams(db: Kysely<Database>): Promise<void> {
   for (const column of ["base_params", "base_params_sha256", "base_params_source", "best_params"]) {
     await db.schema.alterTable("studies").addColumn(column, "text").execute();
   }
+}
+
+async function addRunHeartbeats(db: Kysely<Database>): Promise<void> {
+  // One column per statement: SQLite's ALTER TABLE adds one at a time.
+  await db.schema.alterTable("runs").addColumn("heartbeat_at", "bigint").execute();
+  await db.schema.alterTable("runs").addColumn("end_reason", "text").execute();
+  await db.schema.createIndex("runs_by_status").on("runs").column("status").execute();
 }

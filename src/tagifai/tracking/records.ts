@@ -44,6 +44,11 @@ export interface Run {
   status: RunStatus;
   startTime: number;
   endTime: number | null;
+  /**
+   * Why the run ended, when its status alone does not say: "lost" for a run whose process stopped
+   * heartbeating (killed, crashed, powered off) and that readers therefore marked FAILED.
+   */
+  endReason: string | null;
   /** Absolute path of the run's artifact folder (its last segment is the run id). */
   artifactUri: string;
   params: Record<string, unknown>;

@@ -97,6 +97,7 @@ export async function toRuns(db: Kysely<Database>, rows: RunRow[]): Promise<Run[
     status: row.status,
     startTime: row.start_time,
     endTime: row.end_time,
+    endReason: row.end_reason,
     artifactUri: row.artifact_uri,
     params: parseStoredJson(row.params, paramsSchema, row.id),
     tags: parseStoredJson(row.tags, tagsSchema, row.id),
@@ -155,6 +156,7 @@ export async function insertRun(
   const id = newId();
   await connection.write(async (trx) => {
     const experiment = await findOrCreateExperiment(trx, run.experimentName);
+    const now = Date.now();
     await trx
       .insertInto("runs")
       .values({
@@ -162,11 +164,13 @@ export async function insertRun(
         experiment_id: experiment.id,
         name: run.runName ?? id.slice(0, 8),
         status: "RUNNING",
-        start_time: Date.now(),
+        start_time: now,
         end_time: null,
         artifact_uri: resolve(run.artifactRoot, id),
         params: JSON.stringify(run.params),
         tags: JSON.stringify(run.tags),
+        heartbeat_at: now,
+        end_reason: null,
       })
       .execute();
   });
@@ -273,4 +277,60 @@ export async function listRuns(
     )
     .execute();
   return toRuns(db, rows);
+}
+
+/** The reason recorded for a RUNNING run whose heartbeat stopped. */
+export const LOST = "lost";
+
+/**
+ * Record that the process training a RUNNING run is alive.
+ * @param db the database
+ * @param runId an already validated run id
+ * @returns false if the run is no longer RUNNING (e.g. marked lost after missed heartbeats)
+ * @throws TagifaiError RUN_NOT_FOUND
+ */
+export async function heartbeatRun(db: Kysely<Database>, runId: string): Promise<boolean> {
+  const result = await db
+    .updateTable("runs")
+    .set({ heartbeat_at: Date.now() })
+    .where("id", "=", runId)
+    .where("status", "=", "RUNNING")
+    .executeTakeFirst();
+  if (result.numUpdatedRows > 0n) return true;
+  await findRunRow(db, runId);
+  return false;
+}
+
+/**
+ * Mark FAILED (reason "lost") every RUNNING run whose last heartbeat — or start, for a run from
+ * before heartbeats — is older than `timeoutMs`: its process died without ending it. A cheap read
+ * first, and an update only when there is something to mark; the update repeats the condition, so
+ * a heartbeat that lands in between keeps its run RUNNING.
+ * @param db the database
+ * @param timeoutMs the heartbeat timeout
+ * @returns the ids of the runs just marked
+ */
+export async function expireLostRuns(db: Kysely<Database>, timeoutMs: number): Promise<string[]> {
+  const now = Date.now();
+  const cutoff = now - timeoutMs;
+  const candidates = await db
+    .selectFrom("runs")
+    .select("id")
+    .where("status", "=", "RUNNING")
+    .where((eb) => eb(eb.fn.coalesce("heartbeat_at", "start_time"), "<", cutoff))
+    .execute();
+  if (candidates.length === 0) return [];
+  const marked = await db
+    .updateTable("runs")
+    .set({ status: "FAILED", end_time: now, end_reason: LOST })
+    .where(
+      "id",
+      "in",
+      candidates.map((row) => row.id),
+    )
+    .where("status", "=", "RUNNING")
+    .where((eb) => eb(eb.fn.coalesce("heartbeat_at", "start_time"), "<", cutoff))
+    .returning("id")
+    .execute();
+  return marked.map((row) => row.id);
 }

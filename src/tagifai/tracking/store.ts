@@ -2,6 +2,7 @@
  * The tracking store: experiments, runs with their params, tags and metric history, and the model
  * registry, in SQLite (default) or PostgreSQL behind one Kysely code path.
  */
+import { dirname } from "node:path";
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
 import { parseWith } from "../schema.js";
@@ -14,6 +15,7 @@ import {
 } from "./connection.js";
 import type { Database } from "./database.js";
 import { deleteExperiment, findExperiment, findOrCreateExperiment, listExperiments } from "./experiments.js";
+import { collectGarbage, type GarbageEntry } from "./garbage.js";
 import { assertExperimentName, assertPositiveInteger, assertRunId } from "./ids.js";
 import { assertMetrics, getMetricHistory, listMetricKeys, logMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
@@ -38,16 +40,41 @@ import {
   tagsSchema,
 } from "./records.js";
 import * as registry from "./registry.js";
-import { endRun, findRunRow, insertRun, listRuns, mergeIntoRunColumn, toRuns } from "./runs.js";
+import {
+  endRun,
+  expireLostRuns,
+  findRunRow,
+  heartbeatRun,
+  insertRun,
+  listRuns,
+  mergeIntoRunColumn,
+  toRuns,
+} from "./runs.js";
 import * as studies from "./studies.js";
+
+/** A RUNNING run without a heartbeat for this many seconds reads FAILED (lost), unless configured. */
+export const DEFAULT_RUN_HEARTBEAT_TIMEOUT_S = 120;
+
+/** Options of `openStore`. */
+export interface OpenStoreOptions {
+  /**
+   * A RUNNING run whose last heartbeat is older than this many seconds is marked FAILED (reason
+   * "lost") by this store's readers. Default `TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S`, else 120. Longer
+   * than any synchronous step of training (a linear fit blocks the heartbeat timer while it runs).
+   */
+  runHeartbeatTimeoutS?: number;
+}
 
 /**
  * Open the tracking store, creating and migrating its database as needed.
  * @param uri tracking URI; defaults to `TAGIFAI_TRACKING_URI`, then `sqlite:<home>/stores/tracking.db`
+ * @param options the run heartbeat timeout
  * @returns the open store; `close()` it when done
- * @throws TagifaiError TRACKING_ERROR (bad URI, unreachable database), SCHEMA_TOO_NEW
+ * @throws TagifaiError TRACKING_ERROR (bad URI, unreachable database), SCHEMA_TOO_NEW, INVALID_INPUT
+ *   (a bad heartbeat timeout)
  */
-export async function openStore(uri?: string): Promise<TrackingStore> {
+export async function openStore(uri?: string, options: OpenStoreOptions = {}): Promise<TrackingStore> {
+  const timeoutMs = runHeartbeatTimeoutMs(options.runHeartbeatTimeoutS);
   const target = parseTrackingUri(uri ?? process.env.TAGIFAI_TRACKING_URI ?? defaultTrackingUri());
   const connection = openConnection(target);
   try {
@@ -61,7 +88,22 @@ export async function openStore(uri?: string): Promise<TrackingStore> {
       { cause: error },
     );
   }
-  return new TrackingStore(target.display, connection);
+  return new TrackingStore(target.display, connection, timeoutMs);
+}
+
+/** The heartbeat timeout in ms: the option, else `TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S`, else the default. */
+function runHeartbeatTimeoutMs(seconds: number | undefined): number {
+  const fromEnv = process.env.TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S;
+  const [value, what] =
+    seconds !== undefined
+      ? [seconds, `run heartbeat timeout ${String(seconds)}`]
+      : fromEnv !== undefined && fromEnv.trim() !== ""
+        ? [Number(fromEnv), `TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S "${fromEnv}"`]
+        : [DEFAULT_RUN_HEARTBEAT_TIMEOUT_S, ""];
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new TagifaiError("INVALID_INPUT", `invalid ${what}: expected a number of seconds > 0`);
+  }
+  return Math.round(value * 1000);
 }
 
 /** An open tracking store (see `openStore`). Every method validates its arguments before any query. */
@@ -70,10 +112,12 @@ export class TrackingStore {
    * Use `openStore` instead: it parses the URI and migrates the database.
    * @param uri the store's URI as shown to people (password masked)
    * @param connection the open, migrated database
+   * @param runHeartbeatTimeoutMs a RUNNING run without a heartbeat for this long reads FAILED (lost)
    */
   constructor(
     readonly uri: string,
     private readonly connection: Connection,
+    readonly runHeartbeatTimeoutMs: number = DEFAULT_RUN_HEARTBEAT_TIMEOUT_S * 1000,
   ) {}
 
   private get db(): Kysely<Database> {
@@ -240,7 +284,9 @@ export class TrackingStore {
    * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND
    */
   async getRun(runId: string): Promise<Run> {
-    const row = await findRunRow(this.db, assertRunId(runId));
+    assertRunId(runId);
+    await this.expireLostRuns();
+    const row = await findRunRow(this.db, runId);
     const [run] = await toRuns(this.db, [row]);
     return run;
   }
@@ -262,6 +308,7 @@ export class TrackingStore {
         ? undefined
         : parseWith(runStatusSchema, options.status, { code: "INVALID_INPUT", what: "run status" });
     if (limit !== undefined) assertPositiveInteger(limit, "run limit");
+    await this.expireLostRuns();
     return listRuns(this.db, {
       experimentId,
       status,
@@ -270,6 +317,43 @@ export class TrackingStore {
       offset,
       excludeTrials: options.excludeTrials,
     });
+  }
+
+  /**
+   * Record that the process training a RUNNING run is alive (`trainInRun` does it periodically). A
+   * RUNNING run without a heartbeat for `runHeartbeatTimeoutMs` reads FAILED, reason "lost".
+   * @param runId the run
+   * @returns false if the run is no longer RUNNING (e.g. it was marked lost meanwhile)
+   * @throws TagifaiError INVALID_RUN_ID, RUN_NOT_FOUND
+   */
+  async heartbeatRun(runId: string): Promise<boolean> {
+    return heartbeatRun(this.db, assertRunId(runId));
+  }
+
+  /**
+   * Mark FAILED, reason "lost", every RUNNING run whose heartbeat is older than
+   * `runHeartbeatTimeoutMs` (its process died without ending it). Every run reader does this first.
+   * @returns the ids of the runs just marked
+   */
+  async expireLostRuns(): Promise<string[]> {
+    return expireLostRuns(this.db, this.runHeartbeatTimeoutMs);
+  }
+
+  /**
+   * Remove what dead processes and deleted runs left in artifact roots: partial folders whose run is
+   * not RUNNING (lost runs are marked first) and artifact folders of runs that do not exist (see
+   * `tracking/garbage.ts`). Assumes the roots hold this store's runs only.
+   * @param options `artifactRoots`: folders to clean besides those of the store's runs;
+   *   `dryRun`: list only
+   * @returns `removed`: the folders removed (or that would be), by path
+   */
+  async collectGarbage(
+    options: { artifactRoots?: readonly string[]; dryRun?: boolean } = {},
+  ): Promise<{ removed: GarbageEntry[] }> {
+    await this.expireLostRuns();
+    const runRoots = await this.db.selectFrom("runs").select("artifact_uri").distinct().execute();
+    const roots = [...(options.artifactRoots ?? []), ...runRoots.map((row) => dirname(row.artifact_uri))];
+    return { removed: await collectGarbage(this.db, roots, { dryRun: options.dryRun }) };
   }
 
   /**

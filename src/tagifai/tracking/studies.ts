@@ -27,7 +27,7 @@ import {
   trialStateSchema,
   trialValuesSchema,
 } from "./records.js";
-import { parseStoredColumn } from "./runs.js";
+import { LOST, parseStoredColumn } from "./runs.js";
 
 const ID = /^[0-9a-f]{32}$/;
 const MAX_STUDY_NAME_LENGTH = 200;
@@ -217,7 +217,7 @@ export async function claimTrial(
     if (deadRuns.length > 0) {
       await trx
         .updateTable("runs")
-        .set({ status: "FAILED", end_time: now })
+        .set({ status: "FAILED", end_time: now, end_reason: LOST })
         .where("id", "in", deadRuns)
         .where("status", "=", "RUNNING")
         .execute();
