@@ -14,6 +14,8 @@ import { trainModel } from "../src/tagifai/operations.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { buildApp } from "../src/tagifai/serve/app.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
+import { openStore } from "../src/tagifai/tracking.js";
+import { BACKENDS } from "./fixtures/tracking/harness.js";
 import { overflowWeights } from "./helpers/corrupt-model.js";
 import { runTestStudy } from "./helpers/study.js";
 import { type TrainedHome, trainTestRun } from "./helpers/trained-run.js";
@@ -234,6 +236,25 @@ describe("runs", () => {
     expectError(await call("GET", `/runs/${"0".repeat(32)}`), 404, /not found/);
     expectError(await call("GET", `/runs/${"a".repeat(500)}`), 414, /exceeding the max param length/);
     expectError(await call("GET", "/runs/%zz"), 400, /not a valid url component/);
+  });
+
+  it("shows a RUNNING run whose heartbeat stopped as FAILED, reason lost, in GET /runs and GET /runs/:id", async () => {
+    const store = await openStore(trained.trackingUri);
+    let runId: string;
+    try {
+      runId = (await store.createRun({ experimentName: "lost-api", artifactRoot: trained.home })).id;
+    } finally {
+      await store.close();
+    }
+    const [sqlite] = BACKENDS;
+    await sqlite.query(trained.trackingUri, `UPDATE runs SET heartbeat_at = 0 WHERE id = '${runId}'`);
+    const { body } = await call("GET", `/runs/${runId}`);
+    expect(body.data.run).toMatchObject({ run_id: runId, status: "FAILED", end_reason: "lost" });
+    expect(body.data.run.end_time).not.toBeNull();
+    const listed = await call("GET", "/runs?experiment=lost-api");
+    expect(listed.body.data.runs).toEqual([body.data.run]);
+    const finished = await call("GET", `/runs/${trained.runId}`);
+    expect(finished.body.data.run.end_reason).toBeNull();
   });
 
   it("refuses a bad limit and an unknown experiment", async () => {
