@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXCLUDED_TAGS } from "../src/config/config.js";
+import { loadPerformanceFromDir } from "../src/tagifai/artifacts.js";
 import {
   type BehavioralSuite,
   type BehavioralTestInput,
@@ -226,5 +227,18 @@ describe("loadSuite", () => {
       /tests\[0\]\.gain: unknown key; did you mean gained\?/,
     );
     expect(invalid({ tests: [{ type: "xyz", text: "x" }] })).toMatch(/tests\[0\]\.type: /);
+  });
+});
+
+describe("a stored behavioral report", () => {
+  it("written before pass_rate was snake_case (passRate) still loads, as pass_rate", () => {
+    const dir = tempDir();
+    const overall = { precision: 1, recall: 1, f1: 1, num_samples: 1 };
+    const behavioral = { suite: "old", total: 2, passed: 1, results: [] };
+    writeFileSync(
+      join(dir, "performance.json"),
+      JSON.stringify({ overall, class: {}, slices: {}, behavioral: { ...behavioral, passRate: 0.5 } }),
+    );
+    expect(loadPerformanceFromDir(dir).behavioral).toEqual({ ...behavioral, pass_rate: 0.5 });
   });
 });
