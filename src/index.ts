@@ -111,6 +111,12 @@ export {
 export { MAX_TEXT_LENGTH, type Prediction, predict } from "./tagifai/predict.js";
 export type { Rng } from "./tagifai/random.js";
 export { type AppOptions, buildApp, type ServeApp } from "./tagifai/serve/app.js";
+export {
+  type ClusterOptions,
+  type ClusterWorkerOptions,
+  type RunningCluster,
+  startCluster,
+} from "./tagifai/serve/cluster.js";
 export type { Limits } from "./tagifai/serve/contract.js";
 export type { ReloadResult } from "./tagifai/serve/live-model.js";
 export { type RunningServer, type ServerOptions, startServer } from "./tagifai/serve/server.js";

@@ -411,7 +411,10 @@ describe("startup", () => {
       code: "RUN_NOT_FOUND",
     });
     const port = Number(new URL(server.url).port);
-    await expect(startServer({ port, trackingUri })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startServer({ port, trackingUri })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringMatching(new RegExp(`port ${port} is already in use`)),
+    });
   });
 });
 

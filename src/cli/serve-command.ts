@@ -1,16 +1,18 @@
 /**
- * The serve command: parses the host, port and run to serve and starts the API server
- * (tagifai/serve/server). `--model` is one more spelling of `--run`. A port in use or an address
- * that cannot be bound is reported by name, without a stack trace. SIGHUP reloads the model;
- * SIGTERM / SIGINT shut the server down gracefully (exit code 0).
+ * The serve command: parses the host, port, run to serve and number of workers, and starts the API
+ * server on that many worker processes sharing the port (tagifai/serve/cluster). `--model` is one
+ * more spelling of `--run`. A port in use or an address that cannot be bound is reported by name,
+ * without a stack trace. SIGHUP rolls a reload through the workers; SIGTERM / SIGINT shut them down
+ * gracefully (exit code 0); workers dying in a loop at start end it with exit code 1.
  */
+
+import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { logger } from "../config/config.js";
-import { TagifaiError } from "../tagifai/errors.js";
-import type { RunningServer } from "../tagifai/serve/server.js";
+import type { RunningCluster } from "../tagifai/serve/cluster.js";
 import { port, runReference, wholeNumber } from "./arguments.js";
-import { useModelDevice } from "./globals.js";
+import { globalOptions } from "./globals.js";
 import { type RunFlags, runOf, withRunOption } from "./run-option.js";
 
 /** The serve options as commander parses them. */
@@ -21,6 +23,7 @@ interface ServeFlags extends RunFlags {
   requestTimeout?: number;
   shutdownTimeout?: number;
   reloadTokenFile?: string;
+  workers?: number;
 }
 
 /**
@@ -54,10 +57,14 @@ export function registerServeCommand(program: Command): void {
       "most time to wait for in-flight requests on shutdown (default 10000)",
       wholeNumber("--shutdown-timeout"),
     )
+    .option(
+      "--workers <n>",
+      "worker processes sharing the port, each holding the model (default: one per core)",
+      wholeNumber("--workers"),
+    )
     .action(async (options: ServeFlags, command: Command) => {
-      const globals = await useModelDevice(command);
-      const { startServer } = await import("../tagifai/serve/server.js");
-      const server = await startServer({
+      const { startCluster } = await import("../tagifai/serve/cluster.js");
+      const starting = startCluster({
         host: options.host,
         port: options.port,
         runRef: options.model ?? runOf(options),
@@ -66,50 +73,49 @@ export function registerServeCommand(program: Command): void {
           ...(options.shutdownTimeout === undefined ? {} : { shutdownMs: options.shutdownTimeout }),
         },
         reloadTokenFile: options.reloadTokenFile,
-        ...globals,
-      }).catch((error: unknown) => {
-        throw listenError(error, options.host, options.port) ?? error;
+        workers: options.workers ?? availableParallelism(),
+        ...globalOptions(command),
       });
-      handleServerSignals(server);
+      // Handled from the start: a signal while the workers start acts once they are up.
+      const stopHandling = handleServerSignals(starting);
+      try {
+        // Resolves once closed (exit 0); rejects when the workers die in a loop (exit 1).
+        await (await starting).done;
+      } finally {
+        stopHandling();
+      }
     });
 }
 
-/** SIGHUP reloads the server's model; the first SIGTERM / SIGINT closes it (the process then ends). */
-function handleServerSignals(server: RunningServer): void {
+/**
+ * SIGHUP rolls a reload through the workers; the first SIGTERM / SIGINT closes them gracefully (the
+ * process then ends).
+ * @returns a function that stops handling the signals
+ */
+function handleServerSignals(starting: Promise<RunningCluster>): () => void {
   const onHangup = () => {
-    server.reload().then(
-      ({ runId }) => logger.info(`SIGHUP: serving run ${runId}`),
-      (error: unknown) =>
-        logger.error(`SIGHUP: reload failed, still serving the old model: ${String(error)}`),
-    );
+    starting
+      .then((cluster) => cluster.reload())
+      .then(
+        ({ runId }) => logger.info(`SIGHUP: serving run ${runId}`),
+        (error: unknown) =>
+          logger.error(`SIGHUP: reload failed, still serving the old model: ${String(error)}`),
+      );
   };
-  const onStop = (signal: NodeJS.Signals) => {
+  const stop = () => {
     process.off("SIGHUP", onHangup);
     process.off("SIGTERM", onStop);
     process.off("SIGINT", onStop);
+  };
+  const onStop = (signal: NodeJS.Signals) => {
+    stop();
     logger.info(`${signal}: closing the server`);
-    server.close().catch((error: unknown) => logger.error(`Closing failed: ${String(error)}`));
+    starting
+      .then((cluster) => cluster.close())
+      .catch((error: unknown) => logger.error(`Closing failed: ${String(error)}`));
   };
   process.on("SIGHUP", onHangup);
   process.on("SIGTERM", onStop);
   process.on("SIGINT", onStop);
-}
-
-/** A clear error for an address the server cannot listen on, or undefined for any other error. */
-function listenError(error: unknown, host: string, portNumber: number): TagifaiError | undefined {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const where = `${host}:${portNumber}`;
-  if (code === "EADDRINUSE")
-    return new TagifaiError(
-      "INVALID_INPUT",
-      `port ${portNumber} is already in use (${where}): choose another with --port`,
-    );
-  if (code === "EACCES")
-    return new TagifaiError("INVALID_INPUT", `no permission to listen on ${where}: use a port above 1023`);
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
-    return new TagifaiError(
-      "INVALID_INPUT",
-      `cannot listen on ${where}: no such local address (--host "${host}")`,
-    );
-  return undefined;
+  return stop;
 }

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "STUDY_NOT_FOUND"
   | "STUDY_ERROR"
   | "INVALID_MODEL_OUTPUT"
+  | "SERVER_FAILED"
   | "NON_FINITE_LOSS"
   | "MODEL_REGISTERED"
   | "TESTS_FAILED";

@@ -53,6 +53,11 @@ export interface AppOptions extends StoreOptions, ReloadTokenSource {
   timeouts?: Partial<Timeouts>;
   /** The built dashboard; default `dist/dashboard` of the package. */
   dashboardDir?: string;
+  /**
+   * What `POST /reload` does instead of reloading this process's model: a cluster worker asks its
+   * primary to roll the reload through every worker (see `serve/cluster.ts`).
+   */
+  reloadAll?: () => Promise<ReloadResult>;
 }
 
 /** The app and the way to swap its model. */
@@ -80,7 +85,12 @@ export async function buildApp(options: AppOptions = {}): Promise<ServeApp> {
   const slot = new ModelSlot(() => loadModel(options));
   try {
     await loadFirstModel(slot, options.runRef);
-    const app = await createApp({ limits, timeouts, reloadToken }, slot, store, options.dashboardDir);
+    const app = await createApp(
+      { limits, timeouts, reloadToken, reload: options.reloadAll ?? (() => slot.reload()) },
+      slot,
+      store,
+      options.dashboardDir,
+    );
     return { app, reload: () => slot.reload(), timeouts };
   } catch (error) {
     await slot.close();
@@ -91,7 +101,17 @@ export async function buildApp(options: AppOptions = {}): Promise<ServeApp> {
 
 /** The fastify instance with every route; closing it releases the model and the store. */
 async function createApp(
-  { limits, timeouts, reloadToken }: { limits: Limits; timeouts: Timeouts; reloadToken: string | undefined },
+  {
+    limits,
+    timeouts,
+    reloadToken,
+    reload,
+  }: {
+    limits: Limits;
+    timeouts: Timeouts;
+    reloadToken: string | undefined;
+    reload: () => Promise<ReloadResult>;
+  },
   slot: ModelSlot,
   store: TrackingStore,
   dashboardDir: string | undefined,
@@ -145,6 +165,7 @@ async function createApp(
     batcher: new PredictionBatcher(slot, BATCH_LIMITS),
     limits,
     reloadToken,
+    reload,
   });
   registerRunRoutes(app, store);
   registerStudyRoutes(app, store);

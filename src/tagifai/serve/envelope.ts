@@ -44,6 +44,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   MODEL_REGISTERED: 409,
   // The model did not pass enough behavioral tests.
   TESTS_FAILED: 422,
+  // The serving processes themselves failed (workers dying in a loop).
+  SERVER_FAILED: 500,
 };
 
 /**

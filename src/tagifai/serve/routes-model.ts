@@ -18,7 +18,7 @@ import {
   routeSchemas,
 } from "./contract.js";
 import { ok } from "./envelope.js";
-import type { ModelSlot } from "./live-model.js";
+import type { ModelSlot, ReloadResult } from "./live-model.js";
 import { reloadGuard } from "./reload-guard.js";
 
 /** What the model routes need. */
@@ -28,6 +28,8 @@ export interface ModelRoutesOptions {
   limits: Limits;
   /** The token `POST /reload` requires; undefined disables reloading over HTTP. */
   reloadToken: string | undefined;
+  /** What `POST /reload` does: reload the slot, or roll a reload through a cluster's workers. */
+  reload: () => Promise<ReloadResult>;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface ModelRoutesOptions {
  */
 export function registerModelRoutes(
   app: FastifyInstance,
-  { slot, batcher, limits, reloadToken }: ModelRoutesOptions,
+  { slot, batcher, limits, reloadToken, reload }: ModelRoutesOptions,
 ): void {
   const startedAt = Date.now();
   const tag = "model";
@@ -128,7 +130,7 @@ export function registerModelRoutes(
       onRequest: reloadGuard(reloadToken),
     },
     async (request) => {
-      const { runId, previousRunId } = await slot.reload();
+      const { runId, previousRunId } = await reload();
       return ok(request, { run_id: runId, previous_run_id: previousRunId, changed: runId !== previousRunId });
     },
   );

@@ -5,6 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { logger } from "../../config/config.js";
+import { TagifaiError } from "../errors.js";
 import { type AppOptions, buildApp } from "./app.js";
 import type { ReloadResult } from "./live-model.js";
 
@@ -33,14 +34,17 @@ export interface RunningServer {
  * Start the API and dashboard.
  * @param options host, port, run reference, tracking URI, limits
  * @returns the server's URL and its close and reload functions
+ * @throws TagifaiError INVALID_INPUT naming a port in use or an address that cannot be bound; what
+ *   `buildApp` throws
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const { app, reload, timeouts } = await buildApp(options);
+  const host = options.host ?? "127.0.0.1";
   try {
-    await app.listen({ host: options.host ?? "127.0.0.1", port: options.port ?? 8000 });
+    await app.listen({ host, port: options.port ?? 8000 });
   } catch (error) {
     await app.close();
-    throw error;
+    throw listenError(error, host, options.port ?? 8000) ?? error;
   }
   const { address, port, family } = app.server.address() as AddressInfo;
   const url = `http://${family === "IPv6" ? `[${address}]` : address}:${port}`;
@@ -60,4 +64,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
   logger.info(`Tagifai API at ${url} (docs: ${url}/docs, dashboard: ${url}/dashboard/)`);
   return { url, close, reload };
+}
+
+/** A clear error for an address the server cannot listen on, or undefined for any other error. */
+function listenError(error: unknown, host: string, portNumber: number): TagifaiError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${host}:${portNumber}`;
+  if (code === "EADDRINUSE")
+    return new TagifaiError(
+      "INVALID_INPUT",
+      `port ${portNumber} is already in use (${where}): choose another with --port`,
+    );
+  if (code === "EACCES")
+    return new TagifaiError("INVALID_INPUT", `no permission to listen on ${where}: use a port above 1023`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return new TagifaiError(
+      "INVALID_INPUT",
+      `cannot listen on ${where}: no such local address (--host "${host}")`,
+    );
+  return undefined;
 }
