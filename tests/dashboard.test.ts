@@ -208,11 +208,11 @@ describe("dashboard", () => {
     expect(await page.title()).toBe("Runs · Tagifai");
   });
 
-  it("header: names the model that answers (run name, id, test F1)", async () => {
+  it("header: names the model that answers (registered version, run name, id, val and test F1)", async () => {
     await open("data");
     const line = page.locator("#served-model");
     await expect.poll(() => line.textContent()).toContain(trained.runId.slice(0, 8));
-    expect(await line.textContent()).toMatch(/test F1 0\.\d+/);
+    expect(await line.textContent()).toMatch(/val F1 0\.\d+ · test F1 0\.\d+/);
     expect(await line.textContent()).toContain(`tagifai v1 @production · run ${await nameOf(trained.runId)}`);
   });
 

@@ -1,10 +1,11 @@
 /**
  * The default model (issue 10, item 3): the version registered as `tagifai@production` if there is
  * one, else the newest FINISHED run that is not a study trial — never a trial that happens to be
- * newer; and the one line that says which model it is.
+ * newer; the facts that say which model it is, and the one line made of them.
  */
 import { describe, expect, test } from "vitest";
-import { describeModel, resolveRun } from "../src/tagifai/lifecycle.js";
+import { describeModel, modelIdentity, resolveRun } from "../src/tagifai/lifecycle.js";
+import type { Run, TrackingStore } from "../src/tagifai/tracking.js";
 import { BACKENDS } from "./fixtures/tracking/harness.js";
 import { useFreshStore } from "./helpers/tracking-store.js";
 
@@ -33,7 +34,7 @@ describe.each(BACKENDS)("the default model on $name", (backend) => {
     const trialRun = await finished("s", { val_f1: 0.449, f1: 0.44 });
     await store.attachRunToTrial(claim.trial.id, trialRun.id);
     expect((await resolveRun(store)).id).toBe(baseline.id);
-    expect(await describeModel(store, await store.getRun(baseline.id))).toBe(
+    expect(await lineOf(store, await store.getRun(baseline.id))).toBe(
       `model: run ${baseline.id.slice(0, 8)}… · val f1 0.741 · test f1 0.732`,
     );
     // Once a version is registered as tagifai@production, it is the default, even if older.
@@ -43,11 +44,23 @@ describe.each(BACKENDS)("the default model on $name", (backend) => {
     await store.setAlias("tagifai", 1, "production");
     const chosen = await resolveRun(store);
     expect(chosen.id).toBe(baseline.id);
-    expect(await describeModel(store, chosen)).toBe(
+    expect(await modelIdentity(store, chosen)).toEqual({
+      run_id: baseline.id,
+      run_name: baseline.name,
+      registered: [{ name: "tagifai", version: 1, aliases: ["production"] }],
+      val_f1: 0.741,
+      test_f1: 0.732,
+    });
+    expect(await lineOf(store, chosen)).toBe(
       `model: tagifai v1 (production) · run ${baseline.id.slice(0, 8)}… · val f1 0.741 · test f1 0.732`,
     );
-    expect(await describeModel(store, await store.getRun(newer.id))).toBe(
+    expect(await lineOf(store, await store.getRun(newer.id))).toBe(
       `model: run ${newer.id.slice(0, 8)}… · val f1 0.800 · test f1 n/a`,
     );
   });
 });
+
+/** The one line naming a run's model. */
+async function lineOf(store: TrackingStore, run: Run): Promise<string> {
+  return describeModel(await modelIdentity(store, run));
+}

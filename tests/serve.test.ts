@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
+import { withStore } from "../src/tagifai/lifecycle.js";
 import { trainModel } from "../src/tagifai/operations.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { buildApp } from "../src/tagifai/serve/app.js";
@@ -90,6 +91,26 @@ describe("envelope and health", () => {
     expect(Date.parse(body.timestamp)).toBeGreaterThan(Date.now() - 60_000);
     expect(body.data).toMatchObject({ model_loaded: true, run_id: trained.runId });
     expect(body.data.uptime_s).toBeGreaterThanOrEqual(0);
+  });
+
+  it("GET / says which model answers: registered versions, run, validation and test F1", async () => {
+    const run = await withStore({ trackingUri: trained.trackingUri }, (store) => store.getRun(trained.runId));
+    expect(run.metrics.val_f1).toEqual(expect.any(Number));
+    expect((await call("GET", "/")).body.data.model).toEqual({
+      run_id: trained.runId,
+      run_name: run.name,
+      registered: [],
+      val_f1: run.metrics.val_f1,
+      test_f1: run.metrics.f1,
+    });
+    // An alias moved in the registry shows at once, without a reload.
+    await withStore({ trackingUri: trained.trackingUri }, async (store) => {
+      await store.registerModel(trained.runId, "served");
+      await store.setAlias("served", 1, "production");
+    });
+    expect((await call("GET", "/")).body.data.model.registered).toEqual([
+      { name: "served", version: 1, aliases: ["production"] },
+    ]);
   });
 
   it("never echoes the Host header into the envelope", async () => {
@@ -365,6 +386,14 @@ describe("docs and dashboard", () => {
     );
     const predictBody = body.paths["/predict"].post.requestBody.content["application/json"].schema;
     expect(predictBody.properties.texts.maxItems).toBe(LIMITS.maxTexts);
+    const health = body.paths["/"].get.responses["200"].content["application/json"].schema;
+    expect(Object.keys(health.properties.data.properties.model.properties).sort()).toEqual([
+      "registered",
+      "run_id",
+      "run_name",
+      "test_f1",
+      "val_f1",
+    ]);
     const html = await fetch(`${server.url}/docs`);
     expect(html.status).toBe(200);
     expect(await html.text()).toMatch(/swagger/i);
@@ -451,7 +480,9 @@ describe("reload", () => {
     expect(seen.some((s) => s.runId === trained.runId)).toBe(true);
     expect(seen.some((s) => s.afterReload)).toBe(true);
     expect(seen.filter((s) => s.afterReload).every((s) => s.runId === newRunId)).toBe(true);
-    expect((await call("GET", "/")).body.data.run_id).toBe(newRunId);
+    const health = (await call("GET", "/")).body.data;
+    expect(health.run_id).toBe(newRunId);
+    expect(health.model).toMatchObject({ run_id: newRunId, registered: [], val_f1: expect.any(Number) });
   });
 });
 

@@ -1,53 +1,34 @@
 /**
- * Which model the server answers with: the run loaded by `GET /`, with its registered name, version
- * and aliases, its run name and its validation and test F1 from the tracking store, described in
- * one line for the header and the pages.
+ * Which model the server answers with: the facts `GET /` gives about the loaded run (its registered
+ * name, version and aliases, run id and name, validation and test F1 — see `modelIdentity` in
+ * lifecycle.ts), described in one line for the header and the pages.
  */
-import type { ModelsData, RunView } from "../tagifai/serve/contract.js";
+import type { HealthData, ModelIdentity, RunView } from "../tagifai/serve/contract.js";
 import { getData } from "./api.js";
 import { type Child, h, sig } from "./dom.js";
 
-/** `data` of `GET /`. */
-interface Health {
-  model_loaded: boolean;
-  run_id: string | null;
-}
+/** The served model, as `GET /` names it. */
+export type ServedModel = ModelIdentity;
 
 /** A registered version of a model. */
-export interface RegisteredVersion {
-  name: string;
-  version: number;
-  aliases: string[];
-}
-
-/** The served model: its run (null if the store no longer has it) and the registered versions of that run. */
-export interface ServedModel {
-  runId: string;
-  run: RunView | null;
-  versions: RegisteredVersion[];
-}
+export type RegisteredVersion = ModelIdentity["registered"][number];
 
 /**
  * The model the server answers with, or null when none is loaded.
- * @returns its run id and run
+ * @returns which model it is; a loaded run the store no longer has is named by its id alone
  */
 export async function servedModel(): Promise<ServedModel | null> {
-  const health = await getData<Health>("/");
+  const health = await getData<HealthData>("/");
   if (!health.model_loaded || health.run_id === null) return null;
-  const runId = health.run_id;
-  const [run, { models }] = await Promise.all([
-    getData<{ run: RunView }>(`/runs/${runId}`).then(
-      (data) => data.run,
-      () => null,
-    ),
-    getData<ModelsData>("/api/models"),
-  ]);
-  const versions = models.flatMap((model) =>
-    model.versions
-      .filter((version) => version.run_id === runId)
-      .map((version) => ({ name: model.name, version: version.version, aliases: version.aliases })),
+  return (
+    health.model ?? {
+      run_id: health.run_id,
+      run_name: health.run_id.slice(0, 8),
+      registered: [],
+      val_f1: null,
+      test_f1: null,
+    }
   );
-  return { runId, run, versions };
 }
 
 /**
@@ -73,17 +54,16 @@ export function runLabel(run: RunView): string {
  * @param model the served model
  */
 export function describeModel(model: ServedModel): Child[] {
-  const { run, runId } = model;
-  const metric = (label: string, value: number | undefined) =>
-    value === undefined ? null : h("span", { class: "metric" }, `${label} ${sig(value, 3)}`);
-  const registered = model.versions.map(versionLabel).join(", ");
+  const metric = (label: string, value: number | null) =>
+    value === null ? null : h("span", { class: "metric" }, `${label} ${sig(value, 3)}`);
+  const registered = model.registered.map(versionLabel).join(", ");
   return [
     registered === "" ? null : h("a", { href: "#/models", class: "version" }, registered),
     registered === "" ? null : " · run ",
-    h("a", { href: `#/runs/${runId}` }, run?.name ?? runId.slice(0, 8)),
+    h("a", { href: `#/runs/${model.run_id}` }, model.run_name),
     " ",
-    h("code", {}, runId.slice(0, 8)),
-    metric(" · val F1", run?.metrics.val_f1),
-    metric(" · test F1", run?.metrics.f1),
+    h("code", {}, model.run_id.slice(0, 8)),
+    metric(" · val F1", model.val_f1),
+    metric(" · test F1", model.test_f1),
   ];
 }

@@ -18,6 +18,7 @@ import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import type { Params } from "./params.js";
 import { startRunHeartbeat } from "./run-heartbeat.js";
+import type { ModelIdentity } from "./serve/contract.js";
 import { type EndStatus, openStore, type Run, type TrackingStore } from "./tracking.js";
 import type { EpochMetrics, TrainHooks, TrainingDataset, TrainResult } from "./train.js";
 
@@ -122,26 +123,45 @@ export async function resolveDefaultRun(store: TrackingStore): Promise<Run> {
 }
 
 /**
- * One line naming a model: its registered name, version and aliases (if registered), its run id,
- * and its validation and test F1, e.g.
- * `model: tagifai v3 (production) · run 59b31a57… · val f1 0.741 · test f1 0.732`.
+ * Which model a run is: its registered versions (name, version, aliases), its run id and name, and
+ * its validation F1 (`val_f1`) and test F1 (`f1`) — the facts `describeModel` logs and `GET /` shows.
  * @param store the tracking store
  * @param run the model's run
+ * @returns the facts, registered versions by name then version, aliases sorted
+ */
+export async function modelIdentity(store: TrackingStore, run: Run): Promise<ModelIdentity> {
+  const registered = [];
+  for (const name of (await store.listModels()).sort()) {
+    for (const version of await store.listModelVersions(name)) {
+      if (version.runId !== run.id) continue;
+      registered.push({ name, version: version.version, aliases: [...version.aliases].sort() });
+    }
+  }
+  return {
+    run_id: run.id,
+    run_name: run.name,
+    registered: registered.sort((a, b) => a.name.localeCompare(b.name) || a.version - b.version),
+    val_f1: run.metrics[SELECTION_METRIC] ?? null,
+    test_f1: run.metrics.f1 ?? null,
+  };
+}
+
+/**
+ * One line naming a model (see `modelIdentity`): its registered name, version and aliases (if
+ * registered), its run id, and its validation and test F1, e.g.
+ * `model: tagifai v3 (production) · run 59b31a57… · val f1 0.741 · test f1 0.732`.
+ * @param model the model's facts
  * @returns the line
  */
-export async function describeModel(store: TrackingStore, run: Run): Promise<string> {
-  const versions = [];
-  for (const name of await store.listModels()) {
-    versions.push(...(await store.listModelVersions(name)).filter((version) => version.runId === run.id));
-  }
-  const registered = versions.map(
-    (v) => `${v.name} v${v.version}${v.aliases.length > 0 ? ` (${[...v.aliases].sort().join(", ")})` : ""}`,
+export function describeModel(model: ModelIdentity): string {
+  const registered = model.registered.map(
+    (v) => `${v.name} v${v.version}${v.aliases.length > 0 ? ` (${v.aliases.join(", ")})` : ""}`,
   );
-  const f1 = (value: number | undefined) => (value === undefined ? "n/a" : value.toFixed(3));
+  const f1 = (value: number | null) => (value === null ? "n/a" : value.toFixed(3));
   return [
-    `model: ${[...registered, `run ${run.id.slice(0, 8)}…`].join(" · ")}`,
-    `val f1 ${f1(run.metrics.val_f1)}`,
-    `test f1 ${f1(run.metrics.f1)}`,
+    `model: ${[...registered, `run ${model.run_id.slice(0, 8)}…`].join(" · ")}`,
+    `val f1 ${f1(model.val_f1)}`,
+    `test f1 ${f1(model.test_f1)}`,
   ].join(" · ");
 }
 
@@ -187,7 +207,7 @@ export async function resolveRun(store: TrackingStore, runRef?: string): Promise
 export async function findRun(runRef: string | undefined, options: StoreOptions = {}): Promise<Run> {
   return withStore(options, async (store) => {
     const run = await resolveRun(store, runRef);
-    logger.info(await describeModel(store, run));
+    logger.info(describeModel(await modelIdentity(store, run)));
     return run;
   });
 }

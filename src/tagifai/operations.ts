@@ -15,7 +15,15 @@ import { type BehavioralReport, BUILTIN_SUITE, loadSuite, runBehavioralTests } f
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import type { OnnxExportResult } from "./export/onnx.js";
-import { describeModel, findRun, resolveRun, type StoreOptions, trainInRun, withStore } from "./lifecycle.js";
+import {
+  describeModel,
+  findRun,
+  modelIdentity,
+  resolveRun,
+  type StoreOptions,
+  trainInRun,
+  withStore,
+} from "./lifecycle.js";
 import { loadParams, type Params } from "./params.js";
 import { type Prediction, predict } from "./predict.js";
 import type { GarbageEntry } from "./tracking.js";
@@ -219,7 +227,7 @@ export async function testModel(
   const suite = options.suiteFp ? loadSuite(options.suiteFp) : BUILTIN_SUITE;
   return withStore(options, async (store) => {
     const run = await resolveRun(store, runRef);
-    logger.info(await describeModel(store, run));
+    logger.info(describeModel(await modelIdentity(store, run)));
     const artifacts = await loadArtifactsFromDir(run.artifactUri);
     let report: BehavioralReport;
     try {

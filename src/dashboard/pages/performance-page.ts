@@ -44,7 +44,7 @@ export async function renderPerformancePage(root: HTMLElement, context: PageCont
   }
   const chosen =
     runs.find((run) => run.run_id === context.arg) ??
-    runs.find((run) => run.run_id === served?.runId) ??
+    runs.find((run) => run.run_id === served?.run_id) ??
     runs[0];
   const picker = h(
     "select",
@@ -53,7 +53,7 @@ export async function renderPerformancePage(root: HTMLElement, context: PageCont
       h(
         "option",
         { value: run.run_id },
-        run.run_id === served?.runId ? `${runLabel(run)} (served)` : runLabel(run),
+        run.run_id === served?.run_id ? `${runLabel(run)} (served)` : runLabel(run),
       ),
     ),
   );

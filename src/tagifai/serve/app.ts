@@ -162,6 +162,7 @@ async function createApp(
 
   registerModelRoutes(app, {
     slot,
+    store,
     batcher: new PredictionBatcher(slot, BATCH_LIMITS),
     limits,
     reloadToken,

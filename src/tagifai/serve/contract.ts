@@ -109,13 +109,42 @@ export const runsQuerySchema = z
 /** `GET /api/data/projects?limit=`. */
 export const projectsQuerySchema = z.object({ limit: limitSchema(20, 1000) }).strict();
 
-/** `GET /`: is a model loaded, which run, since when. */
+/** A registered version of a model: its name, version and aliases. */
+export const registeredVersionSchema = z.object({
+  name: z.string().meta({ example: "tagifai" }),
+  version: z.number().int().meta({ example: 3 }),
+  aliases: z.array(z.string()).meta({ example: ["production"] }),
+});
+
+/**
+ * Which model a run is (see `modelIdentity` in lifecycle.ts): its registered versions, run id and
+ * name, validation F1 (`val_f1`, what selection compares) and test F1 (`f1`); null when not logged.
+ */
+export const modelIdentitySchema = z.object({
+  run_id: z.string().meta({ example: "59b31a57e0f84c2a9d6b1c4e8f3a2d10" }),
+  run_name: z.string().meta({ example: "linear" }),
+  registered: z.array(registeredVersionSchema),
+  val_f1: z.number().nullable().meta({ example: 0.741 }),
+  test_f1: z.number().nullable().meta({ example: 0.732 }),
+});
+
+/** Which model a run is, as the API shows it. */
+export type ModelIdentity = z.infer<typeof modelIdentitySchema>;
+
+/**
+ * `GET /`: is a model loaded, which run, since when, and which model it is (null when none is
+ * loaded, or its run is gone from the store).
+ */
 export const healthSchema = z.object({
   model_loaded: z.boolean(),
   run_id: z.string().nullable(),
   loaded_at: z.string().nullable(),
   uptime_s: z.number(),
+  model: modelIdentitySchema.nullable(),
 });
+
+/** `data` of `GET /`. */
+export type HealthData = z.infer<typeof healthSchema>;
 
 /** One prediction, as `predict` returns it. */
 export const predictionSchema = z.object({

@@ -3,8 +3,12 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
+import { TagifaiError } from "../errors.js";
+import { modelIdentity } from "../lifecycle.js";
+import type { TrackingStore } from "../tracking.js";
 import type { PredictionBatcher } from "./batcher.js";
 import {
+  type HealthData,
   healthSchema,
   type Limits,
   paramParamsSchema,
@@ -24,6 +28,8 @@ import { reloadGuard } from "./reload-guard.js";
 /** What the model routes need. */
 export interface ModelRoutesOptions {
   slot: ModelSlot;
+  /** The tracking store, read for which model the loaded run is (its registry aliases may move). */
+  store: TrackingStore;
   batcher: PredictionBatcher;
   limits: Limits;
   /** The token `POST /reload` requires; undefined disables reloading over HTTP. */
@@ -33,14 +39,15 @@ export interface ModelRoutesOptions {
 }
 
 /**
- * Register `GET /`, `POST /predict`, `GET /params`, `GET /params/:param`, `GET /performance` and
- * `POST /reload` (guarded: see `reloadGuard`).
+ * Register `GET /` (health, and which model answers: see `modelIdentity`), `POST /predict`,
+ * `GET /params`, `GET /params/:param`, `GET /performance` and `POST /reload` (guarded: see
+ * `reloadGuard`).
  * @param app the fastify instance
  * @param options the model slot, the prediction batcher and the request limits
  */
 export function registerModelRoutes(
   app: FastifyInstance,
-  { slot, batcher, limits, reloadToken, reload }: ModelRoutesOptions,
+  { slot, store, batcher, limits, reloadToken, reload }: ModelRoutesOptions,
 ): void {
   const startedAt = Date.now();
   const tag = "model";
@@ -50,12 +57,14 @@ export function registerModelRoutes(
     { schema: routeSchemas({ summary: "Health check", tag, data: healthSchema }) },
     async (request) => {
       const model = slot.current;
-      return ok(request, {
+      const health: HealthData = {
         model_loaded: model !== undefined,
         run_id: model?.runId ?? null,
         loaded_at: model?.loadedAt.toISOString() ?? null,
         uptime_s: (Date.now() - startedAt) / 1000,
-      });
+        model: model === undefined ? null : await identityOf(store, model.runId),
+      };
+      return ok(request, health);
     },
   );
 
@@ -134,4 +143,14 @@ export function registerModelRoutes(
       return ok(request, { run_id: runId, previous_run_id: previousRunId, changed: runId !== previousRunId });
     },
   );
+}
+
+/** Which model the loaded run is, read afresh (aliases move without a reload); null if its run is gone. */
+async function identityOf(store: TrackingStore, runId: string): Promise<HealthData["model"]> {
+  try {
+    return await modelIdentity(store, await store.getRun(runId));
+  } catch (error) {
+    if (error instanceof TagifaiError && error.code === "RUN_NOT_FOUND") return null;
+    throw error;
+  }
 }
