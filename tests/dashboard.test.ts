@@ -223,11 +223,36 @@ describe("dashboard", () => {
     const chart = await page.locator("section").nth(1).locator("canvas").boundingBox();
     expect(chart?.width).toBeGreaterThan(300);
     await page.getByLabel("Filter tags, aliases or parents").fill("three-dimensional");
-    const tagRows = page.locator("section").nth(2).locator("tbody tr");
+    const tagRows = sectionTitled("Tag browser").locator("tbody tr");
     await expect.poll(() => tagRows.count()).toBe(1);
     expect(await tagRows.first().textContent()).toContain("3d");
     await page.fill("#tag-filter", "");
     await screenshot("data");
+  });
+
+  it("Data: label distribution, text length histogram and the expectations report with its failing records", async () => {
+    await open("data");
+    expect(await sectionTitled("Label distribution").locator("canvas").count()).toBe(1);
+    const lengths = (await (await fetch(`${server.url}/api/data/text-lengths`)).json()).data;
+    const histogram = sectionTitled("Text length");
+    expect(await histogram.locator("#text-length-summary").textContent()).toContain(
+      `median${Math.round(lengths.median)}`,
+    );
+    const box = await histogram.locator("canvas").boundingBox();
+    expect(box?.width).toBeGreaterThan(300);
+    // The chart's data table counts every project once.
+    const counts = await histogram.locator("details.chart-data tbody tr td:nth-child(2)").allTextContents();
+    expect(counts.reduce((sum, count) => sum + Number(count), 0)).toBe(lengths.count);
+
+    const { report } = (await (await fetch(`${server.url}/api/data/expectations`)).json()).data;
+    const rows = page.locator("#expectations tbody tr");
+    expect(await rows.count()).toBe(report.results.length);
+    expect(await page.locator("#expectations-verdict").textContent()).toContain("Training can go on");
+    const failing = report.results.find((r: { success: boolean }) => !r.success);
+    const row = rows.filter({ hasText: failing.expectation });
+    expect(await row.locator("strong").textContent()).toBe("warning");
+    await row.locator("summary").click();
+    expect(await row.locator("details li").first().textContent()).toBe(failing.details.examples[0]);
   });
 
   it("Performance: shows overall metrics, a sortable per-class table with a chart, and slices", async () => {
@@ -540,6 +565,11 @@ describe("dashboard", () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** The page's section whose heading starts with `title`. */
+function sectionTitled(title: string) {
+  return page.locator("section", { has: page.locator("h2", { hasText: new RegExp(`^${title}`) }) });
+}
 
 /** A run's name, from the API. */
 async function nameOf(runId: string): Promise<string> {

@@ -365,6 +365,32 @@ describe("data", () => {
     const counts = body.data.tags.map((t: { count: number }) => t.count);
     expect(counts).toEqual([...counts].sort((a, b) => b - a));
   });
+
+  it("GET /api/data/text-lengths gives a histogram counting every project once", async () => {
+    const { body } = await call("GET", "/api/data/text-lengths");
+    const { total } = (await call("GET", "/api/data/projects?limit=1")).body.data;
+    const lengths = body.data;
+    expect(lengths).toMatchObject({ unit: "characters", count: total });
+    expect(lengths.bins.reduce((sum: number, bin: { count: number }) => sum + bin.count, 0)).toBe(total);
+    expect(lengths.min).toBeLessThanOrEqual(lengths.median);
+    expect(lengths.median).toBeLessThanOrEqual(lengths.max);
+    expect(lengths.bins.at(-1).to).toBeGreaterThan(lengths.max);
+  });
+
+  it("GET /api/data/expectations reports each expectation with failing records, naming no server path", async () => {
+    const { status, body } = await call("GET", "/api/data/expectations");
+    expect(status).toBe(200);
+    const { report } = body.data;
+    expect(report.source).toBe("projects.json");
+    expect(report.results.length).toBeGreaterThan(5);
+    const unique = report.results.find((r: { expectation: string }) => r.expectation.includes("unique(id)"));
+    expect(unique).toMatchObject({ success: true, severity: "error", details: { failed: 0 } });
+    // In the reference data some tags are not in tags.json: a warning, with the records named.
+    const failing = report.results.find((r: { success: boolean }) => !r.success);
+    expect(failing.severity).toBe("warn");
+    expect(failing.details.examples[0]).toMatch(/record \d+ \(id \d+\)/);
+    expect(JSON.stringify(body)).not.toContain(trained.home);
+  });
 });
 
 describe("docs and dashboard", () => {

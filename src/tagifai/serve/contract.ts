@@ -4,6 +4,7 @@
  */
 import { type ZodType, z } from "zod";
 import { projectSchema, tagSchema } from "../data.js";
+import { validationReportSchema } from "../expectations/results.js";
 import { paramsSchema } from "../params.js";
 import { MAX_TEXT_LENGTH } from "../predict.js";
 import { parseWith } from "../schema.js";
@@ -271,6 +272,31 @@ export const projectsDataSchema = z.object({ total: z.number().int(), projects: 
 export const tagsDataSchema = z.object({
   tags: z.array(tagSchema.extend({ count: z.number().int() })),
 });
+
+/** `GET /api/data/text-lengths`: the distribution of the texts' lengths (title + " " + description). */
+export const textLengthsDataSchema = z.object({
+  unit: z.literal("characters"),
+  count: z.number().int().meta({ example: 955 }),
+  min: z.number().int().meta({ example: 28 }),
+  median: z.number().meta({ example: 146 }),
+  mean: z.number().meta({ example: 170.2 }),
+  max: z.number().int().meta({ example: 1240 }),
+  bins: z.array(
+    z.object({
+      from: z.number().int().meta({ example: 100 }),
+      to: z.number().int().meta({ example: 200 }),
+      count: z.number().int().meta({ example: 412 }),
+    }),
+  ),
+});
+
+/** `GET /api/data/expectations`: the data expectation suite's report over the projects, with failing records. */
+export const expectationsDataSchema = z.object({ report: validationReportSchema });
+
+/** `data` of `GET /api/data/text-lengths`. */
+export type TextLengthsData = z.infer<typeof textLengthsDataSchema>;
+/** `data` of `GET /api/data/expectations`. */
+export type ExpectationsData = z.infer<typeof expectationsDataSchema>;
 
 /**
  * The envelope every response travels in, as in the original FastAPI app.

@@ -1,16 +1,28 @@
 /**
- * Routes over the dataset in `data/`, for the dashboard: a sample of projects and the tags with
- * how many projects carry each.
+ * Routes over the dataset in `data/`, for the dashboard: a sample of projects, the tags with
+ * how many projects carry each, the distribution of text lengths, and the data expectations report
+ * (the suite `tagifai validate-data` runs; failing records named by index and id).
  */
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { dataDir } from "../../config/config.js";
-import { loadProjects, loadTags } from "../data.js";
-import { projectsDataSchema, projectsQuerySchema, routeSchemas, tagsDataSchema } from "./contract.js";
+import { textLengths } from "../data/text-lengths.js";
+import { DATASET_FILES, loadProjects, loadTags } from "../data.js";
+import { PROJECTS_SPEC, validateDatasetFile } from "../expectations.js";
+import {
+  expectationsDataSchema,
+  projectsDataSchema,
+  projectsQuerySchema,
+  routeSchemas,
+  tagsDataSchema,
+  textLengthsDataSchema,
+} from "./contract.js";
 import { ok } from "./envelope.js";
 
 /**
- * Register `GET /api/data/projects` and `GET /api/data/tags`.
+ * Register `GET /api/data/projects`, `GET /api/data/tags`, `GET /api/data/text-lengths` and
+ * `GET /api/data/expectations`.
  * @param app the fastify instance
  */
 export function registerDataRoutes(app: FastifyInstance): void {
@@ -51,6 +63,40 @@ export function registerDataRoutes(app: FastifyInstance): void {
         .map((t) => ({ ...t, count: counts.get(t.tag) ?? 0 }))
         .sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag));
       return ok(request, { tags });
+    },
+  );
+
+  app.get(
+    "/api/data/text-lengths",
+    {
+      schema: routeSchemas({
+        summary: 'Distribution of the projects\' text lengths (title + " " + description), in characters',
+        tag,
+        data: textLengthsDataSchema,
+      }),
+    },
+    async (request) => {
+      const texts = loadProjects(dataDir()).map((p) => `${p.title} ${p.description}`);
+      return ok(request, { unit: "characters" as const, ...textLengths(texts) });
+    },
+  );
+
+  app.get(
+    "/api/data/expectations",
+    {
+      schema: routeSchemas({
+        summary:
+          "The data expectations over projects.json (tags checked against tags.json), with failing records",
+        tag,
+        data: expectationsDataSchema,
+      }),
+    },
+    async (request) => {
+      const file = DATASET_FILES.projects.fileName;
+      const knownLabels = loadTags(dataDir()).map((t) => t.tag);
+      const report = validateDatasetFile(join(dataDir(), file), { ...PROJECTS_SPEC, knownLabels });
+      // Name the file, not the server's path to it.
+      return ok(request, { report: { ...report, source: file } });
     },
   );
 }
