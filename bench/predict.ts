@@ -26,7 +26,7 @@ if (paramsFiles.length === 0)
 const THREADS = [0, 1, 2];
 const BATCH = 256;
 
-const trackingUri = benchHome("predict");
+const trackingUri = benchHome();
 await setDevice("wasm");
 const projects = loadProjects(process.env.TAGIFAI_DATA_DIR!);
 const texts = Array.from({ length: count }, (_, i) => {
@@ -39,7 +39,7 @@ writeFileSync(input, texts.map((text, i) => `${JSON.stringify({ id: i, text })}\
 
 try {
   for (const paramsFp of paramsFiles) {
-    const runId = await benchRun("predict", paramsFp, trackingUri);
+    const runId = await benchRun(paramsFp, trackingUri);
     const row: Record<string, unknown> = { params: basename(paramsFp), run_id: runId, texts: count };
     const artifacts = await loadArtifactsFromDir((await findRun(runId, { trackingUri })).artifactUri);
     predict(texts.slice(0, BATCH), artifacts); // warm-up

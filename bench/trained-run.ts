@@ -1,6 +1,7 @@
 /**
- * Benchmark helper: the run a benchmark measures — trained with a params file in a bench home
- * (`TAGIFAI_HOME`, default a temp folder named after the benchmark) the first time, reused after.
+ * Benchmark helper: the run a benchmark measures — trained with a params file in the bench home
+ * (`TAGIFAI_HOME`, default the temp folder `tagifai-bench`, shared by the benchmarks) the first
+ * time, reused after.
  * Data: `TAGIFAI_DATA_DIR` (default ../shared/datasets).
  */
 import { tmpdir } from "node:os";
@@ -9,25 +10,23 @@ import { withStore } from "../src/tagifai/lifecycle.js";
 import { trainModel } from "../src/tagifai/operations.js";
 
 /**
- * Point the process at the benchmark's home and data folders.
- * @param bench the benchmark's name, e.g. `serve`
+ * Point the process at the bench home and the data folder.
  * @returns the tracking URI of the home
  */
-export function benchHome(bench: string): string {
-  process.env.TAGIFAI_HOME ??= join(tmpdir(), `tagifai-bench-${bench}`);
+export function benchHome(): string {
+  process.env.TAGIFAI_HOME ??= join(tmpdir(), "tagifai-bench");
   process.env.TAGIFAI_DATA_DIR = resolve(process.env.TAGIFAI_DATA_DIR ?? "../shared/datasets");
   return `sqlite:${join(process.env.TAGIFAI_HOME, "stores", "tracking.db")}`;
 }
 
 /**
  * The newest run trained with a params file, trained now if there is none (the device must be set).
- * @param bench the benchmark's name (the experiment is `bench-<bench>-<params file name>`)
- * @param paramsFp the params file
+ * @param paramsFp the params file (the run's experiment is `bench-<its name>`)
  * @param trackingUri the home's tracking URI (see `benchHome`)
  * @returns the run id
  */
-export async function benchRun(bench: string, paramsFp: string, trackingUri: string): Promise<string> {
-  const experimentName = `bench-${bench}-${basename(paramsFp, ".json")}`;
+export async function benchRun(paramsFp: string, trackingUri: string): Promise<string> {
+  const experimentName = `bench-${basename(paramsFp, ".json")}`;
   const existing = await withStore({ trackingUri }, (store) =>
     store.latestRun({ experimentName }).then(
       (run) => run.id,

@@ -26,7 +26,6 @@ export {
   type BatchPredictResult,
   type BatchProgress,
   batchPredict,
-  defaultThreads,
   type OnRecordError,
   type OutputFormat,
 } from "./tagifai/batch-predict.js";

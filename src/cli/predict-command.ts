@@ -71,7 +71,7 @@ export function registerPredictCommand(program: Command, onSignal: (signal: stri
     )
     .option(
       "--threads <n>",
-      "worker threads, each holding the model (0: predict in the main thread; default: one per core)",
+      "worker threads, each holding the model (default 0: predict in the main thread, the faster on 2 cores)",
       wholeNumber("--threads", 0),
     )
     .option("--batch-size <n>", "texts per model call (default 256)", wholeNumber("--batch-size"))

@@ -10,7 +10,6 @@
  * error or an abort leaves nothing half-written (see `batch/output.ts`).
  */
 import { createReadStream, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { extname } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { logger } from "../config/config.js";
@@ -64,7 +63,11 @@ export interface BatchPredictOptions extends StoreOptions {
   probabilities?: boolean;
   /** Default `fail`. */
   onError?: OnRecordError;
-  /** Worker threads, each holding the model; 0 predicts in this thread. Default `defaultThreads()`. */
+  /**
+   * Worker threads, each holding the model; 0 (the default) predicts in this thread. On 2 cores the
+   * worker threads were slower than this thread for both the CNN (whose convolution already uses a
+   * helper thread) and the linear model (`npm run bench:predict`): use them on more cores.
+   */
   threads?: number;
   /** Texts per model call; default 256. */
   batchSize?: number;
@@ -90,14 +93,6 @@ const DEFAULT_BATCH_SIZE = 256;
 const MAX_RECORD_CHARS = 4 * MAX_TEXT_LENGTH;
 
 const INPUT_FORMATS: Record<string, DatasetFormat> = { ".csv": "csv", ".json": "json", ".jsonl": "jsonl" };
-
-/**
- * The worker threads used when not given: one per core (the main thread only reads, batches and
- * writes).
- */
-export function defaultThreads(): number {
-  return availableParallelism();
-}
 
 /**
  * Predict the tags of every record of an input, writing them in input order.
@@ -127,7 +122,7 @@ export async function batchPredict(options: BatchPredictOptions): Promise<BatchP
   try {
     const run = await findRun(options.runRef, options);
     await checkpoint(options.signal);
-    const threads = options.threads ?? defaultThreads();
+    const threads = options.threads ?? 0;
     const setup = { artifactDir: run.artifactUri, device: options.device ?? "wasm", layout };
     predictor = threads === 0 ? await inProcessPredictor(setup) : await threadPredictor(setup, threads);
     await checkpoint(options.signal);
