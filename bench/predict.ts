@@ -15,7 +15,7 @@ import { loadArtifactsFromDir } from "../src/tagifai/artifacts.js";
 import { batchPredict } from "../src/tagifai/batch-predict.js";
 import { loadProjects } from "../src/tagifai/data.js";
 import { setDevice } from "../src/tagifai/device.js";
-import { findRun } from "../src/tagifai/lifecycle.js";
+import { findRunArtifacts } from "../src/tagifai/lifecycle.js";
 import { predict } from "../src/tagifai/predict.js";
 import { benchHome, benchRun } from "./trained-run.js";
 
@@ -41,7 +41,7 @@ try {
   for (const paramsFp of paramsFiles) {
     const runId = await benchRun(paramsFp, trackingUri);
     const row: Record<string, unknown> = { params: basename(paramsFp), run_id: runId, texts: count };
-    const artifacts = await loadArtifactsFromDir((await findRun(runId, { trackingUri })).artifactUri);
+    const artifacts = await loadArtifactsFromDir((await findRunArtifacts(runId, { trackingUri })).dir);
     predict(texts.slice(0, BATCH), artifacts); // warm-up
     const sample = Math.min(count, 4096);
     const start = performance.now();

@@ -1,8 +1,8 @@
 /**
  * A training process killed with SIGKILL (or a power loss) cannot end its run: the run's heartbeat
  * stops, and once it is older than the timeout every reader shows the run FAILED (reason: lost) —
- * on SQLite and on PostgreSQL. The half-written artifact folder it left (`.partial-<run id>-…`) is
- * removed by `tagifai gc`. The test prints how long it took from the kill to the first reader that
+ * on SQLite and on PostgreSQL. The half-written artifact folder it left (`.partial-<run id>-…`, in
+ * stores/model/ or, for artifacts going to PostgreSQL, in stores/cache/) is removed by `tagifai gc`. The test prints how long it took from the kill to the first reader that
  * saw FAILED.
  */
 import { once } from "node:events";
@@ -51,7 +51,9 @@ describe.each(BACKENDS)("a run killed with SIGKILL on $name", (backend) => {
       .toMatch(/Pausing at artifacts/);
     const runId = /Run ID: ([0-9a-f]{32})/.exec(output.stderr)?.[1];
     expect(runId, output.stderr).toBeDefined();
-    const models = join(home, "stores", "model");
+    // The files are written into a partial folder of the store's staging place: the model folder,
+    // or for the PostgreSQL artifact store (the default with PostgreSQL tracking) the local cache.
+    const models = join(home, "stores", backend.name === "postgres" ? "cache" : "model");
 
     child.kill("SIGKILL");
     const killedAt = Date.now();

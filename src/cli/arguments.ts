@@ -4,6 +4,7 @@
  * number ≥ 1`.
  */
 import { InvalidArgumentError } from "commander";
+import { parseArtifactUri } from "../tagifai/artifact-store.js";
 import { TagifaiError } from "../tagifai/errors.js";
 import { parseRunReference } from "../tagifai/lifecycle.js";
 import { parseTrackingUri } from "../tagifai/tracking/connection.js";
@@ -66,6 +67,20 @@ export function port(value: string): number {
  */
 export function trackingUri(value: string): string {
   return rethrowAsUsage(() => parseTrackingUri(value), value);
+}
+
+/** The help of `--artifact-uri` (train-model, optimize). */
+export const ARTIFACT_URI_HELP =
+  "where the run's artifacts go: a folder or postgresql://… (default: TAGIFAI_ARTIFACT_URI, else the " +
+  "tracking database when it is PostgreSQL, else stores/model)";
+
+/**
+ * Parse `--artifact-uri`: check its form (a folder, `file:PATH` or `postgresql://…`).
+ * @param value what the user typed
+ * @returns the URI, unchanged
+ */
+export function artifactUri(value: string): string {
+  return rethrowAsUsage(() => parseArtifactUri(value), value);
 }
 
 /**

@@ -7,7 +7,7 @@ import { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { DEFAULT_PARAMS_FP } from "../config/config.js";
 import { TagifaiError } from "../tagifai/errors.js";
-import { fraction } from "./arguments.js";
+import { ARTIFACT_URI_HELP, artifactUri, fraction } from "./arguments.js";
 import { type DatasetFlags, datasetSource, withDatasetOptions } from "./dataset-options.js";
 import { globalOptions, useModelDevice } from "./globals.js";
 import { cancellable } from "./interrupt.js";
@@ -32,10 +32,17 @@ export function registerModelCommands(program: Command, onSignal: (signal: strin
     .option("--experiment <name>", "experiment to log the run under", "baselines")
     .option("--run-name <name>", "a name for the run")
     .option("--test-run", "train and evaluate without saving a run (a quick end-to-end check)", false)
+    .option("--artifact-uri <uri>", ARTIFACT_URI_HELP, artifactUri)
     .option("--json", JSON_ONLY)
     .action(
       async (
-        options: { paramsFp: string; experiment: string; runName?: string; testRun: boolean } & DatasetFlags,
+        options: {
+          paramsFp: string;
+          experiment: string;
+          runName?: string;
+          testRun: boolean;
+          artifactUri?: string;
+        } & DatasetFlags,
         command: Command,
       ) => {
         const globals = await useModelDevice(command);
@@ -50,6 +57,7 @@ export function registerModelCommands(program: Command, onSignal: (signal: strin
               experimentName: options.experiment,
               runName: options.runName,
               testRun: options.testRun,
+              artifactUri: options.artifactUri,
               dataset: datasetSource(options),
               trackingUri: globals.trackingUri,
               signal,

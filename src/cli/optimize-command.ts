@@ -6,7 +6,7 @@ import { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { DEFAULT_PARAMS_FP } from "../config/config.js";
 import { studyView, trialView } from "../tagifai/views.js";
-import { positiveNumber, wholeNumber } from "./arguments.js";
+import { ARTIFACT_URI_HELP, artifactUri, positiveNumber, wholeNumber } from "./arguments.js";
 import { type DatasetFlags, datasetSource, withDatasetOptions } from "./dataset-options.js";
 import { useModelDevice } from "./globals.js";
 import { cancellable } from "./interrupt.js";
@@ -22,6 +22,7 @@ interface OptimizeFlags extends DatasetFlags {
   workers: number;
   heartbeatTimeout: number;
   writeParams?: string;
+  artifactUri?: string;
   json: boolean;
 }
 
@@ -66,6 +67,7 @@ export function registerOptimizeCommand(program: Command, onSignal: (signal: str
       positiveNumber("--heartbeat-timeout"),
       60,
     )
+    .option("--artifact-uri <uri>", ARTIFACT_URI_HELP, artifactUri)
     .option("--json", "print the study as JSON instead of a report", false)
     .action(async (options: OptimizeFlags, command: Command) => {
       const globals = await useModelDevice(command);
@@ -85,6 +87,7 @@ export function registerOptimizeCommand(program: Command, onSignal: (signal: str
             workers: options.workers,
             heartbeatTimeoutS: options.heartbeatTimeout,
             writeParamsFp: options.writeParams,
+            artifactUri: options.artifactUri,
             dataset: datasetSource(options),
             device: globals.device,
             trackingUri: globals.trackingUri,

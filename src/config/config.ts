@@ -40,6 +40,14 @@ export function modelDir(): string {
   return join(storesDir(), "model");
 }
 
+/**
+ * Where artifacts fetched from a shared artifact store are cached: `<home>/stores/cache/<runId>`
+ * (see `artifact-store/cache.ts`).
+ */
+export function cacheDir(): string {
+  return join(storesDir(), "cache");
+}
+
 /** Tags that say nothing about a project's topic, so they are never predicted. */
 export const EXCLUDED_TAGS: readonly string[] = [
   "machine-learning",

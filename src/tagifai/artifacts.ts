@@ -1,11 +1,11 @@
 /**
  * A run's artifacts on disk: params, performance, label encoder and the model's files (see
- * `families.ts`) in one folder. A folder is written under a temporary name and renamed into place when complete, so a
- * half-written run never looks complete.
+ * `families.ts`) in one folder. An artifact store (`artifact-store.ts`) commits the folder as a
+ * whole and hands readers a local folder, so a half-written run never looks complete.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { checkpoint } from "./abort.js";
+import { saveFolder } from "./artifact-store/local/store.js";
 import { loadLabelEncoder } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { type Performance, performanceSchema } from "./eval.js";
@@ -14,7 +14,6 @@ import { readArtifactJson, saveJson } from "./files.js";
 import { type Params, parseParams } from "./params.js";
 import { pausePoint } from "./pausepoint.js";
 import { parseWith } from "./schema.js";
-import { partialFolderFor } from "./tracking/run-folders.js";
 import type { Artifacts } from "./train.js";
 
 /** The file names of a run's artifact folder (besides the model family's own files). */
@@ -40,21 +39,25 @@ export async function saveArtifacts(
   performance: Performance,
   signal?: AbortSignal,
 ): Promise<void> {
-  if (existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `Artifact folder ${dir} already exists`);
-  const partial = partialFolderFor(dir);
-  mkdirSync(partial, { recursive: true });
-  try {
-    saveJson(join(partial, ARTIFACT_FILES.params), artifacts.params);
-    saveJson(join(partial, ARTIFACT_FILES.performance), performance);
-    artifacts.labelEncoder.save(join(partial, ARTIFACT_FILES.labelEncoder));
-    pausePoint("artifacts");
-    await artifacts.model.save(partial);
-    await checkpoint(signal);
-    renameSync(partial, dir);
-  } catch (error) {
-    rmSync(partial, { recursive: true, force: true });
-    throw error;
-  }
+  await saveFolder(dir, (partial) => writeArtifactFiles(partial, artifacts, performance), signal);
+}
+
+/**
+ * Write a run's artifact files into a folder (an artifact store's staging folder, see `ArtifactStore.save`).
+ * @param dir the folder, existing and empty
+ * @param artifacts the trained artifacts
+ * @param performance the run's test performance
+ */
+export async function writeArtifactFiles(
+  dir: string,
+  artifacts: Artifacts,
+  performance: Performance,
+): Promise<void> {
+  saveJson(join(dir, ARTIFACT_FILES.params), artifacts.params);
+  saveJson(join(dir, ARTIFACT_FILES.performance), performance);
+  artifacts.labelEncoder.save(join(dir, ARTIFACT_FILES.labelEncoder));
+  pausePoint("artifacts");
+  await artifacts.model.save(dir);
 }
 
 /**
@@ -112,15 +115,4 @@ function renameLegacyKeys(stored: unknown): unknown {
   if (typeof behavioral !== "object" || behavioral === null || !("passRate" in behavioral)) return stored;
   const { passRate, ...rest } = behavioral;
   return { ...(stored as object), behavioral: { pass_rate: passRate, ...rest } };
-}
-
-/**
- * Replace a run's saved performance (e.g. to add its behavioral test results), atomically.
- * @param dir the run's artifact folder
- * @param performance the new report
- * @throws TagifaiError INVALID_ARTIFACTS when the folder does not exist
- */
-export function savePerformanceToDir(dir: string, performance: Performance): void {
-  if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
-  saveJson(join(dir, ARTIFACT_FILES.performance), performance);
 }

@@ -22,7 +22,7 @@ import { recordInput } from "./data/dataset.js";
 import { isStreamedProblem, type StreamedItem, streamRecords } from "./data/record-stream.js";
 import type { Device } from "./device.js";
 import { TagifaiError } from "./errors.js";
-import { findRun, type StoreOptions } from "./lifecycle.js";
+import { findRunArtifacts, type StoreOptions } from "./lifecycle.js";
 import { MAX_TEXT_LENGTH } from "./predict.js";
 
 export type { OutputFormat } from "./batch/format.js";
@@ -120,10 +120,10 @@ export async function batchPredict(options: BatchPredictOptions): Promise<BatchP
   const stop = () => void predictor?.close();
   options.signal?.addEventListener("abort", stop);
   try {
-    const run = await findRun(options.runRef, options);
+    const { run, dir } = await findRunArtifacts(options.runRef, options);
     await checkpoint(options.signal);
     const threads = options.threads ?? 0;
-    const setup = { artifactDir: run.artifactUri, device: options.device ?? "wasm", layout };
+    const setup = { artifactDir: dir, device: options.device ?? "wasm", layout };
     predictor = threads === 0 ? await inProcessPredictor(setup) : await threadPredictor(setup, threads);
     await checkpoint(options.signal);
     const counts = await pipeline(predictor, input, output, {

@@ -3,6 +3,7 @@
  * and say what went wrong, and writes done atomically (temp file, then rename) so that an
  * interrupted write never leaves a half file behind.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { type ErrorCode, TagifaiError } from "./errors.js";
@@ -79,7 +80,16 @@ export function readArtifactJson(filePath: string): unknown {
  * @param value any JSON-serializable value
  */
 export function saveJson(filePath: string, value: unknown): void {
-  writeFileAtomic(filePath, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileAtomic(filePath, jsonText(value));
+}
+
+/**
+ * A value as the pretty JSON text `saveJson` writes.
+ * @param value any JSON-serializable value
+ * @returns the text, ending with a newline
+ */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /**
@@ -92,4 +102,13 @@ export function writeFileAtomic(filePath: string, data: string | Uint8Array): vo
   const tmp = `${filePath}.${process.pid}.${Date.now()}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, filePath);
+}
+
+/**
+ * SHA-256 of some bytes.
+ * @param bytes the content
+ * @returns the digest in hex
+ */
+export function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }

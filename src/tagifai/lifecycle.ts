@@ -5,15 +5,16 @@
  *
  * A run is FINISHED only once its artifacts are complete, and never after an abort it could see.
  * `trainInRun` checks its AbortSignal at every checkpoint — each epoch, after the fit, before the
- * artifact folder is renamed into place, after it is written, and right before the FINISHED update —
- * and that update only applies to a run still RUNNING (one conditional update). An aborted run ends
- * KILLED and its artifact folder, complete or partial, is removed. A signal that arrives after the
- * FINISHED update has committed finds the work done: the run stays FINISHED. While it trains, the
- * run heartbeats (`run-heartbeat.ts`), so that a run whose process was killed reads FAILED (lost).
+ * artifacts are committed to the run's artifact store (`artifact-store.ts`), after they are, and right
+ * before the FINISHED update — and that update only applies to a run still RUNNING (one conditional
+ * update). An aborted run ends KILLED and its artifacts, complete or partial, are removed. A signal
+ * that arrives after the FINISHED update has committed finds the work done: the run stays FINISHED.
+ * While it trains, the run heartbeats (`run-heartbeat.ts`), so that a run whose process was killed
+ * reads FAILED (lost).
  */
-import { rmSync } from "node:fs";
 import { logger } from "../config/config.js";
 import { checkpoint } from "./abort.js";
+import { type ArtifactStore, fetchRunArtifacts, openRunArtifactStore } from "./artifact-store.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import type { Params } from "./params.js";
@@ -198,17 +199,23 @@ export async function resolveRun(store: TrackingStore, runRef?: string): Promise
 }
 
 /**
- * Resolve the run of a model to use in the store the options name (see `resolveRun`), and say on
- * stderr (the log) which model it is (see `describeModel`).
+ * Resolve the run of a model to use in the store the options name (see `resolveRun`), say on
+ * stderr (the log) which model it is (see `describeModel`), and fetch its artifacts into a local
+ * folder (see `fetchRunArtifacts`).
  * @param runRef the reference; default the default model (see `resolveDefaultRun`)
  * @param options the tracking URI
- * @returns the run
+ * @param use what the model is for, in the message about a run without one (e.g. "to export")
+ * @returns the run and the folder holding its artifacts
  */
-export async function findRun(runRef: string | undefined, options: StoreOptions = {}): Promise<Run> {
+export async function findRunArtifacts(
+  runRef: string | undefined,
+  options: StoreOptions = {},
+  use?: string,
+): Promise<{ run: Run; dir: string }> {
   return withStore(options, async (store) => {
     const run = await resolveRun(store, runRef);
     logger.info(describeModel(await modelIdentity(store, run)));
-    return run;
+    return { run, dir: await fetchRunArtifacts(store, run, use) };
   });
 }
 
@@ -225,10 +232,11 @@ export interface TrainInRunOptions {
 }
 
 /**
- * Train in a started run: log each epoch's metrics, then save the artifacts into the run's folder,
- * log the tuned params and the final metrics, and end the run FINISHED. If anything throws, the
- * artifact folder is removed and the run ends KILLED when the signal was aborted, else with
- * `failedStatus(error)` (default FAILED); the error is rethrown.
+ * Train in a started run: log each epoch's metrics, then commit the artifacts to the run's artifact
+ * store (opened first, so an unreachable store fails before training), log the tuned params and the
+ * final metrics, and end the run FINISHED. If anything throws, the artifacts are removed and the run
+ * ends KILLED when the signal was aborted, else with `failedStatus(error)` (default FAILED); the
+ * error is rethrown.
  * @param store the tracking store
  * @param run the RUNNING run to train in
  * @param options params, dataset, hooks, signal
@@ -242,10 +250,15 @@ export async function trainInRun(
 ): Promise<{ params: Params; performance: Performance; validation?: Performance["overall"] }> {
   const { hooks = {}, signal } = options;
   // Loaded on use: resolving runs and opening the store (all most commands need) stay free of tfjs.
-  const [{ train }, { saveArtifacts }] = await Promise.all([import("./train.js"), import("./artifacts.js")]);
+  const [{ train }, { writeArtifactFiles }] = await Promise.all([
+    import("./train.js"),
+    import("./artifacts.js"),
+  ]);
+  let artifactStore: ArtifactStore | undefined;
   let saved = false;
   const stopHeartbeat = startRunHeartbeat(store, run.id);
   try {
+    artifactStore = await openRunArtifactStore(store, run);
     await checkpoint(signal);
     const result = await train(options.params, options.dataset, {
       ...hooks,
@@ -263,7 +276,11 @@ export async function trainInRun(
     });
     try {
       await checkpoint(signal);
-      await saveArtifacts(run.artifactUri, result.artifacts, result.performance, signal);
+      await artifactStore.save(
+        run.id,
+        (dir) => writeArtifactFiles(dir, result.artifacts, result.performance),
+        signal,
+      );
       saved = true;
     } finally {
       result.artifacts.model.dispose();
@@ -279,12 +296,13 @@ export async function trainInRun(
     const { params, performance, validation } = result;
     return { params, performance, ...(validation === undefined ? {} : { validation }) };
   } catch (error) {
-    if (saved) rmSync(run.artifactUri, { recursive: true, force: true });
+    if (saved) await artifactStore?.delete(run.id);
     const status = signal?.aborted ? "KILLED" : (options.failedStatus?.(error) ?? "FAILED");
     await store.endRun(run.id, status, { ifRunning: true });
     throw error;
   } finally {
     stopHeartbeat();
+    await artifactStore?.close();
   }
 }
 

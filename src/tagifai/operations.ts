@@ -4,20 +4,22 @@
  * Runs are created, trained in and ended through the run lifecycle (`lifecycle.ts`), which the
  * optimizer and the API server use directly. Long operations take an AbortSignal.
  */
-import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
+import { cacheDir, DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
+import { artifactRootFor, fetchRunArtifacts, withRunArtifacts } from "./artifact-store.js";
 import {
+  ARTIFACT_FILES,
   loadArtifactsFromDir,
   loadParamsFromDir,
   loadPerformanceFromDir,
-  savePerformanceToDir,
 } from "./artifacts.js";
 import { type BehavioralReport, BUILTIN_SUITE, loadSuite, runBehavioralTests } from "./behavioral.js";
 import { TagifaiError } from "./errors.js";
 import type { Performance } from "./eval.js";
 import type { OnnxExportResult } from "./export/onnx.js";
+import { jsonText } from "./files.js";
 import {
   describeModel,
-  findRun,
+  findRunArtifacts,
   modelIdentity,
   resolveRun,
   type StoreOptions,
@@ -26,7 +28,7 @@ import {
 } from "./lifecycle.js";
 import { loadParams, type Params } from "./params.js";
 import { type Prediction, predict } from "./predict.js";
-import type { GarbageEntry } from "./tracking.js";
+import type { GarbageEntry, Run, TrackingStore } from "./tracking.js";
 import {
   type Artifacts,
   assertTrainable,
@@ -55,6 +57,11 @@ export interface TrainModelOptions extends StoreOptions {
   runName?: string;
   /** Train and evaluate without saving a run or artifacts: a quick end-to-end check. */
   testRun?: boolean;
+  /**
+   * Where the run's artifacts go: a folder or `postgresql://…`; default `TAGIFAI_ARTIFACT_URI`, else
+   * the tracking database when it is PostgreSQL, else `<home>/stores/model` (see `artifact-store.ts`).
+   */
+  artifactUri?: string;
   onBatch?: TrainHooks["onBatch"];
   /** Cancels training: the run then ends KILLED, without artifacts. */
   signal?: AbortSignal;
@@ -91,7 +98,7 @@ export async function trainModel(options: TrainModelOptions = {}): Promise<Train
       experimentName: options.experimentName ?? "baselines",
       runName: options.runName,
       params,
-      artifactRoot: modelDir(),
+      artifactRoot: await artifactRootFor(store, options.artifactUri),
     });
     logger.info(`Run ID: ${run.id}`);
     const result = await trainInRun(store, run, {
@@ -113,8 +120,8 @@ export async function loadArtifacts(
   runRef?: string,
   options: StoreOptions = {},
 ): Promise<Artifacts & { runId: string }> {
-  const run = await findRun(runRef, options);
-  return { ...(await loadArtifactsFromDir(run.artifactUri)), runId: run.id };
+  const { run, dir } = await findRunArtifacts(runRef, options);
+  return { ...(await loadArtifactsFromDir(dir)), runId: run.id };
 }
 
 /**
@@ -148,15 +155,10 @@ export async function exportModel(
   runRef: string | undefined,
   options: StoreOptions & { output: string; force?: boolean },
 ): Promise<OnnxExportResult & { runId: string }> {
-  const run = await findRun(runRef, options);
-  if (run.status !== "FINISHED")
-    throw new TagifaiError(
-      "INVALID_INPUT",
-      `Run ${run.id} is ${run.status}: only a FINISHED run has a model to export`,
-    );
+  const { run, dir } = await findRunArtifacts(runRef, options, "to export");
   // Loaded on use: the ONNX protobuf code takes ~0.3 s to load, which other commands need not pay.
   const { exportOnnx } = await import("./export/onnx.js");
-  const result = await exportOnnx(run.artifactUri, options.output, { runId: run.id, force: options.force });
+  const result = await exportOnnx(dir, options.output, { runId: run.id, force: options.force });
   return { runId: run.id, ...result };
 }
 
@@ -165,8 +167,7 @@ export async function exportModel(
  * @param runRef which run (see `loadArtifacts`)
  */
 export async function getParams(runRef?: string, options: StoreOptions = {}): Promise<Params> {
-  const run = await findRun(runRef, options);
-  return loadParamsFromDir(run.artifactUri);
+  return loadParamsFromDir((await findRunArtifacts(runRef, options)).dir);
 }
 
 /**
@@ -174,8 +175,7 @@ export async function getParams(runRef?: string, options: StoreOptions = {}): Pr
  * @param runRef which run (see `loadArtifacts`)
  */
 export async function getPerformance(runRef?: string, options: StoreOptions = {}): Promise<Performance> {
-  const run = await findRun(runRef, options);
-  return loadPerformanceFromDir(run.artifactUri);
+  return loadPerformanceFromDir((await findRunArtifacts(runRef, options)).dir);
 }
 
 /**
@@ -228,14 +228,18 @@ export async function testModel(
   return withStore(options, async (store) => {
     const run = await resolveRun(store, runRef);
     logger.info(describeModel(await modelIdentity(store, run)));
-    const artifacts = await loadArtifactsFromDir(run.artifactUri);
+    const dir = await fetchRunArtifacts(store, run);
+    const artifacts = await loadArtifactsFromDir(dir);
     let report: BehavioralReport;
     try {
       report = runBehavioralTests(suite, (texts) => predict(texts, artifacts).map((p) => p.predicted_tags));
     } finally {
       artifacts.model.dispose();
     }
-    savePerformanceToDir(run.artifactUri, { ...loadPerformanceFromDir(run.artifactUri), behavioral: report });
+    const performance = { ...loadPerformanceFromDir(dir), behavioral: report };
+    await withRunArtifacts(store, run, (artifactStore) =>
+      artifactStore.replace(run.id, ARTIFACT_FILES.performance, jsonText(performance)),
+    );
     await store.logMetrics(run.id, { behavioral_pass_rate: report.pass_rate });
     return report;
   });
@@ -268,8 +272,9 @@ export async function diffRuns(
 }
 
 /**
- * Delete an experiment with its runs, their metrics and their artifact folders; refused while a run
- * of it is a registered model version, unless `force`.
+ * Delete an experiment with its runs, their metrics and their artifacts (in their artifact store,
+ * and their local cached copies); refused while a run of it is a registered model version, unless
+ * `force`.
  * @param name the experiment
  * @param options `force`: delete the registered model versions made from its runs too
  * @returns the ids of the deleted runs
@@ -279,9 +284,28 @@ export async function deleteExperiment(
   name: string,
   options: StoreOptions & { force?: boolean } = {},
 ): Promise<{ runIds: string[] }> {
-  const result = await withStore(options, (store) => store.deleteExperiment(name, { force: options.force }));
+  const result = await withStore(options, async (store) => {
+    const runs = await store.listRuns({ experimentName: name });
+    const deleted = await store.deleteExperiment(name, { force: options.force });
+    for (const run of runs.filter((r) => deleted.runIds.includes(r.id)))
+      await removeArtifactsLeft(store, run);
+    return deleted;
+  });
   logger.info(`Deleted experiment ${name} and its ${result.runIds.length} run(s)`);
   return result;
+}
+
+/**
+ * Remove what the tracking store's delete leaves of a deleted run's artifacts: their local cached
+ * copy, and their files in an artifact store other than the tracking database (a failure there is
+ * only logged: the run is gone already).
+ */
+async function removeArtifactsLeft(store: TrackingStore, run: Run): Promise<void> {
+  try {
+    await withRunArtifacts(store, run, (artifactStore) => artifactStore.delete(run.id));
+  } catch (error) {
+    logger.warn(`Could not remove the artifacts of run ${run.id} from ${run.artifactUri}: ${String(error)}`);
+  }
 }
 
 /**
@@ -301,7 +325,8 @@ export async function registerModel(
 /**
  * Remove what killed runs and deleted runs left on disk: partial artifact folders whose run is not
  * RUNNING (runs whose heartbeat stopped are marked FAILED, lost, first) and artifact folders of
- * runs that no longer exist, in `stores/model/` and beside every run's folder (see
+ * runs that no longer exist, in `stores/model/`, in the artifact cache `stores/cache/` and beside
+ * every run's folder, and the artifacts of runs that no longer exist in the tracking database (see
  * `TrackingStore.collectGarbage`).
  * @param options the tracking URI; `dryRun`: list what would be removed, remove nothing
  * @returns the folders removed (or that would be), by path
@@ -310,7 +335,7 @@ export async function collectGarbage(
   options: StoreOptions & { dryRun?: boolean } = {},
 ): Promise<{ removed: GarbageEntry[] }> {
   const result = await withStore(options, (store) =>
-    store.collectGarbage({ artifactRoots: [modelDir()], dryRun: options.dryRun }),
+    store.collectGarbage({ artifactRoots: [modelDir(), cacheDir()], dryRun: options.dryRun }),
   );
   const verb = options.dryRun ? "Would remove" : "Removed";
   logger.info(`${verb} ${result.removed.length} folder(s)`);

@@ -13,7 +13,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_PARAMS_FP, logger, modelDir } from "../config/config.js";
+import { DEFAULT_PARAMS_FP, logger } from "../config/config.js";
+import { artifactRootFor } from "./artifact-store.js";
 import type { Device } from "./device.js";
 import { TagifaiError } from "./errors.js";
 import { saveJson } from "./files.js";
@@ -58,6 +59,11 @@ export interface OptimizeOptions extends StoreOptions {
   device?: Device;
   /** A RUNNING trial without a heartbeat for this many seconds is marked FAILED. Default 60. */
   heartbeatTimeoutS?: number;
+  /**
+   * Where the trials' artifacts go: a folder or `postgresql://…` (default as for `trainModel`); the
+   * other worker processes use the same.
+   */
+  artifactUri?: string;
   /** Called after each trial this process runs. */
   onTrialEnd?: (event: TrialEvent) => void;
   /** Stops the study: the current trial ends FAILED (its run KILLED) and the workers are stopped. */
@@ -123,6 +129,7 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
   assertTrainable(base, trainingData.dataset);
 
   return withStore(options, async (store) => {
+    const artifactRoot = await artifactRootFor(store, options.artifactUri);
     // Refuse a conflicting study before any worker starts or any trial is claimed.
     await store.getOrCreateStudy({
       name: studyName,
@@ -144,7 +151,7 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
       pruner: medianPruner(),
       reportDirection: "minimize",
       seed: base.seed,
-      objective: tagifaiObjective(store, studyName, base, trainingData),
+      objective: tagifaiObjective(store, studyName, base, trainingData, artifactRoot),
       staleAfterMs: Math.round(heartbeatTimeoutS * 1000),
       onTrialEnd: options.onTrialEnd,
       signal: options.signal,
@@ -227,6 +234,7 @@ function tagifaiObjective(
   studyName: string,
   base: Params,
   trainingData: TrainingData,
+  artifactRoot: (runId: string) => string,
 ): Objective {
   return async (trial) => {
     // What the value and the reported values are, for the dashboard's axes.
@@ -238,7 +246,7 @@ function tagifaiObjective(
       runName: `trial-${trial.number}`,
       params,
       tags: { study: studyName, trial: String(trial.number) },
-      artifactRoot: modelDir(),
+      artifactRoot,
     });
     await trial.attachRun(run.id);
     const result = await trainInRun(store, run, {

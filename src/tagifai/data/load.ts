@@ -2,12 +2,11 @@
  * Getting the dataset: from a local copy or by download (pinned URL + sha256), validated before
  * anything is written, and written atomically; then reading it back, validated.
  */
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
-import { parseJsonText, readFileBytes, readJsonFile, writeFileAtomic } from "../files.js";
+import { parseJsonText, readFileBytes, readJsonFile, sha256, writeFileAtomic } from "../files.js";
 import { type Project, type Tag, validateProjects, validateTags } from "./record-schemas.js";
 
 const DATASET_BASE_URL =
@@ -147,10 +146,6 @@ function checkLocalCopy(
     );
   logger.warn(`${differs} (--allow-modified): results are not comparable with the reference dataset's`);
   return bytes;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** Node's fetch reports "fetch failed" and keeps the real reason (DNS, refused, ...) in `cause`. */

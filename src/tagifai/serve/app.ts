@@ -9,7 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { logger } from "../../config/config.js";
 import { loadArtifactsFromDir, loadPerformanceFromDir } from "../artifacts.js";
 import { TagifaiError } from "../errors.js";
-import { findRun, type StoreOptions } from "../lifecycle.js";
+import { findRunArtifacts, type StoreOptions } from "../lifecycle.js";
 import { predict } from "../predict.js";
 import { openStore, type TrackingStore } from "../tracking.js";
 import type { Artifacts } from "../train.js";
@@ -184,10 +184,10 @@ async function createApp(
  * (re)load are not the slow ones.
  */
 async function loadModel(options: AppOptions): Promise<LoadedModel> {
-  const run = await findRun(options.runRef, options);
-  const artifacts = await loadArtifactsFromDir(run.artifactUri);
+  const { run, dir } = await findRunArtifacts(options.runRef, options);
+  const artifacts = await loadArtifactsFromDir(dir);
   try {
-    const performance = loadPerformanceFromDir(run.artifactUri);
+    const performance = loadPerformanceFromDir(dir);
     smokePredict(run.id, artifacts);
     return { runId: run.id, artifacts, performance, loadedAt: new Date() };
   } catch (error) {

@@ -34,6 +34,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   CHECKSUM_MISMATCH: 502,
   SCHEMA_TOO_NEW: 500,
   TRACKING_ERROR: 500,
+  // The artifact store holding the model cannot be reached: unavailable, maybe for a moment.
+  ARTIFACT_STORE_ERROR: 503,
   STUDY_NOT_FOUND: 404,
   STUDY_ERROR: 500,
   // The model cannot answer (its output is not a probability): unavailable, not a bug of the server.

@@ -2,14 +2,15 @@
  * Routes over the tracking store: the runs, one run, and a run's per-epoch metric history.
  */
 
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
+import { type ArtifactFile, withRunArtifacts } from "../artifact-store.js";
 import { ARTIFACT_FILES, loadPerformanceFromDir } from "../artifacts.js";
 import { TagifaiError } from "../errors.js";
 import { EPOCH_METRIC_KEYS } from "../lifecycle.js";
-import type { TrackingStore } from "../tracking.js";
+import type { Run, TrackingStore } from "../tracking.js";
 import { runView } from "../views.js";
 import {
   EPOCH_METRICS,
@@ -92,11 +93,9 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
     },
     async (request) => {
       const run = await store.getRun(request.params.id);
-      const saved = existsSync(join(run.artifactUri, ARTIFACT_FILES.performance));
-      return ok(request, {
-        run_id: run.id,
-        performance: saved ? loadPerformanceFromDir(run.artifactUri) : null,
-      });
+      const dir = await withRunArtifacts(store, run, (artifacts) => artifacts.fetch(run.id));
+      const saved = dir !== undefined && existsSync(join(dir, ARTIFACT_FILES.performance));
+      return ok(request, { run_id: run.id, performance: saved ? loadPerformanceFromDir(dir) : null });
     },
   );
 
@@ -112,7 +111,7 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
     },
     async (request) => {
       const run = await store.getRun(request.params.id);
-      return ok(request, { run_id: run.id, artifacts: artifactFiles(run.artifactUri) });
+      return ok(request, { run_id: run.id, artifacts: await artifactFiles(store, run) });
     },
   );
 
@@ -129,22 +128,24 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
     async (request, reply) => {
       const { id, name } = request.params;
       const run = await store.getRun(id);
-      const file = artifactFiles(run.artifactUri).find((artifact) => artifact.name === name);
-      if (file === undefined) throw new TagifaiError("RUN_NOT_FOUND", `run ${id} has no artifact "${name}"`);
+      const file = (await artifactFiles(store, run)).find((artifact) => artifact.name === name);
+      const dir =
+        file === undefined
+          ? undefined
+          : await withRunArtifacts(store, run, (artifacts) => artifacts.fetch(run.id));
+      if (file === undefined || dir === undefined)
+        throw new TagifaiError("RUN_NOT_FOUND", `run ${id} has no artifact "${name}"`);
       return reply
         .type("application/octet-stream")
         .header("content-disposition", `attachment; filename="${run.id.slice(0, 8)}-${name}"`)
         .header("content-length", file.bytes)
-        .send(createReadStream(join(run.artifactUri, name)));
+        .send(createReadStream(join(dir, name)));
     },
   );
 }
 
-/** The regular files directly in a run's artifact folder, by name (none when it has no folder). */
-function artifactFiles(dir: string): { name: string; bytes: number }[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => ({ name: entry.name, bytes: statSync(join(dir, entry.name)).size }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+/** The files directly in a run's artifact folder (not an ensemble's members'), by name; none without artifacts. */
+async function artifactFiles(store: TrackingStore, run: Run): Promise<ArtifactFile[]> {
+  const files = await withRunArtifacts(store, run, (artifacts) => artifacts.list(run.id));
+  return files.filter((file) => !file.name.includes("/")).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -26,6 +26,8 @@ export interface TrackingTarget {
 
 /** An open tracking database. */
 export interface Connection {
+  /** The database engine. */
+  readonly backend: Backend;
   readonly db: Kysely<Database>;
   /**
    * Run `work` in one write transaction (committed if it resolves, rolled back if it throws).
@@ -79,6 +81,7 @@ export function openConnection(target: TrackingTarget): Connection {
   const db = backend === "sqlite" ? openSqlite(target) : openPostgres(target);
   const beginStatement = backend === "sqlite" ? "begin immediate" : "begin";
   return {
+    backend,
     db,
     write: (work, lockName) =>
       db.connection().execute(async (connection) => {

@@ -106,6 +106,27 @@ export interface TrialValueTable {
   value: number | null;
 }
 
+/** One row per file of a run's artifacts in the database (see `artifact-store/postgres`). */
+export interface ArtifactFileTable {
+  run_id: string;
+  /** The file's name in the run's artifact folder. */
+  name: string;
+  bytes: number;
+  /** SHA-256 (hex) of the whole file, checked on read. */
+  sha256: string;
+  /** How many rows of `artifact_chunks` hold its bytes (seq 0 … chunks − 1). */
+  chunks: number;
+  created_at: number;
+}
+
+/** The bytes of an artifact file, in order of `seq`. */
+export interface ArtifactChunkTable {
+  run_id: string;
+  name: string;
+  seq: number;
+  data: Buffer;
+}
+
 /** One row per applied migration. */
 export interface SchemaVersionTable {
   version: number;
@@ -123,5 +144,7 @@ export interface Database {
   studies: StudyTable;
   trials: TrialTable;
   trial_values: TrialValueTable;
+  artifact_files: ArtifactFileTable;
+  artifact_chunks: ArtifactChunkTable;
   schema_version: SchemaVersionTable;
 }

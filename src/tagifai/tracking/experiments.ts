@@ -80,8 +80,9 @@ export async function listExperiments(db: Kysely<Database>): Promise<ExperimentS
 
 /**
  * Delete an experiment with its runs, their metrics, the model versions (and aliases) made from
- * them, then the runs' artifact folders on disk and the partial folders a killed run left. While a run of the experiment is a registered
- * model version the experiment is kept, unless `force`: deleting it would silently unregister them.
+ * them and the artifacts kept in this database, then the runs' artifact folders on disk and the
+ * partial folders a killed run left. While a run of the experiment is a registered model version the
+ * experiment is kept, unless `force`: deleting it would silently unregister them.
  * @param connection the open database
  * @param name an already validated experiment name
  * @param options `force`: delete the model versions made from its runs too
@@ -101,7 +102,12 @@ export async function deleteExperiment(
       .where("experiment_id", "=", experiment.id)
       .execute();
     if (options.force !== true) await assertNoRegisteredVersions(trx, experiment.id, name);
-    // Metrics, model versions and their aliases go with the runs (ON DELETE CASCADE).
+    // Metrics, model versions and their aliases go with the runs (ON DELETE CASCADE); artifacts kept
+    // in this database (their chunks cascade from their files) go in the same transaction.
+    if (runs.length > 0) {
+      const runIds = runs.map((run) => run.id);
+      await trx.deleteFrom("artifact_files").where("run_id", "in", runIds).execute();
+    }
     await trx.deleteFrom("runs").where("experiment_id", "=", experiment.id).execute();
     await trx
       .updateTable("experiments")

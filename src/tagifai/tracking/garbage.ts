@@ -8,12 +8,13 @@
  *   exists (deleted, or its experiment deleted).
  * Nothing else is touched. The store is read after the folders are listed, and a run's row always
  * exists before its folders do, so a run that starts meanwhile is never mistaken for garbage.
+ * In the database, the artifacts (`artifact_files`) of runs that do not exist are garbage too.
  */
 import { existsSync, lstatSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Kysely } from "kysely";
 import type { Database } from "./database.js";
-import type { RunStatus } from "./records.js";
+import { type RunStatus, TRACKING_DB_SCHEME } from "./records.js";
 import { PARTIAL_PREFIX } from "./run-folders.js";
 import { selectRuns } from "./runs.js";
 
@@ -60,6 +61,38 @@ export async function collectGarbage(
   if (options.dryRun !== true)
     for (const entry of garbage) rmSync(entry.path, { recursive: true, force: true });
   return garbage.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * Find (and unless `dryRun`, delete) the artifacts the database holds for runs that do not exist
+ * (their run deleted by a Tagifai without the artifact store, or by hand).
+ * @param db the database
+ * @param options `dryRun`: list only
+ * @returns one entry per run, its path `tracking-db:<run id>`
+ */
+export async function collectStoredArtifacts(
+  db: Kysely<Database>,
+  options: { dryRun?: boolean } = {},
+): Promise<GarbageEntry[]> {
+  const orphans = await db
+    .selectFrom("artifact_files")
+    .select("run_id")
+    .distinct()
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom("runs").select("runs.id").whereRef("runs.id", "=", "artifact_files.run_id"))),
+    )
+    .orderBy("run_id")
+    .execute();
+  const runIds = orphans.map((row) => row.run_id);
+  if (options.dryRun !== true && runIds.length > 0) {
+    await db.deleteFrom("artifact_files").where("run_id", "in", runIds).execute();
+  }
+  return runIds.map((runId) => ({
+    path: `${TRACKING_DB_SCHEME}${runId}`,
+    kind: "artifacts",
+    runId,
+    reason: "no such run",
+  }));
 }
 
 /** A folder that may be garbage. */

@@ -6,13 +6,13 @@
 import { type Kysely, sql } from "kysely";
 import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
-import type { Connection } from "./connection.js";
+import type { Backend, Connection } from "./connection.js";
 import type { Database } from "./database.js";
 
 interface Migration {
   version: number;
   description: string;
-  up(db: Kysely<Database>): Promise<void>;
+  up(db: Kysely<Database>, backend: Backend): Promise<void>;
 }
 
 const MIGRATIONS_LOCK = "tagifai.tracking.migrations";
@@ -38,6 +38,11 @@ const MIGRATIONS: readonly Migration[] = [
     version: 4,
     description: "run heartbeats and end reasons (a run whose process died reads FAILED, lost)",
     up: addRunHeartbeats,
+  },
+  {
+    version: 5,
+    description: "run artifacts stored in the database: a manifest of files and their chunks",
+    up: createArtifactTables,
   },
 ];
 
@@ -71,7 +76,7 @@ export async function migrate(connection: Connection): Promise<number> {
       );
     }
     for (const migration of MIGRATIONS.filter((m) => m.version > storedVersion)) {
-      await migration.up(trx);
+      await migration.up(trx, connection.backend);
       await trx
         .insertInto("schema_version")
         .values({ version: migration.version, applied_at: Date.now() })
@@ -199,4 +204,38 @@ async function addRunHeartbeats(db: Kysely<Database>): Promise<void> {
   await db.schema.alterTable("runs").addColumn("heartbeat_at", "bigint").execute();
   await db.schema.alterTable("runs").addColumn("end_reason", "text").execute();
   await db.schema.createIndex("runs_by_status").on("runs").column("status").execute();
+}
+
+/**
+ * The PostgreSQL artifact store's tables (`artifact-store/postgres`): one row per file of a run with
+ * its size, sha256 and number of chunks, and the file's bytes in chunks. No foreign key to `runs`:
+ * an artifact store may be another database than the runs' tracking store. Created on SQLite too, so
+ * both dialects share one migration numbering.
+ */
+async function createArtifactTables(db: Kysely<Database>, backend: Backend): Promise<void> {
+  await db.schema
+    .createTable("artifact_files")
+    .addColumn("run_id", "text", (col) => col.notNull())
+    .addColumn("name", "text", (col) => col.notNull())
+    .addColumn("bytes", "bigint", (col) => col.notNull())
+    .addColumn("sha256", "text", (col) => col.notNull())
+    .addColumn("chunks", "integer", (col) => col.notNull())
+    .addColumn("created_at", "bigint", (col) => col.notNull())
+    .addPrimaryKeyConstraint("artifact_files_pk", ["run_id", "name"])
+    .execute();
+  await db.schema
+    .createTable("artifact_chunks")
+    .addColumn("run_id", "text", (col) => col.notNull())
+    .addColumn("name", "text", (col) => col.notNull())
+    .addColumn("seq", "integer", (col) => col.notNull())
+    .addColumn("data", backend === "postgres" ? "bytea" : "blob", (col) => col.notNull())
+    .addPrimaryKeyConstraint("artifact_chunks_pk", ["run_id", "name", "seq"])
+    .addForeignKeyConstraint(
+      "artifact_chunks_file_fk",
+      ["run_id", "name"],
+      "artifact_files",
+      ["run_id", "name"],
+      (fk) => fk.onDelete("cascade"),
+    )
+    .execute();
 }

@@ -73,6 +73,12 @@ export interface ModelVersion {
   aliases: string[];
 }
 
+/**
+ * The artifact URI prefix of runs whose artifacts are in the tracking database itself
+ * (`tracking-db:<run id>`, see `artifact-store.ts`).
+ */
+export const TRACKING_DB_SCHEME = "tracking-db:";
+
 /** What `createRun` needs. */
 export interface CreateRunOptions {
   /** Created if it does not exist yet. */
@@ -81,8 +87,11 @@ export interface CreateRunOptions {
   runName?: string;
   params?: Record<string, unknown>;
   tags?: Record<string, string>;
-  /** Folder under which the run's artifact folder (named by its id) lives. */
-  artifactRoot: string;
+  /**
+   * Where the run's artifacts go: a folder, under which the run's artifact folder (named by its id)
+   * lives, or a function giving the run's artifact URI from its id (see `artifact-store.ts`).
+   */
+  artifactRoot: string | ((runId: string) => string);
 }
 
 /** Filters and order for `listRuns`. */

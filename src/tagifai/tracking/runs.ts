@@ -140,8 +140,9 @@ export function parseStoredColumn<T>(text: string, schema: ZodType<T>, what: str
 /**
  * Insert a RUNNING run, creating its experiment if needed.
  * @param connection the open database
- * @param run validated experiment name, run name, params, tags and artifact root folder
- * @returns the new run's id; its artifact folder is `<artifactRoot>/<id>` (not created here)
+ * @param run validated experiment name, run name, params, tags and artifact root (see `CreateRunOptions`)
+ * @returns the new run's id; its artifact folder is `<artifactRoot>/<id>` (not created here), or
+ *   its artifact URI is `artifactRoot(id)`
  */
 export async function insertRun(
   connection: Connection,
@@ -150,7 +151,7 @@ export async function insertRun(
     runName?: string;
     params: Record<string, unknown>;
     tags: Record<string, string>;
-    artifactRoot: string;
+    artifactRoot: string | ((runId: string) => string);
   },
 ): Promise<string> {
   const id = newId();
@@ -166,7 +167,8 @@ export async function insertRun(
         status: "RUNNING",
         start_time: now,
         end_time: null,
-        artifact_uri: resolve(run.artifactRoot, id),
+        artifact_uri:
+          typeof run.artifactRoot === "string" ? resolve(run.artifactRoot, id) : run.artifactRoot(id),
         params: JSON.stringify(run.params),
         tags: JSON.stringify(run.tags),
         heartbeat_at: now,

@@ -2,7 +2,7 @@
  * The tracking store: experiments, runs with their params, tags and metric history, and the model
  * registry, in SQLite (default) or PostgreSQL behind one Kysely code path.
  */
-import { dirname } from "node:path";
+import { dirname, isAbsolute } from "node:path";
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
 import { parseWith } from "../schema.js";
@@ -15,7 +15,7 @@ import {
 } from "./connection.js";
 import type { Database } from "./database.js";
 import { deleteExperiment, findExperiment, findOrCreateExperiment, listExperiments } from "./experiments.js";
-import { collectGarbage, type GarbageEntry } from "./garbage.js";
+import { collectGarbage, collectStoredArtifacts, type GarbageEntry } from "./garbage.js";
 import { assertExperimentName, assertPositiveInteger, assertRunId } from "./ids.js";
 import { assertMetrics, getMetricHistory, listMetricKeys, logMetrics } from "./metrics.js";
 import { migrate } from "./migrations.js";
@@ -124,6 +124,14 @@ export class TrackingStore {
     return this.connection.db;
   }
 
+  /**
+   * The open database, for the PostgreSQL artifact store, whose tables the tracking migrations
+   * create in the same database (see `artifact-store/postgres`).
+   */
+  get database(): Connection {
+    return this.connection;
+  }
+
   /** Close the database (SQLite file or PostgreSQL pool). */
   async close(): Promise<void> {
     await this.db.destroy();
@@ -169,7 +177,8 @@ export class TrackingStore {
 
   /**
    * Start a run (status RUNNING) in an experiment, creating the experiment if needed.
-   * @param options experiment, optional name, params and tags, and the artifact root folder
+   * @param options experiment, optional name, params and tags, and the artifact root (a folder, or
+   *   a function giving the run's artifact URI from its id)
    * @returns the new run; its artifact folder is `<artifactRoot>/<id>` (not created here)
    */
   async createRun(options: CreateRunOptions): Promise<Run> {
@@ -178,8 +187,11 @@ export class TrackingStore {
       what: "run params",
     });
     const tags = parseWith(tagsSchema, options.tags ?? {}, { code: "INVALID_INPUT", what: "run tags" });
-    if (typeof options.artifactRoot !== "string" || options.artifactRoot === "") {
-      throw new TagifaiError("INVALID_INPUT", "createRun needs an artifactRoot folder");
+    if (
+      (typeof options.artifactRoot !== "string" && typeof options.artifactRoot !== "function") ||
+      options.artifactRoot === ""
+    ) {
+      throw new TagifaiError("INVALID_INPUT", "createRun needs an artifactRoot folder or function");
     }
     const experimentName = assertExperimentName(options.experimentName);
     const id = await insertRun(this.connection, {
@@ -341,8 +353,9 @@ export class TrackingStore {
 
   /**
    * Remove what dead processes and deleted runs left in artifact roots: partial folders whose run is
-   * not RUNNING (lost runs are marked first) and artifact folders of runs that do not exist (see
-   * `tracking/garbage.ts`). Assumes the roots hold this store's runs only.
+   * not RUNNING (lost runs are marked first) and artifact folders of runs that do not exist, and the
+   * artifacts this database holds for runs that do not exist (see `tracking/garbage.ts`). Assumes
+   * the roots hold this store's runs only.
    * @param options `artifactRoots`: folders to clean besides those of the store's runs;
    *   `dryRun`: list only
    * @returns `removed`: the folders removed (or that would be), by path
@@ -352,8 +365,13 @@ export class TrackingStore {
   ): Promise<{ removed: GarbageEntry[] }> {
     await this.expireLostRuns();
     const runRoots = await this.db.selectFrom("runs").select("artifact_uri").distinct().execute();
-    const roots = [...(options.artifactRoots ?? []), ...runRoots.map((row) => dirname(row.artifact_uri))];
-    return { removed: await collectGarbage(this.db, roots, { dryRun: options.dryRun }) };
+    // Only artifact URIs that are folders have a root folder (not tracking-db: or postgresql:// ones).
+    const folderRoots = runRoots.flatMap((row) =>
+      isAbsolute(row.artifact_uri) ? [dirname(row.artifact_uri)] : [],
+    );
+    const roots = [...(options.artifactRoots ?? []), ...folderRoots];
+    const folders = await collectGarbage(this.db, roots, { dryRun: options.dryRun });
+    return { removed: [...folders, ...(await collectStoredArtifacts(this.db, { dryRun: options.dryRun }))] };
   }
 
   /**
