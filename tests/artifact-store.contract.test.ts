@@ -10,9 +10,13 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHUNK_BYTES, openPostgresArtifactStore } from "../src/tagifai/artifact-store/postgres/store.js";
-import { type ArtifactStore, openArtifactStore } from "../src/tagifai/artifact-store.js";
+import {
+  type ArtifactStore,
+  openArtifactStore,
+  openRunArtifactStore,
+} from "../src/tagifai/artifact-store.js";
 import { newId } from "../src/tagifai/tracking/ids.js";
-import { openStore, type TrackingStore } from "../src/tagifai/tracking.js";
+import { openStore, type Run, type TrackingStore } from "../src/tagifai/tracking.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/postgres.js";
 
 /** A run's files: small JSON, a file in a subfolder (as an ensemble's members), and one of 2.5 chunks. */
@@ -45,15 +49,18 @@ interface Backend {
 }
 
 let database: TestDatabase;
+let otherDatabase: TestDatabase;
 const previousHome = process.env.TAGIFAI_HOME;
 
 beforeAll(async () => {
   process.env.TAGIFAI_HOME = mkdtempSync(join(tmpdir(), "tagifai-artifact-store-"));
   database = await createTestDatabase();
+  otherDatabase = await createTestDatabase();
 });
 
 afterAll(async () => {
   await database.drop();
+  await otherDatabase.drop();
   if (previousHome === undefined) delete process.env.TAGIFAI_HOME;
   else process.env.TAGIFAI_HOME = previousHome;
 });
@@ -74,6 +81,16 @@ const BACKENDS: Backend[] = [
     open: async () => {
       const tracking = await openStore(database.uri);
       const store = await openArtifactStore(tracking);
+      return { store, close: () => tracking.close() };
+    },
+  },
+  {
+    name: "postgres, another database than the tracking store's",
+    open: async () => {
+      const tracking = await openStore(
+        `sqlite:${join(mkdtempSync(join(tmpdir(), "tagifai-other-")), "t.db")}`,
+      );
+      const store = await openArtifactStore(tracking, otherDatabase.uri);
       return { store, close: () => tracking.close() };
     },
   },
@@ -216,6 +233,26 @@ describe("postgres artifact store", () => {
     const dir = (await store.fetch(runId)) as string;
     writeFileSync(join(dir, "params.json"), "tampered");
     expectSameFiles((await store.fetch(runId)) as string, files);
+  });
+
+  it("records another database without its password, and a run recorded there opens it", async () => {
+    const uri = new URL(otherDatabase.uri);
+    uri.password = "secret";
+    const other = await openArtifactStore(tracking, uri.toString());
+    const runId = newId();
+    try {
+      expect(other.runUri(runId)).toBe(`${otherDatabase.uri}#${runId}`);
+      await other.save(runId, writer({ "params.json": Buffer.from("{}") }));
+    } finally {
+      await other.close();
+    }
+    const run = { id: runId, artifactUri: `${otherDatabase.uri}#${runId}` } as Run;
+    const reopened = await openRunArtifactStore(tracking, run);
+    try {
+      expect(await reopened.list(runId)).toEqual([{ name: "params.json", bytes: 2 }]);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it("reports an unreachable store as ARTIFACT_STORE_ERROR, naming it", async () => {
