@@ -7,7 +7,6 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHUNK_BYTES, openPostgresArtifactStore } from "../src/tagifai/artifact-store/postgres/store.js";
 import {
@@ -17,7 +16,7 @@ import {
 } from "../src/tagifai/artifact-store.js";
 import { newId } from "../src/tagifai/tracking/ids.js";
 import { openStore, type Run, type TrackingStore } from "../src/tagifai/tracking.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/postgres.js";
+import { createTestDatabase, queryDatabase, type TestDatabase } from "./helpers/postgres.js";
 
 /** A run's files: small JSON, a file in a subfolder (as an ensemble's members), and one of 2.5 chunks. */
 function sampleFiles(): Record<string, Buffer> {
@@ -185,15 +184,7 @@ describe("postgres artifact store", () => {
     await tracking.close();
   });
 
-  async function sql(statement: string, values: unknown[] = []): Promise<pg.QueryResult> {
-    const client = new pg.Client({ connectionString: database.uri });
-    await client.connect();
-    try {
-      return await client.query(statement, values);
-    } finally {
-      await client.end();
-    }
-  }
+  const sql = (statement: string, values: unknown[] = []) => queryDatabase(database.uri, statement, values);
 
   it("stores files in 1 MiB chunks with their sha256, in the tracking database", async () => {
     const runId = newId();

@@ -7,12 +7,11 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { buildApp } from "../src/tagifai/serve/app.js";
 import { runCli } from "./helpers/cli.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/postgres.js";
+import { createTestDatabase, queryDatabase, type TestDatabase } from "./helpers/postgres.js";
 import { DATASET_DIR } from "./helpers/trained-run.js";
 
 let database: TestDatabase;
@@ -28,15 +27,7 @@ function onMachine(home: string, args: string[]) {
   });
 }
 
-async function sql(statement: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: database.uri });
-  await client.connect();
-  try {
-    return await client.query(statement, values);
-  } finally {
-    await client.end();
-  }
-}
+const sql = (statement: string, values: unknown[] = []) => queryDatabase(database.uri, statement, values);
 
 beforeAll(async () => {
   database = await createTestDatabase();

@@ -51,3 +51,24 @@ async function runAsAdmin(statement: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * Run one SQL statement on a database over its own short-lived connection.
+ * @param uri the database
+ * @param statement SQL with `$1`… placeholders
+ * @param values the placeholders' values
+ * @returns the result
+ */
+export async function queryDatabase(
+  uri: string,
+  statement: string,
+  values: unknown[] = [],
+): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: uri });
+  await client.connect();
+  try {
+    return await client.query(statement, values);
+  } finally {
+    await client.end();
+  }
+}

@@ -6,7 +6,13 @@
 import { type Kysely, sql } from "kysely";
 import { logger } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
-import type { Backend, Connection } from "./connection.js";
+import {
+  type Backend,
+  type Connection,
+  describeError,
+  openConnection,
+  type TrackingTarget,
+} from "./connection.js";
 import type { Database } from "./database.js";
 
 interface Migration {
@@ -238,4 +244,27 @@ async function createArtifactTables(db: Kysely<Database>, backend: Backend): Pro
       (fk) => fk.onDelete("cascade"),
     )
     .execute();
+}
+
+/**
+ * Open a database and bring its schema up to date (see `migrate`), closing it again if that fails.
+ * @param target the database
+ * @param failure the error to throw for a failure that is not already a TagifaiError, given what
+ *   went wrong in one line
+ * @returns the open, migrated connection
+ * @throws TagifaiError SCHEMA_TOO_NEW, or `failure(…)`
+ */
+export async function openMigrated(
+  target: TrackingTarget,
+  failure: (problem: string, cause: unknown) => TagifaiError,
+): Promise<Connection> {
+  const connection = openConnection(target);
+  try {
+    await migrate(connection);
+    return connection;
+  } catch (error) {
+    await connection.db.destroy();
+    if (error instanceof TagifaiError) throw error;
+    throw failure(describeError(error), error);
+  }
 }

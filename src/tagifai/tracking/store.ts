@@ -6,19 +6,13 @@ import { dirname, isAbsolute } from "node:path";
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
 import { parseWith } from "../schema.js";
-import {
-  type Connection,
-  defaultTrackingUri,
-  describeError,
-  openConnection,
-  parseTrackingUri,
-} from "./connection.js";
+import { type Connection, defaultTrackingUri, parseTrackingUri } from "./connection.js";
 import type { Database } from "./database.js";
 import { deleteExperiment, findExperiment, findOrCreateExperiment, listExperiments } from "./experiments.js";
 import { collectGarbage, collectStoredArtifacts, type GarbageEntry } from "./garbage.js";
 import { assertExperimentName, assertPositiveInteger, assertRunId } from "./ids.js";
 import { assertMetrics, getMetricHistory, listMetricKeys, logMetrics } from "./metrics.js";
-import { migrate } from "./migrations.js";
+import { openMigrated } from "./migrations.js";
 import {
   type ClaimTrialOptions,
   type CreateRunOptions,
@@ -76,18 +70,13 @@ export interface OpenStoreOptions {
 export async function openStore(uri?: string, options: OpenStoreOptions = {}): Promise<TrackingStore> {
   const timeoutMs = runHeartbeatTimeoutMs(options.runHeartbeatTimeoutS);
   const target = parseTrackingUri(uri ?? process.env.TAGIFAI_TRACKING_URI ?? defaultTrackingUri());
-  const connection = openConnection(target);
-  try {
-    await migrate(connection);
-  } catch (error) {
-    await connection.db.destroy();
-    if (error instanceof TagifaiError) throw error;
-    throw new TagifaiError(
-      "TRACKING_ERROR",
-      `cannot open the tracking store ${target.display}: ${describeError(error)}`,
-      { cause: error },
-    );
-  }
+  const connection = await openMigrated(
+    target,
+    (problem, cause) =>
+      new TagifaiError("TRACKING_ERROR", `cannot open the tracking store ${target.display}: ${problem}`, {
+        cause,
+      }),
+  );
   return new TrackingStore(target.display, connection, timeoutMs);
 }
 

@@ -13,15 +13,10 @@ import { checkpoint } from "../../abort.js";
 import type { ArtifactFile, ArtifactStore } from "../../artifact-store.js";
 import { TagifaiError } from "../../errors.js";
 import { sha256, writeFileAtomic } from "../../files.js";
-import {
-  type Connection,
-  describeError,
-  openConnection,
-  parseTrackingUri,
-} from "../../tracking/connection.js";
+import { type Connection, describeError, parseTrackingUri } from "../../tracking/connection.js";
 import type { Database } from "../../tracking/database.js";
 import { assertRunId } from "../../tracking/ids.js";
-import { migrate } from "../../tracking/migrations.js";
+import { openMigrated } from "../../tracking/migrations.js";
 import {
   cacheFolder,
   commitToCache,
@@ -285,18 +280,17 @@ export async function openPostgresArtifactStore(uri: string): Promise<PostgresAr
       "malformed PostgreSQL artifact URI (expected postgresql://…)",
     );
   }
-  const connection = openConnection(target);
-  try {
-    await migrate(connection);
-  } catch (error) {
-    await connection.db.destroy();
-    if (error instanceof TagifaiError) throw error;
-    throw new TagifaiError(
-      "ARTIFACT_STORE_ERROR",
-      `cannot reach the artifact store ${target.display}: ${describeError(error)}`,
-      { cause: error },
-    );
-  }
+  const connection = await openMigrated(
+    target,
+    (problem, cause) =>
+      new TagifaiError(
+        "ARTIFACT_STORE_ERROR",
+        `cannot reach the artifact store ${target.display}: ${problem}`,
+        {
+          cause,
+        },
+      ),
+  );
   const recorded = new URL(uri);
   recorded.password = "";
   recorded.hash = "";
