@@ -118,6 +118,31 @@ describe("batchPredict", () => {
     expect(readJsonl(output)).toHaveLength(1);
   });
 
+  it("writes nothing when aborted midway", async () => {
+    const input = file(
+      "abort.jsonl",
+      jsonl(records(Array.from({ length: 2000 }, (_, i) => `${TEXTS[i % 3]} ${i}`))),
+    );
+    const output = join(dir, "aborted.jsonl");
+    const controller = new AbortController();
+    await expect(
+      batchPredict({
+        input,
+        output,
+        fields,
+        runRef: trained.runId,
+        trackingUri: trained.trackingUri,
+        batchSize: 50,
+        signal: controller.signal,
+        onProgress: ({ predicted }) => {
+          if (predicted >= 100) controller.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ name: "AbortError" });
+    expect(existsSync(output)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+
   it("reads no further ahead of a slow output than the batches in flight (backpressure)", async () => {
     const total = 20_000;
     let produced = 0;

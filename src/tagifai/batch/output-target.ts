@@ -54,8 +54,9 @@ export function openOutput(target: string | Writable, force: boolean): OutputTar
       renameSync(temp, target);
     },
     async () => {
-      // Destroyed before its file was opened, the stream still opens (creates) it, then closes.
-      if (!stream.closed) await once(stream.destroy(), "close");
+      // Destroyed before its file was opened, the stream still opens (creates) it, then closes; a
+      // write cut short may emit an error first, which is no news here.
+      if (!stream.closed) await new Promise<void>((closed) => stream.once("close", () => closed()).destroy());
       rmSync(temp, { force: true });
     },
   );
