@@ -552,6 +552,67 @@ describe("dashboard", () => {
     expect(overflow).toBeLessThanOrEqual(0);
   });
 
+  it("Inference: the model is chosen (default: the default model, by name/version/run); many texts predict and download", async () => {
+    await open("inference");
+    const picker = page.locator("#inference-run");
+    expect(await picker.inputValue()).toBe(trained.runId);
+    expect(await picker.locator("option").first().textContent()).toBe(
+      `Default: tagifai v1 @production · ${await nameOf(trained.runId)} · ${trained.runId.slice(0, 8)}`,
+    );
+    await picker.selectOption(linearRunId);
+    expect(await page.locator("#inference-model").textContent()).toContain(linearRunId.slice(0, 8));
+
+    const texts = [
+      "Object detection with YOLO",
+      "BERT for text classification",
+      "Reinforcement learning for games",
+    ];
+    await page.fill("#batch-texts", texts.join("\n"));
+    await page.click("text=Predict all");
+    await expect
+      .poll(() => page.locator("#batch-status").textContent())
+      .toContain("Predicted 3 projects with run");
+    expect(await page.locator("#batch-status").textContent()).toContain(linearRunId.slice(0, 8));
+    expect(await page.locator("#batch-result tbody tr").count()).toBe(3);
+    const api = await fetch(`${server.url}/api/runs/${linearRunId}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ texts: texts.map((text) => ({ text })) }),
+    });
+    const expected = (await api.json()).data.predictions as { predicted_tags: string[] }[];
+    const csv = await downloaded("#download-csv");
+    expect(csv.split("\n")[0]).toBe("id,predicted_tags");
+    expect(csv.trim().split("\n").slice(1)).toEqual(
+      expected.map((p, i) => `${i + 1},${p.predicted_tags.join("|")}`),
+    );
+    await page.check("#batch-probabilities");
+    const jsonl = (await downloaded("#download-jsonl"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(jsonl.map((record) => record.predicted_tags)).toEqual(expected.map((p) => p.predicted_tags));
+    expect(Object.keys(jsonl[0].probabilities).length).toBeGreaterThan(1);
+
+    // A CSV file: its ids, and a record without text skipped by line.
+    await page.setInputFiles("#batch-file", {
+      name: "projects.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(
+        'id,title,description\n41,YOLO,object detection\n42,,\n43,BERT,"text, classification"\n',
+      ),
+    });
+    await expect
+      .poll(() => page.locator("#batch-status").textContent())
+      .toContain("projects.csv: 2 projects; skipped 1: line 3");
+    await page.click("text=Predict all");
+    await expect.poll(() => page.locator("#batch-status").textContent()).toContain("Predicted 2 projects");
+    expect(await page.locator("#batch-result tbody tr td:first-child").allTextContents()).toEqual([
+      "41",
+      "43",
+    ]);
+    await screenshot("inference-batch");
+  });
+
   it("API docs: Swagger UI renders every route under the Content-Security-Policy", async () => {
     const response = await page.goto(`${server.url}/docs`);
     expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self'/);
@@ -565,6 +626,13 @@ describe("dashboard", () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+/** Click a download button and return the downloaded file's text. */
+async function downloaded(button: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+  const path = await download.path();
+  return readFileSync(path, "utf8");
+}
 
 /** The page's section whose heading starts with `title`. */
 function sectionTitled(title: string) {

@@ -10,9 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
+import { loadArtifactsFromDir } from "../src/tagifai/artifacts.js";
 import { withStore } from "../src/tagifai/lifecycle.js";
 import { trainModel } from "../src/tagifai/operations.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
+import { predict as predictTexts } from "../src/tagifai/predict.js";
 import { buildApp } from "../src/tagifai/serve/app.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
 import { openStore } from "../src/tagifai/tracking.js";
@@ -509,6 +511,45 @@ describe("reload", () => {
     const health = (await call("GET", "/")).body.data;
     expect(health.run_id).toBe(newRunId);
     expect(health.model).toMatchObject({ run_id: newRunId, registered: [], val_f1: expect.any(Number) });
+  });
+});
+
+describe("POST /api/runs/:id/predict", () => {
+  const text = "Object detection with YOLO";
+
+  it("predicts with the served run as /predict does, and with another run's own model", async () => {
+    const served = (await call("GET", "/")).body.data.run_id;
+    const viaServed = await call("POST", `/api/runs/${served}/predict`, { texts: [{ text }] });
+    expect(viaServed.body.data).toEqual((await predict([{ text }])).body.data);
+    // The first run is no longer served (the reload above swapped in a newer one): loaded on demand.
+    expect(served).not.toBe(trained.runId);
+    const run = await withStore({ trackingUri: trained.trackingUri }, (store) => store.getRun(trained.runId));
+    const artifacts = await loadArtifactsFromDir(run.artifactUri);
+    const expected = predictTexts([text], artifacts);
+    artifacts.model.dispose();
+    for (let i = 0; i < 2; i++) {
+      const other = await call("POST", `/api/runs/${trained.runId}/predict`, { texts: [{ text }] });
+      expect(other.status).toBe(200);
+      expect(other.body.data.run_id).toBe(trained.runId);
+      expect(other.body.data.predictions[0].probabilities).toEqual(expected[0].probabilities);
+    }
+  });
+
+  it("says 404 for an unknown run or a run without a model, naming no server path; validates the body", async () => {
+    const unknown = "0".repeat(32);
+    expectError(await call("POST", `/api/runs/${unknown}/predict`, { texts: [{ text }] }), 404, /0{32}/);
+    const bare = await withStore({ trackingUri: trained.trackingUri }, async (store) => {
+      const created = await store.createRun({
+        experimentName: "tests",
+        artifactRoot: mkdtempSync(join(tmpdir(), "bare-")),
+      });
+      await store.endRun(created.id, "FINISHED");
+      return created.id;
+    });
+    const answer = await call("POST", `/api/runs/${bare}/predict`, { texts: [{ text }] });
+    expectError(answer, 404, new RegExp(`Run ${bare} has no model to predict with`));
+    expect(answer.body.message).not.toContain(tmpdir());
+    expectError(await call("POST", `/api/runs/${trained.runId}/predict`, { texts: [] }), 422, /texts/);
   });
 });
 

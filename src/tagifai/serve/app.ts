@@ -25,6 +25,7 @@ import { registerModelRoutes } from "./routes-model.js";
 import { registerModelRegistryRoutes } from "./routes-models.js";
 import { registerRunRoutes } from "./routes-runs.js";
 import { registerStudyRoutes } from "./routes-studies.js";
+import { RunModelCache } from "./run-models.js";
 import { addSecurityHeaders } from "./security-headers.js";
 import { httpTimeoutOptions, resolveTimeouts, type Timeouts } from "./timeouts.js";
 import { zodValidatorCompiler } from "./zod-fastify.js";
@@ -83,11 +84,12 @@ export async function buildApp(options: AppOptions = {}): Promise<ServeApp> {
   const reloadToken = resolveReloadToken(options);
   const store = await openStore(options.trackingUri);
   const slot = new ModelSlot(() => loadModel(options));
+  const runModels = new RunModelCache((runId) => loadModel({ ...options, runRef: runId }));
   try {
     await loadFirstModel(slot, options.runRef);
     const app = await createApp(
       { limits, timeouts, reloadToken, reload: options.reloadAll ?? (() => slot.reload()) },
-      slot,
+      { slot, runModels },
       store,
       options.dashboardDir,
     );
@@ -112,7 +114,7 @@ async function createApp(
     reloadToken: string | undefined;
     reload: () => Promise<ReloadResult>;
   },
-  slot: ModelSlot,
+  { slot, runModels }: { slot: ModelSlot; runModels: RunModelCache },
   store: TrackingStore,
   dashboardDir: string | undefined,
 ): Promise<FastifyInstance> {
@@ -137,6 +139,7 @@ async function createApp(
   app.setValidatorCompiler(zodValidatorCompiler);
   app.addHook("onClose", async () => {
     await slot.close();
+    await runModels.close();
     await store.close();
   });
   installErrorHandlers(app, limits.maxBodyBytes);
@@ -162,6 +165,7 @@ async function createApp(
 
   registerModelRoutes(app, {
     slot,
+    runModels,
     store,
     batcher: new PredictionBatcher(slot, BATCH_LIMITS),
     limits,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
 import { TagifaiError } from "../errors.js";
 import { modelIdentity } from "../lifecycle.js";
+import { predict } from "../predict.js";
 import type { TrackingStore } from "../tracking.js";
 import type { PredictionBatcher } from "./batcher.js";
 import {
@@ -20,14 +21,18 @@ import {
   reloadBodySchema,
   reloadDataSchema,
   routeSchemas,
+  runIdParamsSchema,
 } from "./contract.js";
 import { ok } from "./envelope.js";
 import type { ModelSlot, ReloadResult } from "./live-model.js";
 import { reloadGuard } from "./reload-guard.js";
+import type { RunModelCache } from "./run-models.js";
 
 /** What the model routes need. */
 export interface ModelRoutesOptions {
   slot: ModelSlot;
+  /** Models of other runs, loaded when a request names one (`POST /api/runs/:id/predict`). */
+  runModels: RunModelCache;
   /** The tracking store, read for which model the loaded run is (its registry aliases may move). */
   store: TrackingStore;
   batcher: PredictionBatcher;
@@ -40,14 +45,14 @@ export interface ModelRoutesOptions {
 
 /**
  * Register `GET /` (health, and which model answers: see `modelIdentity`), `POST /predict`,
- * `GET /params`, `GET /params/:param`, `GET /performance` and `POST /reload` (guarded: see
- * `reloadGuard`).
+ * `POST /api/runs/:id/predict` (a chosen run's model), `GET /params`, `GET /params/:param`,
+ * `GET /performance` and `POST /reload` (guarded: see `reloadGuard`).
  * @param app the fastify instance
  * @param options the model slot, the prediction batcher and the request limits
  */
 export function registerModelRoutes(
   app: FastifyInstance,
-  { slot, store, batcher, limits, reloadToken, reload }: ModelRoutesOptions,
+  { slot, runModels, store, batcher, limits, reloadToken, reload }: ModelRoutesOptions,
 ): void {
   const startedAt = Date.now();
   const tag = "model";
@@ -82,6 +87,31 @@ export function registerModelRoutes(
     async (request) => {
       const { runId, predictions } = await batcher.predict(request.body.texts.map(({ text }) => text));
       return ok(request, { run_id: runId, predictions });
+    },
+  );
+
+  app.post<{ Body: z.infer<typeof predictBody>; Params: z.infer<typeof runIdParamsSchema> }>(
+    "/api/runs/:id/predict",
+    {
+      schema: routeSchemas({
+        summary:
+          "Predict with the model of a run you choose (the served run is batched as /predict; another is " +
+          "loaded on first use and kept among the most recently used few)",
+        tag,
+        params: runIdParamsSchema,
+        body: predictBody,
+        data: predictDataSchema,
+      }),
+    },
+    async (request) => {
+      const { id } = request.params;
+      const texts = request.body.texts.map(({ text }) => text);
+      if (slot.current?.runId === id) {
+        const { runId, predictions } = await batcher.predict(texts);
+        if (runId === id) return ok(request, { run_id: runId, predictions });
+      }
+      const predictions = await runModels.use(id, (model) => predict(texts, model.artifacts));
+      return ok(request, { run_id: id, predictions });
     },
   );
 
