@@ -357,9 +357,43 @@ describe("dashboard", () => {
     const names = await page.locator("#run-list tbody tr td:nth-child(2)").allTextContents();
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
     expect(names.indexOf("alpha")).toBeLessThan(names.indexOf("other"));
-    const loss = (id: string) => page.locator(`tr[data-run-id="${id}"] td:nth-child(8)`).textContent();
+    const loss = (id: string) => page.locator(`tr[data-run-id="${id}"] td:nth-child(9)`).textContent();
     expect(await loss(otherRunId)).toBe("0.008120");
     expect(await loss(alphaRunId)).toBe("0.008490");
+  });
+
+  it("Runs: the user chooses the param and metric columns, which sort and stay chosen", async () => {
+    await open("runs");
+    const headers = () => page.locator("#run-list thead th").allTextContents();
+    expect(await headers()).toEqual(expect.arrayContaining(["Val F1", "Test F1", "Best val loss"]));
+    await page.locator("#run-columns > button").click();
+    await page.check('#run-columns input[data-column="param:lr"]');
+    await page.check('#run-columns input[data-column="param:cnn.embedding_dim"]');
+    await page.uncheck('#run-columns input[data-column="metric:best_val_loss"]');
+    expect(await headers()).toEqual(expect.arrayContaining(["lr", "cnn.embedding_dim"]));
+    expect(await headers()).not.toContain("Best val loss");
+    await page.selectOption("#run-experiment", "tests");
+    const column = (await headers()).indexOf("lr") + 1;
+    const lr = (id: string) => page.locator(`tr[data-run-id="${id}"] td:nth-child(${column})`).textContent();
+    expect(await lr(otherRunId)).toBe("0.01000");
+    expect(await lr(alphaRunId)).toBe("0.02000");
+    await page.locator("th button", { hasText: /^lr$/ }).click();
+    const values = await page.locator(`#run-list tbody tr td:nth-child(${column})`).allTextContents();
+    expect(values.indexOf("0.02000")).toBeLessThan(values.indexOf("0.01000"));
+    const embedding = (await headers()).indexOf("cnn.embedding_dim") + 1;
+    expect(
+      await page.locator(`tr[data-run-id="${trained.runId}"] td:nth-child(${embedding})`).textContent(),
+    ).toBe("32.00");
+    // Chosen columns stay when the page is left and opened again.
+    await open("data");
+    await open("runs");
+    expect(await headers()).toContain("lr");
+    expect(await headers()).not.toContain("Best val loss");
+    await page.locator("#run-columns > button").click();
+    await page.uncheck('#run-columns input[data-column="param:lr"]');
+    await page.uncheck('#run-columns input[data-column="param:cnn.embedding_dim"]');
+    await page.check('#run-columns input[data-column="metric:best_val_loss"]');
+    await page.locator("#run-columns > button").click();
   });
 
   it("Runs: pages through every run instead of capping them", async () => {

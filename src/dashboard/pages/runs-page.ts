@@ -1,5 +1,6 @@
 /**
- * Runs page: every tracked run (paged, filterable by experiment, status and text, sortable); tick
+ * Runs page: every tracked run (paged, filterable by experiment, status and text, sortable, with
+ * the param and metric columns the user chooses — nested params as dotted keys, e.g. `cnn.lr`); tick
  * two or more to compare their params and metrics side by side, with their validation losses
  * overlaid; a run's name opens its page (`#/runs/<id>`).
  */
@@ -18,6 +19,26 @@ const FETCH_SIZE = 1000;
 
 /** The ticked runs, by id; kept while the page is left and shown again (e.g. to open a run). */
 const picked = new Map<string, RunView>();
+
+/** A param or metric column of the run table. */
+interface ValueColumn {
+  kind: "metric" | "param";
+  key: string;
+}
+
+/** The chosen param and metric columns, in order; kept while the page is left. */
+let chosen: ValueColumn[] = [
+  { kind: "metric", key: "val_f1" },
+  { kind: "metric", key: "f1" },
+  { kind: "metric", key: "best_val_loss" },
+];
+
+/** Headings of the well-known metrics; other columns are headed by their key. */
+const METRIC_TITLES: Record<string, string> = {
+  val_f1: "Val F1",
+  f1: "Test F1",
+  best_val_loss: "Best val loss",
+};
 
 /**
  * Every run of the store, newest first, fetched page by page (no cap).
@@ -55,19 +76,24 @@ export async function renderRunsPage(root: HTMLElement, context: PageContext): P
     void overlayCurves(curves, ticked);
   };
 
-  const filters = runFilters(runs, (shown) => listing.replaceChildren(runTable(shown).element));
+  let shown = runs;
+  const filters = runFilters(runs, (matching) => {
+    shown = matching;
+    listing.replaceChildren(runTable(shown).element);
+  });
   const listing = h("div", { id: "run-list" });
-  const runTable = (shown: RunView[]) =>
-    dataTable(runColumns(showCompared), shown, {
+  const chooser = columnChooser(runs, () => listing.replaceChildren(runTable(shown).element));
+  const runTable = (rows: RunView[]) =>
+    dataTable([...runColumns(showCompared), ...chosen.map(valueColumn)], rows, {
       pageSize: PAGE_SIZE,
       caption: "Tracked runs",
       onRow: (tr, run) => {
         tr.dataset.runId = run.run_id;
       },
     });
-  listing.append(runTable(runs).element);
+  listing.append(runTable(shown).element);
   root.append(
-    section(`Tracked runs (${runs.length})`, filters, listing),
+    section(`Tracked runs (${runs.length})`, filters, chooser, listing),
     section("Comparison", compare, curves),
   );
   showCompared();
@@ -152,14 +178,94 @@ function runColumns(changed: () => void): Column<RunView>[] {
       cell: (run) => run.start_time.replace("T", " ").slice(0, 19),
       sortKey: (run) => run.start_time,
     },
-    { title: "Test F1", cell: (run) => sig(run.metrics.f1), sortKey: (run) => run.metrics.f1 ?? -1 },
-    {
-      title: "Best val loss",
-      cell: (run) => sig(run.metrics.best_val_loss),
-      sortKey: (run) => run.metrics.best_val_loss ?? Number.POSITIVE_INFINITY,
-      ascendingFirst: true,
-    },
   ];
+}
+
+/** A run's params as dotted keys (`cnn.lr`), nested objects flattened. */
+function flatParams(params: Record<string, unknown>, prefix = ""): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === "object" && value !== null && !Array.isArray(value))
+      Object.assign(flat, flatParams(value as Record<string, unknown>, `${prefix}${key}.`));
+    else flat[`${prefix}${key}`] = value;
+  }
+  return flat;
+}
+
+/** A chosen param or metric as a sortable column; losses sort smallest first, missing values last. */
+function valueColumn({ kind, key }: ValueColumn): Column<RunView> {
+  if (kind === "metric") {
+    const loss = key.includes("loss");
+    return {
+      title: METRIC_TITLES[key] ?? key,
+      cell: (run) => sig(run.metrics[key]),
+      sortKey: (run) => run.metrics[key] ?? (loss ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY),
+      ascendingFirst: loss,
+    };
+  }
+  return {
+    title: key,
+    cell: (run) => showValue(flatParams(run.params)[key]),
+    sortKey: (run) => {
+      const value = flatParams(run.params)[key];
+      if (value === undefined) return Number.NEGATIVE_INFINITY; // missing sorts last, largest first
+      return typeof value === "number" ? value : showValue(value);
+    },
+  };
+}
+
+/**
+ * The column chooser: a checkbox for every metric and param key any run has; `changed` redraws the
+ * table with the chosen columns.
+ */
+function columnChooser(runs: RunView[], changed: () => void): HTMLElement {
+  const keys = (pick: (run: RunView) => Record<string, unknown>) =>
+    [...new Set(runs.flatMap((run) => Object.keys(pick(run))))].sort();
+  const toggle = h("button", {
+    type: "button",
+    class: "secondary",
+    "aria-expanded": "false",
+    "aria-controls": "run-columns-panel",
+  });
+  const count = () => toggle.replaceChildren(`Columns: ${chosen.length} params and metrics chosen`);
+  const group = (kind: ValueColumn["kind"], legend: string, names: string[]) =>
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, legend),
+      ...names.map((key) => {
+        const box = h("input", { type: "checkbox", "data-column": `${kind}:${key}` });
+        box.checked = chosen.some((c) => c.kind === kind && c.key === key);
+        box.addEventListener("change", () => {
+          chosen = box.checked
+            ? [...chosen, { kind, key }]
+            : chosen.filter((c) => !(c.kind === kind && c.key === key));
+          count();
+          changed();
+        });
+        return h("label", { class: "check" }, box, ` ${key}`);
+      }),
+    );
+  count();
+  const panel = h(
+    "div",
+    { id: "run-columns-panel", hidden: "" },
+    group(
+      "metric",
+      "Metrics",
+      keys((run) => run.metrics),
+    ),
+    group(
+      "param",
+      "Params",
+      keys((run) => flatParams(run.params)),
+    ),
+  );
+  toggle.addEventListener("click", () => {
+    panel.hidden = !panel.hidden;
+    toggle.setAttribute("aria-expanded", String(!panel.hidden));
+  });
+  return h("div", { id: "run-columns", class: "columns-chooser" }, toggle, panel);
 }
 
 /** A value of a param or metric for the comparison table. */
