@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_DIR, TEST_PARAMS_FP } from "../src/config/config.js";
 import { withStore } from "../src/tagifai/lifecycle.js";
 import { testModel, trainModel } from "../src/tagifai/operations.js";
+import { paramImportances } from "../src/tagifai/optimize/importance.js";
 import { randomSampler } from "../src/tagifai/optimize/samplers.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { runStudy } from "../src/tagifai/optimize/study.js";
@@ -489,6 +490,36 @@ describe("dashboard", () => {
     expect(await rows.first().textContent()).toContain(study.best!.value!.toFixed(4));
     expect(await rows.last().getAttribute("class")).toMatch(/pruned|failed/);
     await screenshot("optimization");
+  });
+
+  it("Optimization: parameter importance (its method said) and parallel coordinates of the complete trials", async () => {
+    await open("optimization");
+    await page.selectOption("#study", "tuning");
+    await page.locator("#param-importance canvas").waitFor();
+    const { trials } = (await (await fetch(`${server.url}/api/studies/tuning/trials`)).json()).data;
+    const complete = trials.filter((t: { value: number | null }) => t.value !== null);
+    const expected = paramImportances(complete);
+    const rows = page.locator("#param-importance > .table-block tbody tr");
+    expect(await rows.count()).toBe(3);
+    expect(await rows.locator("td:nth-child(1)").allTextContents()).toEqual(expected.map((r) => r.param));
+    expect(await rows.locator("td:nth-child(2)").allTextContents()).toEqual(
+      expected.map((r) => (r.normalized === null ? "–" : r.normalized.toFixed(3))),
+    );
+    expect(await page.locator("#param-importance").textContent()).toMatch(
+      /first-order variance decomposition/,
+    );
+    expect(await page.locator("#param-importance").textContent()).toMatch(/Spearman/);
+
+    const lines = page.locator("#parallel svg polyline");
+    expect(await lines.count()).toBe(complete.length);
+    const bestIndex = complete.findIndex((t: { number: number }) => t.number === study.best!.number);
+    expect(await page.locator("#parallel svg polyline.highlight").getAttribute("data-item")).toBe(
+      String(bestIndex),
+    );
+    const axes = await page.locator("#parallel svg text[font-weight=bold]").allTextContents();
+    expect(axes).toEqual(["lr", "n", "x", "objective value"]);
+    expect((await page.locator("#parallel svg").boundingBox())?.width).toBeGreaterThan(300);
+    await screenshot("optimization-importance");
   });
 
   it("Optimization: history with the running best; values per step with the pruned trial marked", async () => {

@@ -1,15 +1,19 @@
 /**
  * Optimization page: pick a hyperparameter study; see its trial counts and best trial, its
- * optimization history (each trial's value and the running best), the values its trials reported
+ * optimization history (each trial's value and the running best), its parameter importance (a
+ * first-order variance decomposition with Spearman's direction: see optimize/importance.ts), a
+ * parallel coordinates plot of its COMPLETE trials, the values its trials reported
  * per step with the pruned ones marked, the objective (named as the study's objective records it)
  * of its COMPLETE trials against each parameter, and its trials sorted by value, each linked to its
  * run.
  */
+import { paramImportances } from "../../tagifai/optimize/importance.js";
 import type { StudiesData, StudyTrialsData, StudyView, TrialView } from "../../tagifai/serve/contract.js";
 import { getData } from "../api.js";
-import { destroyCharts, drawScatter, type ScatterAxis, type ScatterPoint } from "../charts.js";
-import { type Column, emptyState, errorBox, fmt, h, section, table } from "../dom.js";
+import { destroyCharts, drawChart, drawScatter, type ScatterAxis, type ScatterPoint } from "../charts.js";
+import { type Column, emptyState, errorBox, fmt, h, section, sig, table } from "../dom.js";
 import type { PageContext } from "../page.js";
+import { parallelCoordinates } from "../parallel.js";
 
 type ParamValue = TrialView["params"][string];
 
@@ -51,13 +55,15 @@ async function showStudy(parent: HTMLElement, name: string): Promise<void> {
     const history = section("Optimization history");
     parent.append(history);
     drawHistory(history, study, trials);
+    const complete = trials.filter((t) => t.value !== null);
+    appendImportance(parent, study, complete);
+    parent.append(parallelSection(study, complete));
     const reports = section(`${capitalize(study.reported ?? "reported value")} per step`);
     parent.append(reports);
     drawIntermediate(reports, study, trials);
     const charts = section(`${capitalize(objectiveName(study))} against each parameter`, notPlotted(study));
     charts.id = "param-charts";
     parent.append(charts);
-    const complete = trials.filter((t) => t.value !== null);
     for (const param of paramNames(trials)) drawParamScatter(charts, study, complete, param);
     parent.append(section("Trials, best first", trialTable(study, trials)));
   } catch (error) {
@@ -91,6 +97,84 @@ function drawHistory(parent: HTMLElement, study: StudyView, trials: readonly Tri
       y: { title: objectiveName(study) },
     },
   );
+}
+
+/** Append the parameter importance: a bar per parameter and a table with the method's numbers. */
+function appendImportance(parent: HTMLElement, study: StudyView, complete: readonly TrialView[]): void {
+  const importances = paramImportances(complete.map((t) => ({ params: t.params, value: t.value as number })));
+  const block = section(
+    "Parameter importance",
+    h(
+      "p",
+      { class: "muted" },
+      `How much of the spread of the ${complete.length} COMPLETE trials' ${objectiveName(study)} each parameter explains on its own: a first-order variance decomposition (the share of variance between groups of trials with similar values of the parameter, corrected for chance — epsilon-squared), normalized to sum to 1; interactions are ignored and few trials make it noisy. Spearman's ρ says whether the value rises (+) or falls (−) as a numeric parameter grows.`,
+    ),
+  );
+  block.id = "param-importance";
+  parent.append(block);
+  const known = importances.filter((r) => r.normalized !== null);
+  if (known.length === 0) {
+    block.append(
+      h("p", {}, "Not enough COMPLETE trials to estimate it (at least 3 with two different values)."),
+    );
+    return;
+  }
+  drawChart(
+    block,
+    "bar",
+    known.map((r) => r.param),
+    [{ label: "importance", data: known.map((r) => r.normalized) }],
+    { horizontal: true, title: `Parameter importance in ${study.name}`, x: "importance (sums to 1)" },
+  );
+  block.append(
+    table(
+      [
+        { title: "Parameter", cell: (r) => h("code", {}, r.param) },
+        { title: "Importance", cell: (r) => fmt(r.normalized), sortKey: (r) => r.normalized ?? -1 },
+        {
+          title: "Variance explained",
+          cell: (r) => (r.explained === null ? "–" : `${(r.explained * 100).toFixed(1)}%`),
+          sortKey: (r) => r.explained ?? -1,
+        },
+        { title: "Spearman ρ", cell: (r) => (r.spearman === null ? "–" : sig(r.spearman, 2)) },
+        { title: "Trials", cell: (r) => r.trials },
+      ],
+      importances,
+    ),
+  );
+}
+
+/** The COMPLETE trials as lines across one axis per parameter and one for the value; the best stands out. */
+function parallelSection(study: StudyView, complete: readonly TrialView[]): HTMLElement {
+  const block = section("Parallel coordinates");
+  block.id = "parallel";
+  if (complete.length === 0) {
+    block.append(h("p", { class: "muted" }, "No trial is COMPLETE yet."));
+    return block;
+  }
+  const best = complete.findIndex((t) => t.number === study.best_trial?.number);
+  block.append(
+    h(
+      "p",
+      { class: "muted" },
+      `One line per COMPLETE trial; darker lines have a ${study.direction === "maximize" ? "higher" : "lower"} (better) ${objectiveName(study)}, the best trial is the thick orange line. The trial table below has the same numbers.`,
+    ),
+    parallelCoordinates(
+      [
+        ...paramNames(complete).map((param) => ({
+          name: param,
+          values: complete.map((t) => t.params[param]),
+        })),
+        { name: objectiveName(study), values: complete.map((t) => t.value as number) },
+      ],
+      {
+        title: `Parallel coordinates of the COMPLETE trials of ${study.name}`,
+        highlight: best < 0 ? undefined : best,
+        higherIsBetter: study.direction === "maximize",
+      },
+    ),
+  );
+  return block;
 }
 
 /** The values each trial reported per step (e.g. per epoch), pruned trials named as such. */
