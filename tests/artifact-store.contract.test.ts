@@ -8,7 +8,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHUNK_BYTES, openPostgresArtifactStore } from "../src/tagifai/artifact-store/postgres/store.js";
+import {
+  CHUNK_BYTES,
+  openPostgresArtifactStore,
+} from "../src/tagifai/artifact-store/postgres/postgres-artifacts.js";
 import {
   type ArtifactStore,
   openArtifactStore,

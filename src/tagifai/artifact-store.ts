@@ -18,8 +18,11 @@
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { modelDir } from "../config/config.js";
-import { LocalArtifactStore } from "./artifact-store/local/store.js";
-import { openPostgresArtifactStore, PostgresArtifactStore } from "./artifact-store/postgres/store.js";
+import { LocalArtifactStore } from "./artifact-store/local/local-artifacts.js";
+import {
+  openPostgresArtifactStore,
+  PostgresArtifactStore,
+} from "./artifact-store/postgres/postgres-artifacts.js";
 import { TagifaiError } from "./errors.js";
 import { TRACKING_DB_SCHEME } from "./tracking/records.js";
 import type { Run, TrackingStore } from "./tracking.js";

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { saveFolder } from "./artifact-store/local/store.js";
+import { saveFolder } from "./artifact-store/local/local-artifacts.js";
 import { loadLabelEncoder } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { type Performance, performanceSchema } from "./eval.js";
