@@ -683,6 +683,10 @@ describe("dashboard", () => {
     expect(response?.headers()["content-security-policy"]).toMatch(/script-src 'self'/);
     await page.locator(".swagger-ui .info .title").waitFor({ timeout: 15_000 });
     expect(await page.locator(".swagger-ui .info .title").textContent()).toContain("Tagifai");
+    expect(await page.title()).toBe("Tagifai API reference");
+    expect(await page.locator('.swagger-ui .info a[href="/dashboard/"]').textContent()).toBe(
+      "Open the dashboard",
+    );
     await expect.poll(() => page.locator(".opblock").count()).toBeGreaterThan(10);
     await screenshot("docs");
   });

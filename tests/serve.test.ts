@@ -424,7 +424,34 @@ describe("docs and dashboard", () => {
     ]);
     const html = await fetch(`${server.url}/docs`);
     expect(html.status).toBe(200);
-    expect(await html.text()).toMatch(/swagger/i);
+    const page = await html.text();
+    expect(page).toMatch(/swagger/i);
+    expect(page).toContain("<title>Tagifai API reference</title>");
+  });
+
+  it("documents every response: described, typed (/performance too), no safe-integer bounds, a link to the dashboard", async () => {
+    const { body } = await call("GET", "/docs/json");
+    expect(body.info.title).toBe("Tagifai API");
+    expect(body.info.description).toContain("[Open the dashboard](/dashboard/)");
+    expect(JSON.stringify(body)).not.toContain("9007199254740991");
+    for (const [path, methods] of Object.entries<
+      Record<string, { responses: Record<string, { description: string }> }>
+    >(body.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const [code, response] of Object.entries(operation.responses)) {
+          expect(response.description, `${method} ${path} ${code}`).not.toBe("Default Response");
+        }
+      }
+    }
+    const performance =
+      body.paths["/performance"].get.responses["200"].content["application/json"].schema.properties.data
+        .properties.performance;
+    expect(JSON.stringify(performance)).toContain('"overall"');
+    expect(performance.example.overall.f1).toEqual(expect.any(Number));
+    const probabilities =
+      body.paths["/predict"].post.responses["200"].content["application/json"].schema.properties.data
+        .properties.predictions.items.properties.probabilities;
+    expect(Object.keys(probabilities.example)).toContain("natural-language-processing");
   });
 
   it("says how to build the dashboard when it is not built", async () => {

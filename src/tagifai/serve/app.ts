@@ -154,14 +154,21 @@ async function createApp(
   await app.register(swagger, {
     openapi: {
       info: {
-        title: "Tagifai",
-        description: "Predict the tags of a machine-learning project from its title and description.",
+        title: "Tagifai API",
+        description:
+          "Predict the tags of a machine-learning project from its title and description. Every answer " +
+          "comes in the same envelope (`message`, `method`, `status-code`, `timestamp`, `url`, `data`); " +
+          "errors have `data: null`. [Open the dashboard](/dashboard/).",
         version: "0.1.0",
       },
     },
   });
   // No validator badge: it would load an image from validator.swagger.io, which the CSP forbids.
-  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { validatorUrl: null } });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: { validatorUrl: null },
+    theme: { title: "Tagifai API reference" },
+  });
 
   registerModelRoutes(app, {
     slot,

@@ -4,6 +4,7 @@
  */
 import { type ZodType, z } from "zod";
 import { projectSchema, tagSchema } from "../data.js";
+import { metricsSchema, performanceSchema } from "../eval/stored-performance.js";
 import { validationReportSchema } from "../expectations/results.js";
 import { paramsSchema } from "../params.js";
 import { MAX_TEXT_LENGTH } from "../predict.js";
@@ -151,26 +152,37 @@ export type HealthData = z.infer<typeof healthSchema>;
 export const predictionSchema = z.object({
   input_text: z.string(),
   preprocessed_text: z.string(),
-  predicted_tags: z.array(z.string()),
-  probabilities: z.record(z.string(), z.number()),
+  predicted_tags: z.array(z.string()).meta({ example: ["natural-language-processing", "transformers"] }),
+  probabilities: z.record(z.string(), z.number()).meta({
+    example: { "natural-language-processing": 0.962, transformers: 0.871, "computer-vision": 0.031 },
+  }),
 });
 
 /** `POST /predict`: the run that predicted, and one prediction per text. */
 export const predictDataSchema = z.object({ run_id: z.string(), predictions: z.array(predictionSchema) });
 
 /** `GET /params` and `GET /params/:param`. */
-export const paramsDataSchema = z.object({ params: z.record(z.string(), z.unknown()) });
+export const paramsDataSchema = z.object({
+  params: z
+    .record(z.string(), z.unknown())
+    .meta({ example: { model: "linear", seed: 1234, min_tag_freq: 30, lower: true, threshold: 0.5 } }),
+});
 
-/** `GET /performance`: the whole report, or the section the filter picked. */
+/** Scores with a real example (the default linear model on the reference test split). */
+const scoresExample = { precision: 0.7866, recall: 0.6981, f1: 0.7316, num_samples: 219 };
+
+/** `GET /performance`: the whole report, or the section the filter picked (`overall`: one set of scores; `class`, `slices`: scores by name). */
 export const performanceDataSchema = z.object({
   run_id: z.string(),
-  performance: z.record(z.string(), z.unknown()),
+  performance: z
+    .union([performanceSchema, metricsSchema, z.record(z.string(), metricsSchema)])
+    .meta({ example: { overall: scoresExample, class: { mlops: scoresExample }, slices: {} } }),
 });
 
 /** `GET /api/runs/:id/performance`: a run's saved test performance, null when it saved none. */
 export const runPerformanceDataSchema = z.object({
   run_id: z.string(),
-  performance: z.record(z.string(), z.unknown()).nullable(),
+  performance: performanceSchema.nullable(),
 });
 
 /** A run of the tracking store, as the API shows it. */
@@ -183,9 +195,13 @@ export const runSchema = z.object({
   end_time: z.string().nullable(),
   /** Why the run ended when its status alone does not say: "lost" (its process stopped heartbeating). */
   end_reason: z.string().nullable(),
-  params: z.record(z.string(), z.unknown()),
-  tags: z.record(z.string(), z.string()),
-  metrics: z.record(z.string(), z.number()),
+  params: z
+    .record(z.string(), z.unknown())
+    .meta({ example: { model: "linear", seed: 1234, threshold: 0.5 } }),
+  tags: z.record(z.string(), z.string()).meta({ example: {} }),
+  metrics: z
+    .record(z.string(), z.number())
+    .meta({ example: { val_f1: 0.7049, f1: 0.7316, precision: 0.7866, recall: 0.6981 } }),
 });
 
 /** A run as the API shows it. */
@@ -212,7 +228,9 @@ export const runMetricsDataSchema = z.object({
   ),
 });
 
-const trialParamsSchema = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+const trialParamsSchema = z
+  .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+  .meta({ example: { lr: 0.00419, embedding_dim: 64 } });
 
 /** A trial of a study, as the API shows it: `value` is set only for COMPLETE trials. */
 export const trialSchema = z.object({
@@ -234,7 +252,9 @@ export const studySchema = z.object({
   /** What the intermediate values measure (attribute `reported`), if the objective says. */
   reported: z.string().nullable(),
   created_at: z.string(),
-  trial_counts: z.record(trialStateSchema, z.number().int()),
+  trial_counts: z
+    .record(trialStateSchema, z.number().int())
+    .meta({ example: { RUNNING: 0, COMPLETE: 5, PRUNED: 1, FAILED: 1 } }),
   best_trial: trialSchema.nullable(),
   /** The params every trial started from, where they came from and their SHA-256 (null for an old study). */
   base_params: z
@@ -346,9 +366,18 @@ export function routeSchemas(contract: RouteContract): Record<string, unknown> {
     tags: [contract.tag],
     ...parts,
     response: {
-      200: routeSchema(envelopeSchema(contract.data), "output"),
-      "4xx": errorResponse,
-      "5xx": errorResponse,
+      200: {
+        description: "OK: the envelope, its `data` as below",
+        ...routeSchema(envelopeSchema(contract.data), "output"),
+      },
+      "4xx": {
+        description: "A request error: the envelope with `data: null` and a message saying what is wrong",
+        ...errorResponse,
+      },
+      "5xx": {
+        description: "A server error: the envelope with `data: null` and what went wrong",
+        ...errorResponse,
+      },
     },
   };
 }
@@ -406,7 +435,7 @@ export const modelVersionSchema = z.object({
   /** Null when the run is gone from the store. */
   run_name: z.string().nullable(),
   run_status: runStatusSchema.nullable(),
-  metrics: z.record(z.string(), z.number()),
+  metrics: z.record(z.string(), z.number()).meta({ example: { val_f1: 0.7049, f1: 0.7316 } }),
 });
 
 /** A registered model with its versions, oldest first. */

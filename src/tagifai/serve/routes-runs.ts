@@ -122,7 +122,9 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
         summary: "Download one file of a run's artifact folder",
         tags: [tag],
         params: routeSchema(runArtifactParamsSchema),
-        response: { 200: { type: "string", format: "binary" } },
+        response: {
+          200: { description: "The file's bytes, as an attachment", type: "string", format: "binary" },
+        },
       },
     },
     async (request, reply) => {

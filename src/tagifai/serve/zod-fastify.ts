@@ -24,8 +24,25 @@ const zodOf = new WeakMap<JsonSchema, ZodType>();
  */
 export function routeSchema(schema: ZodType, io: "input" | "output" = "input"): JsonSchema {
   const { $schema: _, ...json } = z.toJSONSchema(schema, { target: "draft-7", io, unrepresentable: "any" });
+  dropSafeIntegerBounds(json);
   zodOf.set(json, schema);
   return json;
+}
+
+/**
+ * Remove the ±(2^53 − 1) bounds zod gives every `.int()`: they say nothing (JSON numbers are
+ * doubles), and the docs would show them as every integer's example.
+ */
+function dropSafeIntegerBounds(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) dropSafeIntegerBounds(item);
+    return;
+  }
+  if (typeof node !== "object" || node === null) return;
+  const record = node as Record<string, unknown>;
+  if (record.minimum === Number.MIN_SAFE_INTEGER) delete record.minimum;
+  if (record.maximum === Number.MAX_SAFE_INTEGER) delete record.maximum;
+  for (const value of Object.values(record)) dropSafeIntegerBounds(value);
 }
 
 /**
