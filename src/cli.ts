@@ -19,6 +19,7 @@ import { registerServeCommand } from "./cli/serve-command.js";
 import { registerTrackingCommands } from "./cli/tracking-commands.js";
 import { LOG_LEVEL_PROBLEM, logger, packageVersion } from "./config/config.js";
 import { TagifaiError } from "./tagifai/errors.js";
+import { assertSupportedNode } from "./tagifai/runtime.js";
 
 /** Exit code of a usage error. */
 const USAGE_ERROR = 2;
@@ -91,6 +92,12 @@ function reportFailure(error: unknown): number {
   return RUNTIME_ERROR;
 }
 
+try {
+  // Even before --help: under an unsupported Node, the commands that open a store would crash.
+  assertSupportedNode();
+} catch (error) {
+  process.exit(reportFailure(error));
+}
 if (LOG_LEVEL_PROBLEM !== undefined) {
   process.stderr.write(`error: ${LOG_LEVEL_PROBLEM}\n`);
   process.exit(USAGE_ERROR);

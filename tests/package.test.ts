@@ -6,9 +6,8 @@
  *
  * The package is built and packed from a copy of the sources, so this checkout's `dist/` (which the
  * dashboard test rebuilds) is left alone. The install takes the dependencies from the npm cache
- * (`--prefer-offline`) and skips install scripts: better-sqlite3's would try to download a prebuilt
- * binary and then compile SQLite for minutes, so its addon is copied from this checkout, which was
- * compiled for the Node running the tests.
+ * (`--prefer-offline`) and skips install scripts (none is needed: better-sqlite3 ships prebuilt
+ * Node-API binaries).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import {
@@ -39,7 +38,6 @@ const NOT_COPIED = new Set([
   ".tmp",
   join("docs", "api"),
 ]);
-const ADDON = join("node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
 
 /** A consumer of the package: every import is by the package's name. */
 const CONSUMER_TS = `
@@ -163,8 +161,6 @@ beforeAll(() => {
     ],
     consumer,
   );
-  rmSync(join(consumer, ADDON), { force: true });
-  cpSync(join(PACKAGE_DIR, ADDON), join(consumer, ADDON));
 }, 600_000);
 
 afterAll(() => {

@@ -20,7 +20,8 @@ export type ErrorCode =
   | "SERVER_FAILED"
   | "NON_FINITE_LOSS"
   | "MODEL_REGISTERED"
-  | "TESTS_FAILED";
+  | "TESTS_FAILED"
+  | "UNSUPPORTED_RUNTIME";
 
 /** An expected, user-facing error: the message names the problem; `code` classifies it. */
 export class TagifaiError extends Error {

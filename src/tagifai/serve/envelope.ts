@@ -48,6 +48,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TESTS_FAILED: 422,
   // The serving processes themselves failed (workers dying in a loop).
   SERVER_FAILED: 500,
+  // The server runs on a Node.js it does not support.
+  UNSUPPORTED_RUNTIME: 500,
 };
 
 /**

@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { logger, storesDir } from "../../config/config.js";
 import { TagifaiError } from "../errors.js";
+import { assertSupportedNode } from "../runtime.js";
 import type { Database } from "./database.js";
 
 /** Which database engine a tracking URI points at. */
@@ -117,6 +118,8 @@ export function describeError(error: unknown): string {
 }
 
 function openSqlite(target: TrackingTarget): Kysely<Database> {
+  // Before the driver's addon loads: under an unsupported Node it would crash the process.
+  assertSupportedNode();
   let database: BetterSqlite3.Database | undefined;
   try {
     mkdirSync(dirname(target.location), { recursive: true });
