@@ -45,3 +45,13 @@ export function blendProbabilities(members: readonly BlendMember[]): number[][] 
     row.map((_, c) => members.reduce((sum, m) => sum + m.weight * m.probabilities[i][c], 0) / total),
   );
 }
+
+/**
+ * Blend members' probabilities given as parallel lists (see `blendProbabilities`).
+ * @param weights one weight per member
+ * @param probabilities each member's `rows × classes` probabilities, in the same order
+ * @returns the weighted mean, element-wise
+ */
+export function blendWith(weights: readonly number[], probabilities: readonly number[][][]): number[][] {
+  return blendProbabilities(probabilities.map((rows, i) => ({ probabilities: rows, weight: weights[i] })));
+}

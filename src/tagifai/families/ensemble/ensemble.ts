@@ -16,7 +16,7 @@ import { readArtifactJson, saveJson } from "../../files.js";
 import type { Params } from "../../params.js";
 import { parseWith } from "../../schema.js";
 import { thresholdTuningSchema, tuneThresholds } from "../thresholds.js";
-import { blendProbabilities } from "./blend.js";
+import { blendWith } from "./blend.js";
 import { chooseWeights } from "./weights.js";
 
 /** What the ensemble needs of the registry: the families it may take as members. */
@@ -128,9 +128,14 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
           fits.push(await member(model).fit({ ...ctx, config: section(ctx.params, model) }));
         const scorers = fits.map((fit) => fit.scorer);
         const given = ctx.config.members.map((m) => m.weight);
+        const tuneWeights = ctx.config.weights === "validation" && fits.length > 1;
+        // Each member scores the validation split once, for the weights and the thresholds alike.
+        const valProbabilities =
+          tuneWeights || ctx.task === "multi-label"
+            ? scorers.map((scorer) => scorer.predictProba(ctx.val.texts))
+            : [];
         let weights = given;
-        if (ctx.config.weights === "validation" && fits.length > 1) {
-          const valProbabilities = scorers.map((scorer) => scorer.predictProba(ctx.val.texts));
+        if (tuneWeights) {
           ({ weights } = chooseWeights(given, valProbabilities, ctx.val.y, ctx.task, ctx.config.thresholds));
           logger.info(
             `Ensemble weights chosen on validation: ${ctx.config.members.map((m, i) => `${m.model} ${weights[i].toFixed(2)}`).join(", ")}`,
@@ -140,7 +145,7 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
         ctx.signal?.throwIfAborted();
         const thresholds =
           ctx.task === "multi-label"
-            ? tuneThresholds(ctx.val.y, scorer.predictProba(ctx.val.texts), ctx.config.thresholds)
+            ? tuneThresholds(ctx.val.y, blendWith(weights, valProbabilities), ctx.config.thresholds)
             : [];
         const trainedByEpochs = fits.find((fit) => fit.history.length > 0);
         return {
@@ -195,8 +200,9 @@ function savedWeights(dir: string, config: EnsembleConfig): number[] {
 function blendScorer(config: EnsembleConfig, weights: readonly number[], scorers: Scorer[]): Scorer {
   return {
     predictProba: (texts) =>
-      blendProbabilities(
-        scorers.map((scorer, i) => ({ probabilities: scorer.predictProba(texts), weight: weights[i] })),
+      blendWith(
+        weights,
+        scorers.map((scorer) => scorer.predictProba(texts)),
       ),
     async save(dir) {
       for (const [i, scorer] of scorers.entries()) await scorer.save(join(dir, config.members[i].model));

@@ -6,7 +6,7 @@
  */
 import type { Task } from "../../data.js";
 import { decisionF1, type ThresholdTuning, tuneThresholds } from "../thresholds.js";
-import { blendProbabilities } from "./blend.js";
+import { blendWith } from "./blend.js";
 
 /** Grid resolution: weights are multiples of 1/10. */
 export const WEIGHT_STEPS = 10;
@@ -52,9 +52,7 @@ export function chooseWeights(
   const total = given.reduce((sum, w) => sum + w, 0);
   const grid = [given.map((w) => w / total), ...simplexGrid(given.length)];
   const candidates = grid.map((weights) => {
-    const blended = blendProbabilities(
-      valProbabilities.map((probabilities, i) => ({ probabilities, weight: weights[i] })),
-    );
+    const blended = blendWith(weights, valProbabilities);
     const thresholds = task === "multi-label" ? tuneThresholds(valY, blended, tuning) : [];
     return { weights, valF1: decisionF1(task, valY, blended, thresholds) };
   });
