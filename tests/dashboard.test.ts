@@ -215,6 +215,8 @@ describe("dashboard", () => {
     await expect.poll(() => line.textContent()).toContain(trained.runId.slice(0, 8));
     expect(await line.textContent()).toMatch(/val F1 0\.\d+ · test F1 0\.\d+/);
     expect(await line.textContent()).toContain(`tagifai v1 @production · run ${await nameOf(trained.runId)}`);
+    // A run named by its id (the default name) is not named twice ("run 98c4d761 98c4d761").
+    expect((await line.textContent())?.split(trained.runId.slice(0, 8))).toHaveLength(2);
   });
 
   it("Data: shows projects, a tag-count chart and a filterable, labelled tag browser", async () => {

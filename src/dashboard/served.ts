@@ -45,7 +45,18 @@ export function versionLabel(version: RegisteredVersion): string {
  */
 export function runLabel(run: RunView): string {
   const f1 = run.metrics.f1 === undefined ? "" : ` · F1 ${sig(run.metrics.f1, 3)}`;
-  return `${run.name} · ${run.run_id.slice(0, 8)}${f1}`;
+  const id = namedById(run.name, run.run_id) ? "" : ` · ${run.run_id.slice(0, 8)}`;
+  return `${run.name}${id}${f1}`;
+}
+
+/**
+ * Whether a run's name is just its id (or the id's start, the store's default name), so that
+ * showing both would say the same thing twice.
+ * @param name the run's name
+ * @param runId the run's id
+ */
+function namedById(name: string, runId: string): boolean {
+  return name !== "" && runId.startsWith(name);
 }
 
 /**
@@ -61,8 +72,7 @@ export function describeModel(model: ServedModel): Child[] {
     registered === "" ? null : h("a", { href: "#/models", class: "version" }, registered),
     registered === "" ? null : " · run ",
     h("a", { href: `#/runs/${model.run_id}` }, model.run_name),
-    " ",
-    h("code", {}, model.run_id.slice(0, 8)),
+    ...(namedById(model.run_name, model.run_id) ? [] : [" ", h("code", {}, model.run_id.slice(0, 8))]),
     metric(" · val F1", model.val_f1),
     metric(" · test F1", model.test_f1),
   ];
