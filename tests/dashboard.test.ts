@@ -710,13 +710,13 @@ function sectionTitled(title: string) {
 
 /** A run's name, from the API. */
 async function nameOf(runId: string): Promise<string> {
-  const response = await fetch(`${server.url}/runs/${runId}`);
+  const response = await fetch(`${server.url}/api/runs/${runId}`);
   return (await response.json()).data.run.name;
 }
 
 /** A run's test F1, from the API. */
 async function f1Of(runId: string): Promise<number> {
-  const response = await fetch(`${server.url}/runs/${runId}`);
+  const response = await fetch(`${server.url}/api/runs/${runId}`);
   return (await response.json()).data.run.metrics.f1;
 }
 
@@ -944,20 +944,20 @@ describe("dashboard API routes", () => {
     return { status: response.status, body: await response.json() };
   };
 
-  it("GET /runs pages with limit and offset and filters by status", async () => {
-    const first = await get("/runs?limit=3&offset=0");
-    const second = await get("/runs?limit=3&offset=3");
+  it("GET /api/runs pages with limit and offset and filters by status", async () => {
+    const first = await get("/api/runs?limit=3&offset=0");
+    const second = await get("/api/runs?limit=3&offset=3");
     const ids = (answer: { body: { data: { runs: { run_id: string }[] } } }) =>
       answer.body.data.runs.map((run) => run.run_id);
     expect(ids(first)).toHaveLength(3);
     expect(ids(second)).toHaveLength(3);
     expect(ids(first).filter((id) => ids(second).includes(id))).toEqual([]);
-    const all = await get("/runs?limit=1000");
+    const all = await get("/api/runs?limit=1000");
     expect(ids(all).slice(3, 6)).toEqual(ids(second));
-    const finished = await get("/runs?status=FINISHED&limit=1000");
+    const finished = await get("/api/runs?status=FINISHED&limit=1000");
     expect(finished.body.data.runs.every((run: { status: string }) => run.status === "FINISHED")).toBe(true);
-    expect((await get("/runs?offset=-1")).status).toBe(422);
-    expect((await get("/runs?status=DONE")).status).toBe(422);
+    expect((await get("/api/runs?offset=-1")).status).toBe(422);
+    expect((await get("/api/runs?status=DONE")).status).toBe(422);
   });
 
   it("GET /api/runs/:id/performance gives any run's report, null for a run without one", async () => {

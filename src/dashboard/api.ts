@@ -30,7 +30,7 @@ export function isNotFound(error: unknown): boolean {
 
 /**
  * GET an API path and return the envelope's data.
- * @param path e.g. `/runs?limit=50`
+ * @param path e.g. `/api/runs?limit=50`
  */
 export function getData<T>(path: string): Promise<T> {
   return request<T>(path, { method: "GET" });

@@ -158,9 +158,20 @@ async function createApp(
         description:
           "Predict the tags of a machine-learning project from its title and description. Every answer " +
           "comes in the same envelope (`message`, `method`, `status-code`, `timestamp`, `url`, `data`); " +
-          "errors have `data: null`. [Open the dashboard](/dashboard/).",
+          "errors have `data: null`.\n\n" +
+          "One path rule: the served model's own routes (`/`, `/predict`, `/params`, `/performance`, " +
+          "`/reload`) sit at the root, as in Made With ML; every route over the tracking store, the " +
+          "registry or the data — runs, models, studies, datasets, and predicting with a chosen run — " +
+          "sits under `/api/`. [Open the dashboard](/dashboard/).",
         version: "0.1.0",
       },
+      tags: [
+        { name: "model", description: "The served model, and predicting with a run you choose" },
+        { name: "runs", description: "Tracked runs: params, metrics, epochs, performance, artifacts" },
+        { name: "models", description: "The model registry: versions and aliases" },
+        { name: "studies", description: "Hyperparameter studies and their trials" },
+        { name: "data", description: "The dataset: projects, tags, text lengths, expectations report" },
+      ],
     },
   });
   // No validator badge: it would load an image from validator.swagger.io, which the CSP forbids.

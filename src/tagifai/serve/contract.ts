@@ -98,7 +98,7 @@ export const performanceQuerySchema = z
 const limitSchema = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
 
-/** `GET /runs?experiment=&status=&limit=&offset=`: one page of runs, newest first. */
+/** `GET /api/runs?experiment=&status=&limit=&offset=`: one page of runs, newest first. */
 export const runsQuerySchema = z
   .object({
     experiment: z.string().min(1).max(200).optional(),
@@ -207,10 +207,10 @@ export const runSchema = z.object({
 /** A run as the API shows it. */
 export type RunView = z.infer<typeof runSchema>;
 
-/** `GET /runs` data. */
+/** `GET /api/runs` data. */
 export const runsDataSchema = z.object({ runs: z.array(runSchema) });
 
-/** `GET /runs/:id`. */
+/** `GET /api/runs/:id`. */
 export const runDataSchema = z.object({ run: runSchema });
 
 const historySchema = z.array(z.object({ step: z.number(), value: z.number(), timestamp: z.number() }));
@@ -388,7 +388,7 @@ export type PredictData = z.infer<typeof predictDataSchema>;
 export type PerformanceData = z.infer<typeof performanceDataSchema>;
 /** `data` of `GET /api/runs/:id/performance`. */
 export type RunPerformanceData = z.infer<typeof runPerformanceDataSchema>;
-/** `data` of `GET /runs`. */
+/** `data` of `GET /api/runs`. */
 export type RunsData = z.infer<typeof runsDataSchema>;
 /** `data` of `GET /api/runs/:id/metrics`. */
 export type RunMetricsData = z.infer<typeof runMetricsDataSchema>;
