@@ -362,6 +362,22 @@ describe("studies", () => {
 });
 
 describe("data", () => {
+  it("GET /api/data gives the dataset's size, and null (a 200, not a 404) before load-data", async () => {
+    const { body } = await call("GET", "/api/data");
+    const { total } = (await call("GET", "/api/data/projects?limit=1")).body.data;
+    const { tags } = (await call("GET", "/api/data/tags")).body.data;
+    expect(body.data.dataset).toEqual({ projects: total, tags: tags.length });
+    const home = process.env.TAGIFAI_HOME;
+    process.env.TAGIFAI_HOME = mkdtempSync(join(tmpdir(), "no-data-"));
+    try {
+      const empty = await call("GET", "/api/data");
+      expect(empty.status).toBe(200);
+      expect(empty.body.data).toEqual({ dataset: null });
+    } finally {
+      process.env.TAGIFAI_HOME = home;
+    }
+  });
+
   it("GET /api/data/projects gives the newest projects", async () => {
     const { body } = await call("GET", "/api/data/projects?limit=3");
     expect(body.data.total).toBeGreaterThan(1000);

@@ -1,7 +1,7 @@
 /**
  * The dashboard's client of the Tagifai API: every answer comes in the envelope; errors surface
- * as `ApiError`s carrying the server's message and the HTTP status (so that a page can tell
- * "nothing there yet" (404) from a failure).
+ * as `ApiError`s carrying the server's message and the HTTP status. (An empty store or a missing
+ * dataset is a 200 with nothing in it, never a 404: a page asks before it fetches.)
  */
 import type { Envelope } from "../tagifai/serve/envelope.js";
 
@@ -18,14 +18,6 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
   }
-}
-
-/**
- * Whether an error is the API saying that the thing asked for does not exist (yet).
- * @param error what a call threw
- */
-export function isNotFound(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 404;
 }
 
 /**

@@ -3,8 +3,6 @@
  * OpenAPI docs at `/docs`, the model routes, the tracking, study, registry and data routes the dashboard uses,
  * and the dashboard itself.
  */
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { logger } from "../../config/config.js";
 import { loadArtifactsFromDir, loadPerformanceFromDir } from "../artifacts.js";
@@ -13,6 +11,7 @@ import { findRunArtifacts, type StoreOptions } from "../lifecycle.js";
 import { predict } from "../predict.js";
 import { openStore, type TrackingStore } from "../tracking.js";
 import type { Artifacts } from "../train.js";
+import { registerApiDocs } from "./api-docs.js";
 import { type BatchLimits, PredictionBatcher } from "./batcher.js";
 import { type Limits, resolveLimits } from "./contract.js";
 import { registerDashboard } from "./dashboard.js";
@@ -151,35 +150,7 @@ async function createApp(
   });
   const addWrongMethodAnswers = answerWrongMethods(app);
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: "Tagifai API",
-        description:
-          "Predict the tags of a machine-learning project from its title and description. Every answer " +
-          "comes in the same envelope (`message`, `method`, `status-code`, `timestamp`, `url`, `data`); " +
-          "errors have `data: null`.\n\n" +
-          "One path rule: the served model's own routes (`/`, `/predict`, `/params`, `/performance`, " +
-          "`/reload`) sit at the root, as in Made With ML; every route over the tracking store, the " +
-          "registry or the data — runs, models, studies, datasets, and predicting with a chosen run — " +
-          "sits under `/api/`. [Open the dashboard](/dashboard/).",
-        version: "0.1.0",
-      },
-      tags: [
-        { name: "model", description: "The served model, and predicting with a run you choose" },
-        { name: "runs", description: "Tracked runs: params, metrics, epochs, performance, artifacts" },
-        { name: "models", description: "The model registry: versions and aliases" },
-        { name: "studies", description: "Hyperparameter studies and their trials" },
-        { name: "data", description: "The dataset: projects, tags, text lengths, expectations report" },
-      ],
-    },
-  });
-  // No validator badge: it would load an image from validator.swagger.io, which the CSP forbids.
-  await app.register(swaggerUi, {
-    routePrefix: "/docs",
-    uiConfig: { validatorUrl: null },
-    theme: { title: "Tagifai API reference" },
-  });
+  await registerApiDocs(app);
 
   registerModelRoutes(app, {
     slot,

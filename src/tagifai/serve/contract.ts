@@ -288,6 +288,19 @@ export const reloadDataSchema = z.object({
 /** `GET /api/data/projects`: how many projects there are, and the newest ones. */
 export const projectsDataSchema = z.object({ total: z.number().int(), projects: z.array(projectSchema) });
 
+/**
+ * `GET /api/data`: whether the server has a dataset, and its size; `dataset` is null before
+ * `tagifai load-data` put projects.json and tags.json in its data folder.
+ */
+export const datasetDataSchema = z.object({
+  dataset: z
+    .object({
+      projects: z.number().int().meta({ example: 2032 }),
+      tags: z.number().int().meta({ example: 400 }),
+    })
+    .nullable(),
+});
+
 /** `GET /api/data/tags`: every tag with its aliases, parents and how many projects carry it. */
 export const tagsDataSchema = z.object({
   tags: z.array(tagSchema.extend({ count: z.number().int() })),
@@ -296,16 +309,16 @@ export const tagsDataSchema = z.object({
 /** `GET /api/data/text-lengths`: the distribution of the texts' lengths (title + " " + description). */
 export const textLengthsDataSchema = z.object({
   unit: z.literal("characters"),
-  count: z.number().int().meta({ example: 955 }),
-  min: z.number().int().meta({ example: 28 }),
-  median: z.number().meta({ example: 146 }),
-  mean: z.number().meta({ example: 170.2 }),
-  max: z.number().int().meta({ example: 1240 }),
+  count: z.number().int().meta({ example: 2032 }),
+  min: z.number().int().meta({ example: 27 }),
+  median: z.number().meta({ example: 134 }),
+  mean: z.number().meta({ example: 136.1 }),
+  max: z.number().int().meta({ example: 450 }),
   bins: z.array(
     z.object({
-      from: z.number().int().meta({ example: 100 }),
-      to: z.number().int().meta({ example: 200 }),
-      count: z.number().int().meta({ example: 412 }),
+      from: z.number().int().meta({ example: 125 }),
+      to: z.number().int().meta({ example: 150 }),
+      count: z.number().int().meta({ example: 381 }),
     }),
   ),
 });
@@ -394,6 +407,8 @@ export type RunsData = z.infer<typeof runsDataSchema>;
 export type RunMetricsData = z.infer<typeof runMetricsDataSchema>;
 /** `data` of `GET /api/data/projects`. */
 export type ProjectsData = z.infer<typeof projectsDataSchema>;
+/** `data` of `GET /api/data`. */
+export type DatasetData = z.infer<typeof datasetDataSchema>;
 /** `data` of `GET /api/data/tags`. */
 export type TagsData = z.infer<typeof tagsDataSchema>;
 /** `data` of `GET /api/studies`. */
