@@ -478,6 +478,10 @@ describe("docs and dashboard", () => {
         .properties.performance;
     expect(JSON.stringify(performance)).toContain('"overall"');
     expect(performance.example.overall.f1).toEqual(expect.any(Number));
+    const runPerformance =
+      body.paths["/api/runs/{id}/performance"].get.responses["200"].content["application/json"].schema
+        .properties.data.properties.performance;
+    expect(runPerformance.example.overall.f1).toEqual(expect.any(Number));
     const probabilities =
       body.paths["/predict"].post.responses["200"].content["application/json"].schema.properties.data
         .properties.predictions.items.properties.probabilities;

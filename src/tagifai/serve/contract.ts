@@ -171,18 +171,21 @@ export const paramsDataSchema = z.object({
 /** Scores with a real example (the default linear model on the reference test split). */
 const scoresExample = { precision: 0.7866, recall: 0.6981, f1: 0.7316, num_samples: 219 };
 
+/** A performance report's example: its overall and per-class scores. */
+const performanceExample = { overall: scoresExample, class: { mlops: scoresExample }, slices: {} };
+
 /** `GET /performance`: the whole report, or the section the filter picked (`overall`: one set of scores; `class`, `slices`: scores by name). */
 export const performanceDataSchema = z.object({
   run_id: z.string(),
   performance: z
     .union([performanceSchema, metricsSchema, z.record(z.string(), metricsSchema)])
-    .meta({ example: { overall: scoresExample, class: { mlops: scoresExample }, slices: {} } }),
+    .meta({ example: performanceExample }),
 });
 
 /** `GET /api/runs/:id/performance`: a run's saved test performance, null when it saved none. */
 export const runPerformanceDataSchema = z.object({
   run_id: z.string(),
-  performance: performanceSchema.nullable(),
+  performance: performanceSchema.nullable().meta({ example: performanceExample }),
 });
 
 /** A run of the tracking store, as the API shows it. */
