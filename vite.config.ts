@@ -16,8 +16,9 @@ export default defineConfig({
     emptyOutDir: true,
   },
   server: {
+    // The API's path rule: the served model's routes at the root (`^/$` is the health route), the rest under /api.
     proxy: Object.fromEntries(
-      ["/api", "/runs", "/performance", "/params", "/predict"].map((path) => [path, api]),
+      ["^/$", "/predict", "/params", "/performance", "/reload", "/api"].map((path) => [path, api]),
     ),
   },
 });

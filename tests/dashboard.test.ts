@@ -81,14 +81,7 @@ beforeAll(async () => {
     viewport: { width: 1200, height: 900 },
   });
   page = browser.pages()[0] ?? (await browser.newPage());
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") pageErrors.push(`console: ${message.text()}`);
-  });
-  page.on("requestfailed", (request) => pageErrors.push(`request failed: ${request.url()}`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
+  recordErrors(page, pageErrors);
   console.log(`Dashboard screenshots: ${screenshots}`);
 }, 180_000);
 
@@ -96,6 +89,18 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** Push onto `errors` every page error, console error, failed request and HTTP error answer of `on`. */
+function recordErrors(on: Page, errors: string[]): void {
+  on.on("pageerror", (error) => errors.push(error.message));
+  on.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+  });
+  on.on("requestfailed", (request) => errors.push(`request failed: ${request.url()}`));
+  on.on("response", (response) => {
+    if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+}
 
 /** Build the dashboard from the current sources (about a second). */
 function buildDashboard(): void {
@@ -693,6 +698,27 @@ describe("dashboard", () => {
     await screenshot("docs");
   });
 
+  it("API docs: AA contrast with operations open (Swagger UI's defaults fail it), no sideways scroll at 390 px", async () => {
+    await page.goto(`${server.url}/docs`);
+    await page.locator(".swagger-ui .info .title").waitFor({ timeout: 15_000 });
+    // One operation of each method, one with a path parameter: every kind of badge, table and note.
+    for (const operation of [
+      ".opblock-post",
+      ".opblock-delete",
+      '.opblock-get:has([data-path="/api/runs/{id}"])',
+    ])
+      await page.locator(`${operation} .opblock-summary-control`).first().click();
+    await expect.poll(() => page.locator(".opblock .responses-table").count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator(".opblock .parameter__in").count()).toBeGreaterThan(0);
+    expect(await lowContrastTexts()).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      expect(await sidewaysScroll()).toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 900 });
+    }
+  });
+
   it("raised no error in the page, no request failed, and the Content-Security-Policy blocked nothing", () => {
     expect(pageErrors).toEqual([]);
   });
@@ -712,13 +738,13 @@ function sectionTitled(title: string) {
 
 /** A run's name, from the API. */
 async function nameOf(runId: string): Promise<string> {
-  const response = await fetch(`${server.url}/runs/${runId}`);
+  const response = await fetch(`${server.url}/api/runs/${runId}`);
   return (await response.json()).data.run.name;
 }
 
 /** A run's test F1, from the API. */
 async function f1Of(runId: string): Promise<number> {
-  const response = await fetch(`${server.url}/runs/${runId}`);
+  const response = await fetch(`${server.url}/api/runs/${runId}`);
   return (await response.json()).data.run.metrics.f1;
 }
 
@@ -736,8 +762,8 @@ const PAGES = [
  * Texts whose contrast with their background is below 4.5:1 (WCAG AA), as "text: ratio". Colors
  * are composited over the opaque ancestors' backgrounds; disabled controls are exempt, as in WCAG.
  */
-function lowContrastTexts(): Promise<string[]> {
-  return page.evaluate(() => {
+function lowContrastTexts(on: Page = page): Promise<string[]> {
+  return on.evaluate(() => {
     type Rgba = { r: number; g: number; b: number; a: number };
     const parse = (color: string): Rgba => {
       const [r, g, b, a = 1] = (color.match(/[\d.]+/g) ?? []).map(Number);
@@ -785,8 +811,8 @@ function lowContrastTexts(): Promise<string[]> {
 }
 
 /** How far the page scrolls sideways (0 when it does not). */
-function sidewaysScroll(): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+function sidewaysScroll(on: Page = page): Promise<number> {
+  return on.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
 /**
@@ -794,8 +820,8 @@ function sidewaysScroll(): Promise<number> {
  * (links, buttons, form fields, summaries) that focus never reached, and any reached without a
  * visible focus outline.
  */
-async function unreachedByTab(): Promise<{ unreached: string[]; noOutline: string[] }> {
-  const count = await page.evaluate(() => {
+async function unreachedByTab(on: Page = page): Promise<{ unreached: string[]; noOutline: string[] }> {
+  const count = await on.evaluate(() => {
     const all = document.querySelectorAll<HTMLElement>(
       "a[href], button:not(:disabled), input, select, textarea, summary",
     );
@@ -810,8 +836,8 @@ async function unreachedByTab(): Promise<{ unreached: string[]; noOutline: strin
   const reached = new Set<string>();
   const noOutline: string[] = [];
   for (let i = 0; i < count + 3; i++) {
-    await page.keyboard.press("Tab");
-    const focused = await page.evaluate(() => {
+    await on.keyboard.press("Tab");
+    const focused = await on.evaluate(() => {
       const element = document.activeElement as HTMLElement | null;
       if (element === null || element.dataset.focusId === undefined) return null;
       const style = getComputedStyle(element);
@@ -822,7 +848,7 @@ async function unreachedByTab(): Promise<{ unreached: string[]; noOutline: strin
     reached.add(focused.id);
     if (!focused.outlined) noOutline.push(focused.label);
   }
-  const unreached = await page.evaluate(
+  const unreached = await on.evaluate(
     (ids) =>
       [...document.querySelectorAll<HTMLElement>("[data-focus-id]")]
         .filter((element) => !ids.includes(element.dataset.focusId ?? ""))
@@ -856,6 +882,24 @@ describe("dashboard quality bar", () => {
       const { unreached, noOutline } = await unreachedByTab();
       expect(unreached).toEqual([]);
       expect(noOutline).toEqual([]);
+    });
+  }
+
+  for (const width of [390, 1400]) {
+    it(`Run page (CNN and linear) at ${width} px: no sideways scroll, own title and heading, AA contrast, every element reached with Tab`, async () => {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      for (const runId of [trained.runId, linearRunId]) {
+        await open(`runs/${runId}`);
+        for (const summary of await page.locator("main details summary").all()) await summary.click();
+        const name = await nameOf(runId);
+        expect(await sidewaysScroll()).toBeLessThanOrEqual(0);
+        expect(await page.title()).toBe(`Run ${name} · Tagifai`);
+        expect(await page.locator("main h1").textContent()).toBe(`Run ${name}`);
+        expect(await lowContrastTexts()).toEqual([]);
+        const { unreached, noOutline } = await unreachedByTab();
+        expect(unreached).toEqual([]);
+        expect(noOutline).toEqual([]);
+      }
     });
   }
 
@@ -896,6 +940,7 @@ describe("dashboard, before any data or run", () => {
   let empty: RunningServer;
   let emptyPage: Page;
   let savedHome: string | undefined;
+  const emptyErrors: string[] = [];
 
   beforeAll(async () => {
     savedHome = process.env.TAGIFAI_HOME;
@@ -903,6 +948,7 @@ describe("dashboard, before any data or run", () => {
     process.env.TAGIFAI_HOME = home;
     empty = await startServer({ port: 0, trackingUri: `sqlite:${join(home, "tracking.db")}` });
     emptyPage = await browser.newPage();
+    recordErrors(emptyPage, emptyErrors);
   });
 
   afterAll(async () => {
@@ -937,6 +983,28 @@ describe("dashboard, before any data or run", () => {
     await emptyPage.locator(".empty button", { hasText: "Reload" }).click();
     await emptyPage.locator('.page[data-page="runs"][data-ready="true"]:not([data-old])').waitFor();
   });
+
+  for (const [name, heading] of PAGES) {
+    for (const width of [390, 1400]) {
+      it(`${heading} at ${width} px, empty: says which command to run, Reload reached with Tab, no sideways scroll, AA contrast`, async () => {
+        await emptyPage.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+        await visit(name);
+        expect(await emptyPage.title()).toBe(`${heading} · Tagifai`);
+        expect(await emptyPage.locator("main h1").textContent()).toBe(heading);
+        expect(await emptyPage.locator(".empty code").first().textContent()).toMatch(/^tagifai /);
+        expect(await sidewaysScroll(emptyPage)).toBeLessThanOrEqual(0);
+        expect(await lowContrastTexts(emptyPage)).toEqual([]);
+        const { unreached, noOutline } = await unreachedByTab(emptyPage);
+        expect(unreached).toEqual([]);
+        expect(noOutline).toEqual([]);
+        expect(await emptyPage.locator(".empty button", { hasText: "Reload" }).count()).toBe(1);
+      });
+    }
+  }
+
+  it("raised no error and no failed request (an empty store or a missing dataset is no 404)", () => {
+    expect(emptyErrors).toEqual([]);
+  });
 });
 
 describe("dashboard API routes", () => {
@@ -946,20 +1014,20 @@ describe("dashboard API routes", () => {
     return { status: response.status, body: await response.json() };
   };
 
-  it("GET /runs pages with limit and offset and filters by status", async () => {
-    const first = await get("/runs?limit=3&offset=0");
-    const second = await get("/runs?limit=3&offset=3");
+  it("GET /api/runs pages with limit and offset and filters by status", async () => {
+    const first = await get("/api/runs?limit=3&offset=0");
+    const second = await get("/api/runs?limit=3&offset=3");
     const ids = (answer: { body: { data: { runs: { run_id: string }[] } } }) =>
       answer.body.data.runs.map((run) => run.run_id);
     expect(ids(first)).toHaveLength(3);
     expect(ids(second)).toHaveLength(3);
     expect(ids(first).filter((id) => ids(second).includes(id))).toEqual([]);
-    const all = await get("/runs?limit=1000");
+    const all = await get("/api/runs?limit=1000");
     expect(ids(all).slice(3, 6)).toEqual(ids(second));
-    const finished = await get("/runs?status=FINISHED&limit=1000");
+    const finished = await get("/api/runs?status=FINISHED&limit=1000");
     expect(finished.body.data.runs.every((run: { status: string }) => run.status === "FINISHED")).toBe(true);
-    expect((await get("/runs?offset=-1")).status).toBe(422);
-    expect((await get("/runs?status=DONE")).status).toBe(422);
+    expect((await get("/api/runs?offset=-1")).status).toBe(422);
+    expect((await get("/api/runs?status=DONE")).status).toBe(422);
   });
 
   it("GET /api/runs/:id/performance gives any run's report, null for a run without one", async () => {

@@ -132,7 +132,7 @@ describe("POST /reload", () => {
 
 describe("headers", () => {
   it("sends X-Content-Type-Options: nosniff on every response", async () => {
-    for (const url of ["/", "/nope", "/docs", "/docs/json", "/runs?limit=0"]) {
+    for (const url of ["/", "/nope", "/docs", "/docs/json", "/api/runs?limit=0"]) {
       const answer = await app.inject({ method: "GET", url });
       expect(answer.headers["x-content-type-options"], url).toBe("nosniff");
     }
@@ -155,7 +155,7 @@ describe("routing", () => {
       ["PUT", "/predict", "POST"],
       ["GET", "/predict", "POST"],
       ["GET", "/reload", "POST"],
-      ["DELETE", "/runs/0123456789abcdef0123456789abcdef", "GET, HEAD"],
+      ["DELETE", "/api/runs/0123456789abcdef0123456789abcdef", "GET, HEAD"],
       ["POST", "/", "GET, HEAD"],
     ];
     for (const [method, url, allow] of cases) {

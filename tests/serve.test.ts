@@ -242,26 +242,26 @@ describe("params and performance", () => {
 });
 
 describe("runs", () => {
-  it("GET /runs lists the tracked runs, filtered by experiment", async () => {
-    const { body } = await call("GET", "/runs?experiment=tests&limit=10");
+  it("GET /api/runs lists the tracked runs, filtered by experiment", async () => {
+    const { body } = await call("GET", "/api/runs?experiment=tests&limit=10");
     const run = body.data.runs.find((r: { run_id: string }) => r.run_id === trained.runId);
     expect(run).toMatchObject({ experiment: "tests", status: "FINISHED" });
     expect(run.metrics.f1).toBeTypeOf("number");
     expect(run).not.toHaveProperty("artifactUri");
   });
 
-  it("GET /runs/:id gives one run; a malformed id is 422, an unknown one 404", async () => {
-    const { body } = await call("GET", `/runs/${trained.runId}`);
+  it("GET /api/runs/:id gives one run; a malformed id is 422, an unknown one 404", async () => {
+    const { body } = await call("GET", `/api/runs/${trained.runId}`);
     expect(body.data.run).toMatchObject({ run_id: trained.runId, params: { seed: 1234 } });
     expect(Date.parse(body.data.run.end_time)).toBeGreaterThanOrEqual(Date.parse(body.data.run.start_time));
-    expectError(await call("GET", `/runs/${"A".repeat(32)}`), 422, /id: must be a run id/);
-    expectError(await call("GET", "/runs/XYZ"), 422, /id: must be a run id/);
-    expectError(await call("GET", `/runs/${"0".repeat(32)}`), 404, /not found/);
-    expectError(await call("GET", `/runs/${"a".repeat(500)}`), 414, /exceeding the max param length/);
-    expectError(await call("GET", "/runs/%zz"), 400, /not a valid url component/);
+    expectError(await call("GET", `/api/runs/${"A".repeat(32)}`), 422, /id: must be a run id/);
+    expectError(await call("GET", "/api/runs/XYZ"), 422, /id: must be a run id/);
+    expectError(await call("GET", `/api/runs/${"0".repeat(32)}`), 404, /not found/);
+    expectError(await call("GET", `/api/runs/${"a".repeat(500)}`), 414, /exceeding the max param length/);
+    expectError(await call("GET", "/api/runs/%zz"), 400, /not a valid url component/);
   });
 
-  it("shows a RUNNING run whose heartbeat stopped as FAILED, reason lost, in GET /runs and GET /runs/:id", async () => {
+  it("shows a RUNNING run whose heartbeat stopped as FAILED, reason lost, in GET /api/runs and GET /api/runs/:id", async () => {
     const store = await openStore(trained.trackingUri);
     let runId: string;
     try {
@@ -271,19 +271,32 @@ describe("runs", () => {
     }
     const [sqlite] = BACKENDS;
     await sqlite.query(trained.trackingUri, `UPDATE runs SET heartbeat_at = 0 WHERE id = '${runId}'`);
-    const { body } = await call("GET", `/runs/${runId}`);
+    const { body } = await call("GET", `/api/runs/${runId}`);
     expect(body.data.run).toMatchObject({ run_id: runId, status: "FAILED", end_reason: "lost" });
     expect(body.data.run.end_time).not.toBeNull();
-    const listed = await call("GET", "/runs?experiment=lost-api");
+    const listed = await call("GET", "/api/runs?experiment=lost-api");
     expect(listed.body.data.runs).toEqual([body.data.run]);
-    const finished = await call("GET", `/runs/${trained.runId}`);
+    const finished = await call("GET", `/api/runs/${trained.runId}`);
     expect(finished.body.data.run.end_reason).toBeNull();
   });
 
+  it("redirects the former paths /runs and /runs/:id to /api with a 308, keeping the query", async () => {
+    for (const [from, to] of [
+      ["/runs?experiment=tests&limit=10", "/api/runs?experiment=tests&limit=10"],
+      [`/runs/${trained.runId}`, `/api/runs/${trained.runId}`],
+    ]) {
+      const answer = await fetch(`${server.url}${from}`, { redirect: "manual" });
+      expect(answer.status, from).toBe(308);
+      expect(answer.headers.get("location")).toBe(to);
+    }
+    const followed = await call("GET", `/runs/${trained.runId}`);
+    expect(followed.body.data.run.run_id).toBe(trained.runId);
+  });
+
   it("refuses a bad limit and an unknown experiment", async () => {
-    expectError(await call("GET", "/runs?limit=0"), 422, /limit: /);
-    expectError(await call("GET", "/runs?limit=ten"), 422, /limit: /);
-    expectError(await call("GET", "/runs?experiment=nope"), 404, /nope/);
+    expectError(await call("GET", "/api/runs?limit=0"), 422, /limit: /);
+    expectError(await call("GET", "/api/runs?limit=ten"), 422, /limit: /);
+    expectError(await call("GET", "/api/runs?experiment=nope"), 404, /nope/);
   });
 
   it("GET /api/runs/:id/metrics gives the per-epoch history", async () => {
@@ -349,6 +362,22 @@ describe("studies", () => {
 });
 
 describe("data", () => {
+  it("GET /api/data gives the dataset's size, and null (a 200, not a 404) before load-data", async () => {
+    const { body } = await call("GET", "/api/data");
+    const { total } = (await call("GET", "/api/data/projects?limit=1")).body.data;
+    const { tags } = (await call("GET", "/api/data/tags")).body.data;
+    expect(body.data.dataset).toEqual({ projects: total, tags: tags.length });
+    const home = process.env.TAGIFAI_HOME;
+    process.env.TAGIFAI_HOME = mkdtempSync(join(tmpdir(), "no-data-"));
+    try {
+      const empty = await call("GET", "/api/data");
+      expect(empty.status).toBe(200);
+      expect(empty.body.data).toEqual({ dataset: null });
+    } finally {
+      process.env.TAGIFAI_HOME = home;
+    }
+  });
+
   it("GET /api/data/projects gives the newest projects", async () => {
     const { body } = await call("GET", "/api/data/projects?limit=3");
     expect(body.data.total).toBeGreaterThan(1000);
@@ -406,7 +435,8 @@ describe("docs and dashboard", () => {
         "/predict",
         "/params/{param}",
         "/performance",
-        "/runs/{id}",
+        "/api/runs",
+        "/api/runs/{id}",
         "/reload",
         "/api/studies",
         "/api/studies/{name}/trials",
@@ -448,10 +478,28 @@ describe("docs and dashboard", () => {
         .properties.performance;
     expect(JSON.stringify(performance)).toContain('"overall"');
     expect(performance.example.overall.f1).toEqual(expect.any(Number));
+    const runPerformance =
+      body.paths["/api/runs/{id}/performance"].get.responses["200"].content["application/json"].schema
+        .properties.data.properties.performance;
+    expect(runPerformance.example.overall.f1).toEqual(expect.any(Number));
     const probabilities =
       body.paths["/predict"].post.responses["200"].content["application/json"].schema.properties.data
         .properties.predictions.items.properties.probabilities;
     expect(Object.keys(probabilities.example)).toContain("natural-language-processing");
+  });
+
+  it("follows one path rule: the served model's routes at the root, every other route under /api/, each tagged", async () => {
+    const { body } = await call("GET", "/docs/json");
+    const modelPaths = ["/", "/predict", "/params", "/params/{param}", "/performance", "/reload"];
+    const groups = ["model", "runs", "models", "studies", "data"];
+    expect(body.tags.map((t: { name: string }) => t.name)).toEqual(groups);
+    for (const [path, methods] of Object.entries<Record<string, { tags: string[] }>>(body.paths)) {
+      expect(modelPaths.includes(path) || path.startsWith("/api/"), path).toBe(true);
+      for (const [method, operation] of Object.entries(methods))
+        expect(groups, `${method} ${path}`).toContain(operation.tags[0]);
+    }
+    expect(body.paths).not.toHaveProperty("/runs");
+    expect(body.paths).not.toHaveProperty("/runs/{id}");
   });
 
   it("says how to build the dashboard when it is not built", async () => {

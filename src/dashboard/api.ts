@@ -1,7 +1,7 @@
 /**
  * The dashboard's client of the Tagifai API: every answer comes in the envelope; errors surface
- * as `ApiError`s carrying the server's message and the HTTP status (so that a page can tell
- * "nothing there yet" (404) from a failure).
+ * as `ApiError`s carrying the server's message and the HTTP status. (An empty store or a missing
+ * dataset is a 200 with nothing in it, never a 404: a page asks before it fetches.)
  */
 import type { Envelope } from "../tagifai/serve/envelope.js";
 
@@ -21,16 +21,8 @@ export class ApiError extends Error {
 }
 
 /**
- * Whether an error is the API saying that the thing asked for does not exist (yet).
- * @param error what a call threw
- */
-export function isNotFound(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 404;
-}
-
-/**
  * GET an API path and return the envelope's data.
- * @param path e.g. `/runs?limit=50`
+ * @param path e.g. `/api/runs?limit=50`
  */
 export function getData<T>(path: string): Promise<T> {
   return request<T>(path, { method: "GET" });

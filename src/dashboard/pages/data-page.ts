@@ -4,12 +4,13 @@
  * searchable tag browser with each tag's aliases and parents.
  */
 import type {
+  DatasetData,
   ExpectationsData,
   ProjectsData,
   TagsData,
   TextLengthsData,
 } from "../../tagifai/serve/contract.js";
-import { getData, isNotFound } from "../api.js";
+import { getData } from "../api.js";
 import { drawChart } from "../charts.js";
 import { emptyState, h, section, table } from "../dom.js";
 import type { PageContext } from "../page.js";
@@ -23,16 +24,8 @@ const CHART_TAGS = 30;
  */
 export async function renderDataPage(root: HTMLElement, context: PageContext): Promise<void> {
   root.append(h("h1", {}, "Data"));
-  let loaded: [ProjectsData, TagsData, TextLengthsData, ExpectationsData];
-  try {
-    loaded = await Promise.all([
-      getData<ProjectsData>("/api/data/projects?limit=10"),
-      getData<TagsData>("/api/data/tags"),
-      getData<TextLengthsData>("/api/data/text-lengths"),
-      getData<ExpectationsData>("/api/data/expectations"),
-    ]);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  const { dataset } = await getData<DatasetData>("/api/data");
+  if (dataset === null) {
     root.append(
       emptyState(
         "No dataset yet: fetch it with `tagifai load-data` (or point `TAGIFAI_DATA_DIR` at a folder with projects.json and tags.json) where the server runs, then reload.",
@@ -41,8 +34,13 @@ export async function renderDataPage(root: HTMLElement, context: PageContext): P
     );
     return;
   }
-  const [{ total, projects }, { tags }, lengths, { report }] = loaded;
-  root.append(h("p", {}, `${total} projects and ${tags.length} tags in the dataset.`));
+  const [{ projects }, { tags }, lengths, { report }] = await Promise.all([
+    getData<ProjectsData>("/api/data/projects?limit=10"),
+    getData<TagsData>("/api/data/tags"),
+    getData<TextLengthsData>("/api/data/text-lengths"),
+    getData<ExpectationsData>("/api/data/expectations"),
+  ]);
+  root.append(h("p", {}, `${dataset.projects} projects and ${dataset.tags} tags in the dataset.`));
 
   root.append(
     section(

@@ -42,7 +42,7 @@ export async function renderInferencePage(root: HTMLElement, context: PageContex
   }
   const [{ models }, { runs }, { params }] = await Promise.all([
     getData<ModelsData>("/api/models"),
-    getData<RunsData>(`/runs?status=FINISHED&limit=${PICKER_RUNS}`),
+    getData<RunsData>(`/api/runs?status=FINISHED&limit=${PICKER_RUNS}`),
     getData<{ params: Record<string, unknown> }>("/params"),
   ]);
   const picker = modelPicker(model, models, runs);

@@ -24,7 +24,7 @@ type History = RunMetricsData["history"];
  */
 export async function renderRunPage(root: HTMLElement, runId: string): Promise<void> {
   const [{ run }, { history }, { performance }, { artifacts }] = await Promise.all([
-    getData<{ run: RunView }>(`/runs/${runId}`),
+    getData<{ run: RunView }>(`/api/runs/${runId}`),
     getData<RunMetricsData>(`/api/runs/${runId}/metrics`),
     getData<RunPerformanceData>(`/api/runs/${runId}/performance`),
     getData<RunArtifactsData>(`/api/runs/${runId}/artifacts`),

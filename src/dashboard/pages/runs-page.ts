@@ -47,7 +47,7 @@ const METRIC_TITLES: Record<string, string> = {
 export async function loadAllRuns(): Promise<RunView[]> {
   const runs: RunView[] = [];
   for (;;) {
-    const page = await getData<RunsData>(`/runs?limit=${FETCH_SIZE}&offset=${runs.length}`);
+    const page = await getData<RunsData>(`/api/runs?limit=${FETCH_SIZE}&offset=${runs.length}`);
     runs.push(...page.runs);
     if (page.runs.length < FETCH_SIZE) return runs;
   }

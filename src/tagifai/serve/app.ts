@@ -3,8 +3,6 @@
  * OpenAPI docs at `/docs`, the model routes, the tracking, study, registry and data routes the dashboard uses,
  * and the dashboard itself.
  */
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { logger } from "../../config/config.js";
 import { loadArtifactsFromDir, loadPerformanceFromDir } from "../artifacts.js";
@@ -13,6 +11,7 @@ import { findRunArtifacts, type StoreOptions } from "../lifecycle.js";
 import { predict } from "../predict.js";
 import { openStore, type TrackingStore } from "../tracking.js";
 import type { Artifacts } from "../train.js";
+import { registerApiDocs } from "./api-docs.js";
 import { type BatchLimits, PredictionBatcher } from "./batcher.js";
 import { type Limits, resolveLimits } from "./contract.js";
 import { registerDashboard } from "./dashboard.js";
@@ -151,24 +150,7 @@ async function createApp(
   });
   const addWrongMethodAnswers = answerWrongMethods(app);
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: "Tagifai API",
-        description:
-          "Predict the tags of a machine-learning project from its title and description. Every answer " +
-          "comes in the same envelope (`message`, `method`, `status-code`, `timestamp`, `url`, `data`); " +
-          "errors have `data: null`. [Open the dashboard](/dashboard/).",
-        version: "0.1.0",
-      },
-    },
-  });
-  // No validator badge: it would load an image from validator.swagger.io, which the CSP forbids.
-  await app.register(swaggerUi, {
-    routePrefix: "/docs",
-    uiConfig: { validatorUrl: null },
-    theme: { title: "Tagifai API reference" },
-  });
+  await registerApiDocs(app);
 
   registerModelRoutes(app, {
     slot,

@@ -98,7 +98,7 @@ export const performanceQuerySchema = z
 const limitSchema = (fallback: number, max: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
 
-/** `GET /runs?experiment=&status=&limit=&offset=`: one page of runs, newest first. */
+/** `GET /api/runs?experiment=&status=&limit=&offset=`: one page of runs, newest first. */
 export const runsQuerySchema = z
   .object({
     experiment: z.string().min(1).max(200).optional(),
@@ -171,18 +171,21 @@ export const paramsDataSchema = z.object({
 /** Scores with a real example (the default linear model on the reference test split). */
 const scoresExample = { precision: 0.7866, recall: 0.6981, f1: 0.7316, num_samples: 219 };
 
+/** A performance report's example: its overall and per-class scores. */
+const performanceExample = { overall: scoresExample, class: { mlops: scoresExample }, slices: {} };
+
 /** `GET /performance`: the whole report, or the section the filter picked (`overall`: one set of scores; `class`, `slices`: scores by name). */
 export const performanceDataSchema = z.object({
   run_id: z.string(),
   performance: z
     .union([performanceSchema, metricsSchema, z.record(z.string(), metricsSchema)])
-    .meta({ example: { overall: scoresExample, class: { mlops: scoresExample }, slices: {} } }),
+    .meta({ example: performanceExample }),
 });
 
 /** `GET /api/runs/:id/performance`: a run's saved test performance, null when it saved none. */
 export const runPerformanceDataSchema = z.object({
   run_id: z.string(),
-  performance: performanceSchema.nullable(),
+  performance: performanceSchema.nullable().meta({ example: performanceExample }),
 });
 
 /** A run of the tracking store, as the API shows it. */
@@ -207,10 +210,10 @@ export const runSchema = z.object({
 /** A run as the API shows it. */
 export type RunView = z.infer<typeof runSchema>;
 
-/** `GET /runs` data. */
+/** `GET /api/runs` data. */
 export const runsDataSchema = z.object({ runs: z.array(runSchema) });
 
-/** `GET /runs/:id`. */
+/** `GET /api/runs/:id`. */
 export const runDataSchema = z.object({ run: runSchema });
 
 const historySchema = z.array(z.object({ step: z.number(), value: z.number(), timestamp: z.number() }));
@@ -288,6 +291,19 @@ export const reloadDataSchema = z.object({
 /** `GET /api/data/projects`: how many projects there are, and the newest ones. */
 export const projectsDataSchema = z.object({ total: z.number().int(), projects: z.array(projectSchema) });
 
+/**
+ * `GET /api/data`: whether the server has a dataset, and its size; `dataset` is null before
+ * `tagifai load-data` put projects.json and tags.json in its data folder.
+ */
+export const datasetDataSchema = z.object({
+  dataset: z
+    .object({
+      projects: z.number().int().meta({ example: 2032 }),
+      tags: z.number().int().meta({ example: 400 }),
+    })
+    .nullable(),
+});
+
 /** `GET /api/data/tags`: every tag with its aliases, parents and how many projects carry it. */
 export const tagsDataSchema = z.object({
   tags: z.array(tagSchema.extend({ count: z.number().int() })),
@@ -296,16 +312,16 @@ export const tagsDataSchema = z.object({
 /** `GET /api/data/text-lengths`: the distribution of the texts' lengths (title + " " + description). */
 export const textLengthsDataSchema = z.object({
   unit: z.literal("characters"),
-  count: z.number().int().meta({ example: 955 }),
-  min: z.number().int().meta({ example: 28 }),
-  median: z.number().meta({ example: 146 }),
-  mean: z.number().meta({ example: 170.2 }),
-  max: z.number().int().meta({ example: 1240 }),
+  count: z.number().int().meta({ example: 2032 }),
+  min: z.number().int().meta({ example: 27 }),
+  median: z.number().meta({ example: 134 }),
+  mean: z.number().meta({ example: 136.1 }),
+  max: z.number().int().meta({ example: 450 }),
   bins: z.array(
     z.object({
-      from: z.number().int().meta({ example: 100 }),
-      to: z.number().int().meta({ example: 200 }),
-      count: z.number().int().meta({ example: 412 }),
+      from: z.number().int().meta({ example: 125 }),
+      to: z.number().int().meta({ example: 150 }),
+      count: z.number().int().meta({ example: 381 }),
     }),
   ),
 });
@@ -388,12 +404,14 @@ export type PredictData = z.infer<typeof predictDataSchema>;
 export type PerformanceData = z.infer<typeof performanceDataSchema>;
 /** `data` of `GET /api/runs/:id/performance`. */
 export type RunPerformanceData = z.infer<typeof runPerformanceDataSchema>;
-/** `data` of `GET /runs`. */
+/** `data` of `GET /api/runs`. */
 export type RunsData = z.infer<typeof runsDataSchema>;
 /** `data` of `GET /api/runs/:id/metrics`. */
 export type RunMetricsData = z.infer<typeof runMetricsDataSchema>;
 /** `data` of `GET /api/data/projects`. */
 export type ProjectsData = z.infer<typeof projectsDataSchema>;
+/** `data` of `GET /api/data`. */
+export type DatasetData = z.infer<typeof datasetDataSchema>;
 /** `data` of `GET /api/data/tags`. */
 export type TagsData = z.infer<typeof tagsDataSchema>;
 /** `data` of `GET /api/studies`. */

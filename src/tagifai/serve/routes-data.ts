@@ -1,8 +1,9 @@
 /**
- * Routes over the dataset in `data/`, for the dashboard: a sample of projects, the tags with
+ * Routes over the dataset in `data/`, for the dashboard: whether there is one and its size, a sample of projects, the tags with
  * how many projects carry each, the distribution of text lengths, and the data expectations report
  * (the suite `tagifai validate-data` runs; failing records named by index and id).
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { z } from "zod";
@@ -11,6 +12,7 @@ import { textLengths } from "../data/text-lengths.js";
 import { DATASET_FILES, loadProjects, loadTags } from "../data.js";
 import { PROJECTS_SPEC, validateDatasetFile } from "../expectations.js";
 import {
+  datasetDataSchema,
   expectationsDataSchema,
   projectsDataSchema,
   projectsQuerySchema,
@@ -21,12 +23,32 @@ import {
 import { ok } from "./envelope.js";
 
 /**
- * Register `GET /api/data/projects`, `GET /api/data/tags`, `GET /api/data/text-lengths` and
+ * Register `GET /api/data`, `GET /api/data/projects`, `GET /api/data/tags`, `GET /api/data/text-lengths` and
  * `GET /api/data/expectations`.
  * @param app the fastify instance
  */
 export function registerDataRoutes(app: FastifyInstance): void {
   const tag = "data";
+
+  // A 200 either way, so that a client (the dashboard) learns there is no dataset yet without a 404.
+  app.get(
+    "/api/data",
+    {
+      schema: routeSchemas({
+        summary: "Whether the server has a dataset, and how many projects and tags; null before load-data",
+        tag,
+        data: datasetDataSchema,
+      }),
+    },
+    async (request) => {
+      const files = [DATASET_FILES.projects, DATASET_FILES.tags].map((file) =>
+        join(dataDir(), file.fileName),
+      );
+      if (!files.every((file) => existsSync(file))) return ok(request, { dataset: null });
+      const dataset = { projects: loadProjects(dataDir()).length, tags: loadTags(dataDir()).length };
+      return ok(request, { dataset });
+    },
+  );
 
   app.get<{ Querystring: z.infer<typeof projectsQuerySchema> }>(
     "/api/data/projects",

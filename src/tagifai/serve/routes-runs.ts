@@ -28,8 +28,9 @@ import { ok } from "./envelope.js";
 import { routeSchema } from "./zod-fastify.js";
 
 /**
- * Register `GET /runs`, `GET /runs/:id`, `GET /api/runs/:id/metrics`,
- * `GET /api/runs/:id/performance`, `GET /api/runs/:id/artifacts` and its files' downloads.
+ * Register `GET /api/runs`, `GET /api/runs/:id`, `GET /api/runs/:id/metrics`,
+ * `GET /api/runs/:id/performance`, `GET /api/runs/:id/artifacts` and its files' downloads, and the
+ * 308 redirects from the runs' former paths `/runs` and `/runs/:id` (hidden from the OpenAPI document).
  * @param app the fastify instance
  * @param store the open tracking store
  */
@@ -38,7 +39,7 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
   type RunIdRequest = { Params: z.infer<typeof runIdParamsSchema> };
 
   app.get<{ Querystring: z.infer<typeof runsQuerySchema> }>(
-    "/runs",
+    "/api/runs",
     {
       schema: routeSchemas({
         summary: "Tracked runs, newest first",
@@ -55,10 +56,17 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
   );
 
   app.get<RunIdRequest>(
-    "/runs/:id",
+    "/api/runs/:id",
     { schema: routeSchemas({ summary: "One run", tag, params: runIdParamsSchema, data: runDataSchema }) },
     async (request) => ok(request, { run: runView(await store.getRun(request.params.id)) }),
   );
+
+  // The runs were served at `/runs` before every store route moved under `/api`: a 308 keeps old
+  // clients and scripts working (the method and query are kept), without listing the old paths.
+  for (const formerPath of ["/runs", "/runs/:id"])
+    app.get(formerPath, { schema: { hide: true } }, (request, reply) =>
+      reply.redirect(`/api${request.url}`, 308),
+    );
 
   app.get<RunIdRequest>(
     "/api/runs/:id/metrics",
