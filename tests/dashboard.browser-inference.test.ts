@@ -4,7 +4,7 @@
  * backend and the lookup-table convolution kernel, loaded from the served artifacts — and its
  * predictions of 50 projects agree with the server's to 1e-5 for every probability; the page reports
  * the in-browser load time and latency, and says when a family cannot run in the browser. Any
- * console error, page error or failed request fails the suite.
+ * console error, page error or failed request fails the suite. Screenshots go to a temp folder (printed).
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +29,7 @@ let browser: BrowserContext;
 let page: Page;
 let pageErrors: string[] = [];
 let texts: string[];
+const screenshots = mkdtempSync(join(tmpdir(), "tagifai-browser-inference-"));
 
 beforeAll(async () => {
   buildDashboard();
@@ -51,6 +52,7 @@ beforeAll(async () => {
   texts = projects.slice(0, TEXTS).map((p) => `${p.title} ${p.description}`.replace(/\s+/g, " ").trim());
   server = await startServer({ port: 0, trackingUri: trained.trackingUri, runRef: trained.runId });
   ({ context: browser, page, errors: pageErrors } = await launchBrowser());
+  console.log(`Screenshots: ${screenshots}`);
 }, 180_000);
 
 afterAll(async () => {
@@ -126,6 +128,7 @@ describe("in-browser inference", () => {
       expect(difference).toBeLessThanOrEqual(TOLERANCE);
       expect(inBrowser.map((r) => r.predicted_tags)).toEqual(onServer.map((r) => r.predicted_tags));
       console.log(`${kind}: ${loaded} ${browserLatency} ${serverLatency} Largest difference: ${difference}`);
+      await page.screenshot({ path: join(screenshots, `inference-browser-${kind}.png`), fullPage: true });
     },
   );
 

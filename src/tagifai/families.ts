@@ -6,7 +6,8 @@
  *
  * Adding a model family costs one folder and one line:
  * 1. `src/tagifai/families/<kind>/<kind>.ts` exporting a {@link ModelFamily} (its kind, its params
- *    section's schema, `fit` and `load`), with its code beside it;
+ *    section's schema, `fit` and `load`), with its code beside it — `load` and what it needs in
+ *    `loader.ts` and modules free of Node imports, so the dashboard can load the model in a browser;
  * 2. one entry in {@link FAMILIES} below.
  * The params schema gains the `<kind>` section, `params.model` accepts the kind, an ensemble may take
  * it as a member, and tests/families.contract.test.ts runs the shared contract suite on it.
@@ -14,7 +15,8 @@
  * On disk a model is its family's files plus `family.json` (`{format, kind, task, thresholds}`),
  * which holds the decision thresholds prediction uses (a run's `params.threshold` is only their mean,
  * kept for the optimizer and for display). Multi-label models predict every class whose probability
- * reaches its threshold; multi-class models predict the most probable class.
+ * reaches its threshold; multi-class models predict the most probable class (trained-model.ts, which
+ * also loads a model of any family through an artifact reader).
  */
 import { TagifaiError } from "./errors.js";
 import { cnnFamily } from "./families/cnn/cnn.js";
