@@ -6,9 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { setDevice } from "../src/tagifai/device.js";
-import { warmUpHelper } from "../src/tagifai/families/cnn/charConv.js";
+import { useConvHelper, warmUpHelper } from "../src/tagifai/families/cnn/charConv.js";
 import { type Batch, type CnnConfig, initializeCnn } from "../src/tagifai/families/cnn/model.js";
-import { helperItemCount } from "../src/tagifai/families/cnn/workerPool.js";
+import { helperItemCount, threadHelper } from "../src/tagifai/families/cnn/workerPool.js";
 import { createRng } from "../src/tagifai/random.js";
 
 const config: CnnConfig = {
@@ -44,6 +44,7 @@ function meanMs(runs: number, warmUp: number, run: () => void): number {
 
 async function main(): Promise<void> {
   console.log(`backend: ${await setDevice("wasm")}`);
+  useConvHelper(threadHelper);
   const model = initializeCnn(config, 1234);
   const optimizer = tf.train.adam(4.48e-4);
   const batch = randomBatch(128, 300, 1);

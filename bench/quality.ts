@@ -36,7 +36,7 @@ import { CONFIG_DIR } from "../src/config/config.js";
 import { computeFeatures, loadDataset, loadProjects, loadTags, type Project } from "../src/tagifai/data.js";
 import { setDevice } from "../src/tagifai/device.js";
 import { precisionRecallFscoreSupport } from "../src/tagifai/eval.js";
-import { fitModel, type LabelledSplit, predictLabels } from "../src/tagifai/families.js";
+import { fitModel, type LabelledSplit } from "../src/tagifai/families.js";
 import { loadParams, type Params, parseParams } from "../src/tagifai/params.js";
 import {
   knownLabelRows,
@@ -45,6 +45,7 @@ import {
   referenceDataset,
   type TrainingDataset,
 } from "../src/tagifai/train.js";
+import { predictLabels } from "../src/tagifai/trained-model.js";
 
 /** Our configurations, by the name the table shows: params files in config/. */
 const MODELS: Record<string, string> = {

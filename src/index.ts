@@ -20,6 +20,7 @@
  * @packageDocumentation
  */
 
+export type { ArtifactReader, ArtifactWriter } from "./tagifai/artifact-io.js";
 export { loadArtifactsFromDir, saveArtifacts } from "./tagifai/artifacts.js";
 export {
   type BatchPredictOptions,
@@ -46,7 +47,7 @@ export {
   type SliceFunction,
   type SliceRow,
 } from "./tagifai/eval.js";
-export type { EnsembleConfig } from "./tagifai/families/ensemble/ensemble.js";
+export type { EnsembleConfig } from "./tagifai/families/ensemble/loader.js";
 export { AUTO_C_GRID } from "./tagifai/families/linear/classifier.js";
 export {
   FAMILIES,
@@ -60,6 +61,7 @@ export type {
   EpochMetrics,
   EstimateContext,
   FamilyFit,
+  FamilyLoader,
   FitContext,
   LabelledSplit,
   LoadContext,
@@ -68,6 +70,7 @@ export type {
   Scorer,
   TrainHooks,
 } from "./tagifai/family.js";
+export { folderReader, folderWriter } from "./tagifai/folder-io.js";
 export { withStore } from "./tagifai/lifecycle.js";
 export {
   collectGarbage,

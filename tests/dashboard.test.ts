@@ -4,35 +4,22 @@
  * trained on the reference data, artifact-less runs, studies); any console error, page error or
  * failed request fails the suite. Screenshots are saved to a temp folder (printed) for a look.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PACKAGE_DIR, TEST_PARAMS_FP } from "../src/config/config.js";
 import { withStore } from "../src/tagifai/lifecycle.js";
-import { testModel, trainModel } from "../src/tagifai/operations.js";
+import { testModel } from "../src/tagifai/operations.js";
 import { paramImportances } from "../src/tagifai/optimize/importance.js";
 import { randomSampler } from "../src/tagifai/optimize/samplers.js";
 import type { StudyResult } from "../src/tagifai/optimize/study.js";
 import { runStudy } from "../src/tagifai/optimize/study.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
 import { SPACE } from "./fixtures/optimize/synthetic.js";
+import { buildDashboard, downloaded, launchBrowser, recordErrors } from "./helpers/browser.js";
 import { runTestStudy } from "./helpers/study.js";
-import { type TrainedHome, trainTestRun } from "./helpers/trained-run.js";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { type TrainedHome, trainLinearRun, trainTestRun } from "./helpers/trained-run.js";
 
 let trained: TrainedHome;
 let otherRunId: string;
@@ -43,7 +30,7 @@ let study: StudyResult;
 let server: RunningServer;
 let browser: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** The server's token for the guarded routes (alias changes, reload). */
 const TOKEN = "dashboard-test-token-0123456789";
@@ -74,14 +61,7 @@ beforeAll(async () => {
     runRef: trained.runId,
     reloadToken: TOKEN,
   });
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "chromium-profile-")), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1200, height: 900 },
-  });
-  page = browser.pages()[0] ?? (await browser.newPage());
-  recordErrors(page, pageErrors);
+  ({ context: browser, page, errors: pageErrors } = await launchBrowser());
   console.log(`Dashboard screenshots: ${screenshots}`);
 }, 180_000);
 
@@ -89,26 +69,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** Push onto `errors` every page error, console error, failed request and HTTP error answer of `on`. */
-function recordErrors(on: Page, errors: string[]): void {
-  on.on("pageerror", (error) => errors.push(error.message));
-  on.on("console", (message) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
-  });
-  on.on("requestfailed", (request) => errors.push(`request failed: ${request.url()}`));
-  on.on("response", (response) => {
-    if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-}
-
-/** Build the dashboard from the current sources (about a second). */
-function buildDashboard(): void {
-  const vite = join(PACKAGE_DIR, "node_modules", "vite", "bin", "vite.js");
-  execFileSync(process.execPath, [vite, "build", "--config", "vite.config.ts", "--logLevel", "error"], {
-    cwd: PACKAGE_DIR,
-  });
-}
 
 /** Log an artifact-less run with three epochs, these params and this best validation loss. */
 async function logRun(
@@ -131,16 +91,6 @@ async function logRun(
     await store.endRun(run.id, "FINISHED");
     return run.id;
   });
-}
-
-/** Train a linear-family run (no epochs) on the reference data with the quick test config. */
-async function trainLinearRun(trackingUri: string): Promise<string> {
-  const paramsFp = join(mkdtempSync(join(tmpdir(), "linear-params-")), "params.json");
-  const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
-  writeFileSync(paramsFp, JSON.stringify({ ...base, model: "linear" }));
-  const { runId } = await trainModel({ paramsFp, trackingUri, experimentName: "tests" });
-  if (!runId) throw new Error("training returned no run id");
-  return runId;
 }
 
 /** Log BULK_RUNS artifact-less runs in experiment "bulk". */
@@ -653,13 +603,13 @@ describe("dashboard", () => {
       body: JSON.stringify({ texts: texts.map((text) => ({ text })) }),
     });
     const expected = (await api.json()).data.predictions as { predicted_tags: string[] }[];
-    const csv = await downloaded("#download-csv");
+    const csv = await downloaded(page, "#download-csv");
     expect(csv.split("\n")[0]).toBe("id,predicted_tags");
     expect(csv.trim().split("\n").slice(1)).toEqual(
       expected.map((p, i) => `${i + 1},${p.predicted_tags.join("|")}`),
     );
     await page.check("#batch-probabilities");
-    const jsonl = (await downloaded("#download-jsonl"))
+    const jsonl = (await downloaded(page, "#download-jsonl"))
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
@@ -724,13 +674,6 @@ describe("dashboard", () => {
     expect(pageErrors).toEqual([]);
   });
 });
-
-/** Click a download button and return the downloaded file's text. */
-async function downloaded(button: string): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
-  const path = await download.path();
-  return readFileSync(path, "utf8");
-}
 
 /** The page's section whose heading starts with `title`. */
 function sectionTitled(title: string) {

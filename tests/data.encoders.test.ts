@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadLabelEncoder, MultiClassEncoder, MultiLabelEncoder } from "../src/tagifai/data.js";
-import { tempDir, thrownBy } from "./helpers/data.js";
+import { folderReader, folderWriter } from "../src/tagifai/folder-io.js";
+import { rejectedBy, tempDir, thrownBy } from "./helpers/data.js";
 
 const labels = [["pytorch", "nlp"], ["cv"], [], ["nlp", "constructor"]];
 
@@ -30,11 +31,11 @@ describe("MultiLabelEncoder", () => {
     expect(thrownBy(() => encoder.decode([[0, 0.7, 0, 0]])).message).toContain("Row 0");
   });
 
-  it("saves and loads, and validates what it loads", () => {
+  it("saves and loads, and validates what it loads", async () => {
     const dir = tempDir();
     const encoder = new MultiLabelEncoder().fit(labels);
-    encoder.save(join(dir, "enc.json"));
-    const loaded = MultiLabelEncoder.load(join(dir, "enc.json"));
+    encoder.save(folderWriter(dir), "enc.json");
+    const loaded = await MultiLabelEncoder.load(folderReader(dir), "enc.json");
     expect(loaded.toJSON()).toEqual({
       type: "multi-label",
       classes: ["constructor", "cv", "nlp", "pytorch"],
@@ -49,7 +50,9 @@ describe("MultiLabelEncoder", () => {
     expect(thrownBy(() => MultiLabelEncoder.fromJSON({ type: "multi-class", classes: [] })).message).toBe(
       "label encoder holds a multi-class label encoder, expected multi-label",
     );
-    expect(thrownBy(() => MultiLabelEncoder.load(join(dir, "missing.json"))).code).toBe("INVALID_ARTIFACTS");
+    expect((await rejectedBy(MultiLabelEncoder.load(folderReader(dir), "missing.json"))).code).toBe(
+      "INVALID_ARTIFACTS",
+    );
   });
 });
 
@@ -65,20 +68,21 @@ describe("MultiClassEncoder", () => {
 });
 
 describe("loadLabelEncoder", () => {
-  it("returns the kind of encoder the file holds", () => {
+  it("returns the kind of encoder the file holds", async () => {
     const dir = tempDir();
-    new MultiClassEncoder().fit(["x", "y"]).save(join(dir, "mc.json"));
-    new MultiLabelEncoder().fit([["x"], ["y"]]).save(join(dir, "ml.json"));
-    const multiClass = loadLabelEncoder(join(dir, "mc.json"));
+    new MultiClassEncoder().fit(["x", "y"]).save(folderWriter(dir), "mc.json");
+    new MultiLabelEncoder().fit([["x"], ["y"]]).save(folderWriter(dir), "ml.json");
+    const multiClass = await loadLabelEncoder(folderReader(dir), "mc.json");
     expect(multiClass).toBeInstanceOf(MultiClassEncoder);
     expect(multiClass.classes).toEqual(["x", "y"]);
-    expect(loadLabelEncoder(join(dir, "ml.json"))).toBeInstanceOf(MultiLabelEncoder);
+    expect(await loadLabelEncoder(folderReader(dir), "ml.json")).toBeInstanceOf(MultiLabelEncoder);
   });
 
-  it("names the file and field of an invalid one", () => {
-    const fp = join(tempDir(), "bad.json");
+  it("names the file and field of an invalid one", async () => {
+    const dir = tempDir();
+    const fp = join(dir, "bad.json");
     writeFileSync(fp, JSON.stringify({ type: "multi-label", classes: "nlp" }));
-    const error = thrownBy(() => loadLabelEncoder(fp));
+    const error = await rejectedBy(loadLabelEncoder(folderReader(dir), "bad.json"));
     expect(error.code).toBe("INVALID_ARTIFACTS");
     expect(error.message).toBe(`Invalid label encoder in ${fp}: classes: expected array, got string "nlp"`);
   });

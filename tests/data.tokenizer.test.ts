@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { padSequences, Tokenizer } from "../src/tagifai/data.js";
-import { tempDir, thrownBy } from "./helpers/data.js";
+import { folderReader, folderWriter } from "../src/tagifai/folder-io.js";
+import { rejectedBy, tempDir } from "./helpers/data.js";
 
 describe("Tokenizer", () => {
   it("indexes words by descending frequency, ties by first appearance, after <PAD> and <UNK>", () => {
@@ -26,11 +27,11 @@ describe("Tokenizer", () => {
     expect(tokenizer.toJSON().tokens).toEqual(["<PAD>", "<UNK>", "z"]);
   });
 
-  it("saves and loads the same vocabulary, and refuses an invalid file", () => {
+  it("saves and loads the same vocabulary, and refuses an invalid file", async () => {
     const dir = tempDir();
     const tokenizer = new Tokenizer({ charLevel: true }).fitOnTexts(["hello world"]);
-    tokenizer.save(join(dir, "tokenizer.json"));
-    const loaded = Tokenizer.load(join(dir, "tokenizer.json"));
+    tokenizer.save(folderWriter(dir), "tokenizer.json");
+    const loaded = await Tokenizer.load(folderReader(dir), "tokenizer.json");
     expect(loaded.charLevel).toBe(true);
     expect(loaded.tokenToIndex).toEqual(tokenizer.tokenToIndex);
     expect(loaded.textsToSequences(["low"])).toEqual(tokenizer.textsToSequences(["low"]));
@@ -39,7 +40,7 @@ describe("Tokenizer", () => {
       join(dir, "bad.json"),
       JSON.stringify({ charLevel: true, numTokens: null, tokens: ["a", "b"] }),
     );
-    const error = thrownBy(() => Tokenizer.load(join(dir, "bad.json")));
+    const error = await rejectedBy(Tokenizer.load(folderReader(dir), "bad.json"));
     expect(error.code).toBe("INVALID_ARTIFACTS");
     expect(error.message).toContain('tokens: must start with "<PAD>", "<UNK>"');
   });

@@ -11,7 +11,7 @@ import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { loadArtifactsFromDir, saveArtifacts } from "../src/tagifai/artifacts.js";
 import { loadDataset } from "../src/tagifai/data.js";
 import { blendProbabilities } from "../src/tagifai/families/ensemble/blend.js";
-import { ENSEMBLE_FILE } from "../src/tagifai/families/ensemble/ensemble.js";
+import { ENSEMBLE_FILE } from "../src/tagifai/families/ensemble/loader.js";
 import { chooseWeights, simplexGrid } from "../src/tagifai/families/ensemble/weights.js";
 import { thresholdTuningSchema } from "../src/tagifai/families/thresholds.js";
 import { FAMILIES } from "../src/tagifai/families.js";

@@ -7,6 +7,7 @@ import { AUTO_C_GRID } from "../src/tagifai/families/linear/classifier.js";
 import { fitLinearModel, loadLinearModel, saveLinearModel } from "../src/tagifai/families/linear/model.js";
 import { fitSoftmax, predictSoftmax } from "../src/tagifai/families/linear/softmax.js";
 import { type SparseRow, toCsr } from "../src/tagifai/families/linear/sparse.js";
+import { folderReader, folderWriter } from "../src/tagifai/folder-io.js";
 import { TOPIC_TRAIN, TOPIC_TRAIN_Y, TOPIC_VAL, TOPIC_VAL_Y } from "./helpers/topics.js";
 
 function sparse(rows: number[][]): SparseRow[] {
@@ -91,8 +92,8 @@ describe("linear model: multi-class output, C chosen on validation, refit", () =
     for (const row of probabilities) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     expect(probabilities.map((row) => row.indexOf(Math.max(...row)))).toEqual([1, 2, 0]);
     const dir = mkdtempSync(join(tmpdir(), "tagifai-softmax-"));
-    saveLinearModel(model, dir);
-    const loaded = loadLinearModel(dir);
+    saveLinearModel(model, folderWriter(dir));
+    const loaded = await loadLinearModel(folderReader(dir));
     expect(loaded.classifier.output).toBe("softmax");
     expect(loaded.predictProba(val)).toEqual(model.predictProba(val));
     const ovr = await fitLinearModel(
@@ -113,8 +114,8 @@ describe("linear model: multi-class output, C chosen on validation, refit", () =
     const kept = report.candidates.find((candidate) => candidate.valF1 === best)!.C;
     expect(model.config.logistic.C).toBe(kept);
     const dir = mkdtempSync(join(tmpdir(), "tagifai-auto-c-"));
-    saveLinearModel(model, dir);
-    expect(loadLinearModel(dir).config.logistic.C).toBe(kept);
+    saveLinearModel(model, folderWriter(dir));
+    expect((await loadLinearModel(folderReader(dir))).config.logistic.C).toBe(kept);
   });
 
   it("refits on train + validation with the thresholds chosen on validation", async () => {

@@ -20,6 +20,7 @@ import {
 import { type SparseRow, toCsr } from "../src/tagifai/families/linear/sparse.js";
 import { charWbNgrams, TfidfVectorizer, wordNgrams } from "../src/tagifai/families/linear/tfidf.js";
 import { applyClassThresholds, tuneClassThresholds } from "../src/tagifai/families/thresholds.js";
+import { folderReader, folderWriter } from "../src/tagifai/folder-io.js";
 import { createRng } from "../src/tagifai/random.js";
 import { TOPIC_TRAIN, TOPIC_TRAIN_Y, TOPIC_VAL, TOPIC_VAL_Y } from "./helpers/topics.js";
 
@@ -272,8 +273,8 @@ describe("linear model", () => {
     const { model } = await fitLinearModel(train, trainY, val, valY, config);
     expect(model.predict(val)).toEqual(valY);
     const dir = mkdtempSync(join(tmpdir(), "tagifai-linear-"));
-    saveLinearModel(model, dir);
-    const loaded = loadLinearModel(dir);
+    saveLinearModel(model, folderWriter(dir));
+    const loaded = await loadLinearModel(folderReader(dir));
     const texts = [...val, "a text about nothing known"];
     expect(loaded.predictProba(texts)).toEqual(model.predictProba(texts));
     expect(loaded.thresholds).toEqual(model.thresholds);
@@ -295,14 +296,20 @@ describe("linear model", () => {
   it("names the file of a corrupt or missing artifact", async () => {
     const { model } = await fitLinearModel(train, trainY, val, valY, config);
     const dir = mkdtempSync(join(tmpdir(), "tagifai-linear-"));
-    saveLinearModel(model, dir);
+    saveLinearModel(model, folderWriter(dir));
+    const refused = (messagePart: string) => ({
+      code: "INVALID_ARTIFACTS",
+      message: expect.stringContaining(messagePart),
+    });
     const weights = join(dir, LINEAR_MODEL_FILES.weights);
     writeFileSync(weights, new Uint8Array(6));
-    expectTagifaiError(() => loadLinearModel(dir), "INVALID_ARTIFACTS", weights);
+    await expect(loadLinearModel(folderReader(dir))).rejects.toMatchObject(refused(weights));
     const json = join(dir, LINEAR_MODEL_FILES.config);
     writeFileSync(json, JSON.stringify({ config: {}, thresholds: "no" }));
-    expectTagifaiError(() => loadLinearModel(dir), "INVALID_ARTIFACTS", json);
-    expectTagifaiError(() => loadLinearModel(join(dir, "missing")), "INVALID_ARTIFACTS", "not found");
+    await expect(loadLinearModel(folderReader(dir))).rejects.toMatchObject(refused(json));
+    await expect(loadLinearModel(folderReader(join(dir, "missing")))).rejects.toMatchObject(
+      refused("not found"),
+    );
   });
 
   it("rejects a bad configuration", async () => {

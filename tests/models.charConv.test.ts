@@ -8,9 +8,10 @@ import {
   charConvForward,
   type LookupTables,
   tableBlocks,
+  useConvHelper,
   warmUpHelper,
 } from "../src/tagifai/families/cnn/charConv.js";
-import { helperItemCount } from "../src/tagifai/families/cnn/workerPool.js";
+import { helperItemCount, threadHelper } from "../src/tagifai/families/cnn/workerPool.js";
 import { createRng } from "../src/tagifai/random.js";
 import { randomBatch } from "./helpers/batches.js";
 
@@ -107,10 +108,14 @@ describe("charConvBackward", () => {
 });
 
 describe("helper thread", () => {
-  it("computes exactly what one thread computes", async () => {
-    expect(await warmUpHelper()).toBe(true);
+  it("computes exactly what one thread without a helper computes (the browser's way)", async () => {
     const tables = randomTables(6, 40, 37, 3);
     const batch = randomBatch(24, 120, 40, 4);
+    // No helper given yet: unshared memory, the calling thread alone.
+    expect(await warmUpHelper()).toBe(false);
+    const alone = charConvForward(tables, batch);
+    useConvHelper(threadHelper);
+    expect(await warmUpHelper()).toBe(true);
     const before = helperItemCount();
     let split = charConvForward(tables, batch);
     // The helper takes items only when it gets a core in time: retry a few times on a busy machine.
@@ -121,6 +126,8 @@ describe("helper thread", () => {
     const single = charConvForward(tables, batch);
     expect(split.pooled).toEqual(single.pooled);
     expect(split.argmax).toEqual(single.argmax);
+    expect(single.pooled).toEqual(alone.pooled);
+    expect(single.argmax).toEqual(alone.argmax);
   });
 
   it("runs under tsx in a child process, which then exits on its own", () => {

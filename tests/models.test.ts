@@ -14,6 +14,7 @@ import {
   loadModel,
   saveModel,
 } from "../src/tagifai/families/cnn/model.js";
+import { folderReader, folderWriter } from "../src/tagifai/folder-io.js";
 import { createRng } from "../src/tagifai/random.js";
 import { randomBatch } from "./helpers/batches.js";
 
@@ -207,8 +208,8 @@ describe("saveModel / loadModel", () => {
     const model = initializeCnn(small, 8);
     const batch = randomBatch(5, 14, small.vocabSize, 6);
     const target = join(dir, "round-trip");
-    await saveModel(model, target);
-    const loaded = await loadModel(target);
+    await saveModel(model, folderWriter(target));
+    const loaded = await loadModel(folderReader(target));
     expect(loaded.config).toEqual(model.config);
     expect(loaded.predictProba(batch)).toEqual(model.predictProba(batch));
     model.dispose();
@@ -218,16 +219,18 @@ describe("saveModel / loadModel", () => {
   it("names the missing or corrupt file", async () => {
     const model = initializeCnn(small, 8);
     const target = join(dir, "corrupt");
-    await saveModel(model, target);
+    await saveModel(model, folderWriter(target));
     model.dispose();
     writeFileSync(join(target, "model.weights.bin"), new Uint8Array(10));
-    await expect(loadModel(target)).rejects.toThrow(/model\.weights\.bin has 10 bytes/);
+    await expect(loadModel(folderReader(target))).rejects.toThrow(/model\.weights\.bin has 10 bytes/);
     writeFileSync(join(target, "model.json"), "{not json");
-    await expect(loadModel(target)).rejects.toMatchObject({
+    await expect(loadModel(folderReader(target))).rejects.toMatchObject({
       code: "INVALID_ARTIFACTS",
       message: expect.stringContaining("model.json"),
     });
-    await expect(loadModel(join(dir, "nowhere"))).rejects.toMatchObject({ code: "INVALID_ARTIFACTS" });
+    await expect(loadModel(folderReader(join(dir, "nowhere")))).rejects.toMatchObject({
+      code: "INVALID_ARTIFACTS",
+    });
   });
 
   it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
@@ -235,13 +238,13 @@ describe("saveModel / loadModel", () => {
     async (bad) => {
       const model = initializeCnn(small, 8);
       const target = join(dir, `non-finite-${bad}`);
-      await saveModel(model, target);
+      await saveModel(model, folderWriter(target));
       model.dispose();
       const file = join(target, "model.weights.bin");
       const bytes = readFileSync(file);
       bytes.writeFloatLE(bad, 4 * 17);
       writeFileSync(file, bytes);
-      await expect(loadModel(target)).rejects.toMatchObject({
+      await expect(loadModel(folderReader(target))).rejects.toMatchObject({
         code: "INVALID_ARTIFACTS",
         message: expect.stringMatching(new RegExp(`${file}.*not a finite number`)),
       });

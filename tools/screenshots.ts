@@ -7,7 +7,8 @@
  * them as `tagifai` v1 (`production`) and v2 (`staging`), and runs a small TPE study of the CNN.
  * Then it serves that store, opens each dashboard page in headless Chromium (playwright-core,
  * `CHROMIUM_PATH` or /usr/bin/chromium) at 1400 px and one at the 390 px phone width, and writes
- * PNGs to docs/screenshots/. Any console error or failed request stops it.
+ * PNGs to docs/screenshots/. Any console error, failed request or HTTP error fails it
+ * (the browser tests' `launchBrowser`).
  *
  * Data: `TAGIFAI_DATA_DIR` (as for `tagifai train-model`). Needs the built dashboard (`npm run build`).
  */
@@ -15,13 +16,14 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { CONFIG_DIR, DEFAULT_PARAMS_FP } from "../src/config/config.js";
 import { setDevice } from "../src/tagifai/device.js";
 import { withStore } from "../src/tagifai/lifecycle.js";
 import { testModel, trainModel } from "../src/tagifai/operations.js";
 import { optimize } from "../src/tagifai/optimize.js";
 import { startServer } from "../src/tagifai/serve/server.js";
+import { launchBrowser } from "../tests/helpers/browser.js";
 
 /** What each screenshot shows: the file name, the dashboard route and the viewport width. */
 interface Shot {
@@ -109,7 +111,7 @@ function shotsOf(runs: { linear: string; cnn: string }): Shot[] {
     { file: "performance.png", route: `#/performance/${runs.linear}`, width: 1400 },
     { file: "optimization.png", route: "#/optimization", width: 1400 },
     { file: "models.png", route: "#/models", width: 1400 },
-    { file: "inference.png", route: "#/inference", width: 1400, act: predictExamples },
+    { file: "inference.png", route: "#/inference", width: 1400, act: predictInBrowser },
     { file: "phone.png", route: "#/runs", width: 390 },
   ];
 }
@@ -122,20 +124,11 @@ function shotsOf(runs: { linear: string; cnn: string }): Shot[] {
  * @returns the console errors, page errors and failed requests seen
  */
 async function takeShots(baseUrl: string, shots: Shot[], outDir: string): Promise<string[]> {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu"],
-  });
-  const problems: string[] = [];
+  const { context, page, errors } = await launchBrowser();
   try {
     mkdirSync(outDir, { recursive: true });
     for (const shot of shots) {
-      const page = await browser.newPage({ viewport: { width: shot.width, height: 900 } });
-      page.on("pageerror", (error) => problems.push(`${shot.route}: ${error.message}`));
-      page.on("console", (message) => {
-        if (message.type() === "error") problems.push(`${shot.route}: console: ${message.text()}`);
-      });
-      page.on("requestfailed", (request) => problems.push(`${shot.route}: request failed: ${request.url()}`));
+      await page.setViewportSize({ width: shot.width, height: 900 });
       await page.goto(`${baseUrl}/dashboard/${shot.route}`);
       await page.waitForSelector(".page[data-ready='true']");
       await shot.act?.(page);
@@ -147,13 +140,12 @@ async function takeShots(baseUrl: string, shots: Shot[], outDir: string): Promis
         fullPage: true,
         clip: { x: 0, y: 0, width: shot.width, height: Math.min(height, MAX_HEIGHT) },
       });
-      await page.close();
       console.log(`wrote ${join(outDir, shot.file)}`);
     }
   } finally {
-    await browser.close();
+    await context.close();
   }
-  return problems;
+  return errors;
 }
 
 /**
@@ -181,8 +173,10 @@ function withCnnEpochs(target: string, epochs: number): string {
   return target;
 }
 
-/** Paste a few project descriptions into the inference page and run them. */
-async function predictExamples(page: Page): Promise<void> {
+/** Switch the inference page to the in-browser model, paste a few project descriptions and run them. */
+async function predictInBrowser(page: Page): Promise<void> {
+  await page.selectOption("#inference-where", "browser");
+  await page.waitForSelector("#browser-model:has-text('Loaded the')");
   await page
     .locator("#batch-texts")
     .fill(

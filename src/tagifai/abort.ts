@@ -4,9 +4,14 @@
  * process signal is only turned into `signal.aborted` when the event loop polls, a checkpoint first
  * lets the loop go round (twice, so that one poll phase surely runs) — otherwise a signal delivered
  * during synchronous work (a linear fit, writing files) would only be seen once everything that
- * follows without I/O had already run.
+ * follows without I/O had already run. No Node import: model modules that the dashboard bundles for
+ * the browser import this one (checkpoints only run while training, in Node).
  */
-import { setImmediate as nextTurn } from "node:timers/promises";
+
+/** Resolve on the event loop's next check phase (Node's `setImmediate`). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /**
  * Let the event loop poll (so pending signals are handled), then throw if `signal` was aborted.

@@ -6,22 +6,18 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { saveFolder } from "./artifact-store/local/local-artifacts.js";
-import { loadLabelEncoder } from "./data.js";
 import { TagifaiError } from "./errors.js";
 import { type Performance, performanceSchema } from "./eval.js";
-import { loadTrainedModel } from "./families.js";
+import { FAMILY_REGISTRY } from "./families.js";
 import { readArtifactJson, saveJson } from "./files.js";
+import { folderReader, folderWriter } from "./folder-io.js";
 import { type Params, parseParams } from "./params.js";
 import { pausePoint } from "./pausepoint.js";
+import { ARTIFACT_FILES, readArtifacts } from "./read-artifacts.js";
 import { parseWith } from "./schema.js";
 import type { Artifacts } from "./train.js";
 
-/** The file names of a run's artifact folder (besides the model family's own files). */
-export const ARTIFACT_FILES = {
-  params: "params.json",
-  performance: "performance.json",
-  labelEncoder: "label_encoder.json",
-} as const;
+export { ARTIFACT_FILES } from "./read-artifacts.js";
 
 /**
  * Write a run's artifacts into `dir` atomically (the folder appears only once every file is written).
@@ -55,9 +51,9 @@ export async function writeArtifactFiles(
 ): Promise<void> {
   saveJson(join(dir, ARTIFACT_FILES.params), artifacts.params);
   saveJson(join(dir, ARTIFACT_FILES.performance), performance);
-  artifacts.labelEncoder.save(join(dir, ARTIFACT_FILES.labelEncoder));
+  artifacts.labelEncoder.save(folderWriter(dir), ARTIFACT_FILES.labelEncoder);
   pausePoint("artifacts");
-  await artifacts.model.save(dir);
+  await artifacts.model.save(folderWriter(dir));
 }
 
 /**
@@ -69,20 +65,7 @@ export async function writeArtifactFiles(
  */
 export async function loadArtifactsFromDir(dir: string): Promise<Artifacts> {
   if (!existsSync(dir)) throw new TagifaiError("INVALID_ARTIFACTS", `No artifacts at ${dir}`);
-  const params = loadParamsFromDir(dir);
-  const labelEncoder = loadLabelEncoder(join(dir, ARTIFACT_FILES.labelEncoder));
-  const model = await loadTrainedModel(dir, params);
-  const mismatch =
-    labelEncoder.type !== model.task
-      ? `${join(dir, ARTIFACT_FILES.labelEncoder)} is a ${labelEncoder.type} encoder but the model is ${model.task}`
-      : model.task === "multi-label" && model.thresholds.length !== labelEncoder.classes.length
-        ? `the model has ${model.thresholds.length} thresholds for ${labelEncoder.classes.length} classes`
-        : undefined;
-  if (mismatch !== undefined) {
-    model.dispose();
-    throw new TagifaiError("INVALID_ARTIFACTS", `Inconsistent artifacts in ${dir}: ${mismatch}`);
-  }
-  return { params, labelEncoder, model };
+  return readArtifacts(folderReader(dir), loadParamsFromDir(dir), FAMILY_REGISTRY);
 }
 
 /**

@@ -6,7 +6,8 @@
  *
  * Adding a model family costs one folder and one line:
  * 1. `src/tagifai/families/<kind>/<kind>.ts` exporting a {@link ModelFamily} (its kind, its params
- *    section's schema, `fit` and `load`), with its code beside it;
+ *    section's schema, `fit` and `load`), with its code beside it — `load` and what it needs in
+ *    `loader.ts` and modules free of Node imports, so the dashboard can load the model in a browser;
  * 2. one entry in {@link FAMILIES} below.
  * The params schema gains the `<kind>` section, `params.model` accepts the kind, an ensemble may take
  * it as a member, and tests/families.contract.test.ts runs the shared contract suite on it.
@@ -14,31 +15,18 @@
  * On disk a model is its family's files plus `family.json` (`{format, kind, task, thresholds}`),
  * which holds the decision thresholds prediction uses (a run's `params.threshold` is only their mean,
  * kept for the optimizer and for display). Multi-label models predict every class whose probability
- * reaches its threshold; multi-class models predict the most probable class.
+ * reaches its threshold; multi-class models predict the most probable class (trained-model.ts, which
+ * also loads a model of any family through an artifact reader).
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { z } from "zod";
-import type { Task } from "./data.js";
 import { TagifaiError } from "./errors.js";
-import { applyArgmax } from "./eval.js";
 import { cnnFamily } from "./families/cnn/cnn.js";
 import { createEnsembleFamily } from "./families/ensemble/ensemble.js";
 import { linearFamily } from "./families/linear/linear.js";
-import { applyClassThresholds } from "./families/thresholds.js";
-import type {
-  DataShape,
-  EpochMetrics,
-  FitContext,
-  MemoryTerm,
-  ModelFamily,
-  Scorer,
-  TrainedModel,
-} from "./family.js";
-import { readArtifactJson, saveJson } from "./files.js";
+import type { DataShape, EpochMetrics, FitContext, MemoryTerm, ModelFamily, TrainedModel } from "./family.js";
 import { checkMemory, dataShape, type MemoryBudget } from "./memory.js";
 import type { Params } from "./params.js";
 import { parseWith } from "./schema.js";
+import { type LoaderRegistry, trainedModel } from "./trained-model.js";
 
 export type {
   DataShape,
@@ -80,6 +68,9 @@ function registeredKinds(): string[] {
   return Object.keys(FAMILIES);
 }
 
+/** Every registered family, as `readTrainedModel` loads models of them (see `trained-model.ts`). */
+export const FAMILY_REGISTRY: LoaderRegistry = { get: findFamily, kinds: registeredKinds };
+
 /** What fitting a model returns: the model, and the per-epoch history and best val loss (if any). */
 export interface FitOutcome {
   model: TrainedModel;
@@ -87,15 +78,6 @@ export interface FitOutcome {
   /** Lowest validation loss over the epochs (families trained by epochs only). */
   bestValLoss?: number;
 }
-
-const FAMILY_FILE = "family.json";
-
-const familyFileSchema = z.object({
-  format: z.literal("tagifai-model"),
-  kind: z.enum(MODEL_KINDS as [ModelKind, ...ModelKind[]]),
-  task: z.enum(["multi-label", "multi-class"]),
-  thresholds: z.array(z.number().min(0).max(1)),
-});
 
 /**
  * Train a model of the family `params.model` with its params section (defaults for what is left out).
@@ -139,44 +121,6 @@ export function assertFitsMemory(params: Params, data: DataShape, budget?: Memor
   checkMemory(estimateFitMemory(params, data), params, budget);
 }
 
-/**
- * Load a model saved by a {@link TrainedModel}'s `save`.
- * @param dir the artifact folder
- * @param params the run's params (the family's section: e.g. the CNN's batch size)
- * @returns the model, predicting exactly as the saved one did
- * @throws TagifaiError INVALID_ARTIFACTS when `family.json` is missing (a folder saved before model
- *   families existed) or invalid, or the family's files are (missing, invalid, non-finite weights)
- */
-export async function loadTrainedModel(dir: string, params: Params): Promise<TrainedModel> {
-  const file = join(dir, FAMILY_FILE);
-  if (!existsSync(file))
-    throw new TagifaiError(
-      "INVALID_ARTIFACTS",
-      `Missing ${file}: these artifacts predate model families (or are incomplete); retrain the run`,
-    );
-  const { kind, task, thresholds } = parseWith(familyFileSchema, readArtifactJson(file), {
-    code: "INVALID_ARTIFACTS",
-    what: `model file ${file}`,
-  });
-  const { family, config } = familyOf({ ...params, model: kind });
-  return trainedModel(kind, task, await family.load(dir, { config, params, task }), thresholds);
-}
-
-/**
- * A model's decisions.
- * @param model the model (its task and thresholds decide)
- * @param probabilities `rows × classes`, from its `predictProba`
- * @returns `rows × classes` of 0/1: multi-label, 1 where a probability reaches its class's threshold;
- *   multi-class, 1 at the most probable class (ties: the first)
- */
-export function predictLabels(
-  model: TrainedModel,
-  probabilities: readonly (readonly number[])[],
-): number[][] {
-  if (model.task === "multi-label") return applyClassThresholds(probabilities, model.thresholds);
-  return applyArgmax(probabilities);
-}
-
 /** The family `params.model` names, and its params section with defaults applied. */
 function familyOf(params: Params): { family: ModelFamily; config: unknown } {
   const family = findFamily(params.model);
@@ -192,19 +136,5 @@ function familyOf(params: Params): { family: ModelFamily; config: unknown } {
       code: "INVALID_PARAMS",
       what: `${family.kind} params`,
     }),
-  };
-}
-
-function trainedModel(kind: string, task: Task, scorer: Scorer, thresholds: readonly number[]): TrainedModel {
-  return {
-    kind,
-    task,
-    thresholds,
-    predictProba: (texts) => scorer.predictProba(texts),
-    async save(dir) {
-      await scorer.save(dir);
-      saveJson(join(dir, FAMILY_FILE), { format: "tagifai-model", kind, task, thresholds });
-    },
-    dispose: () => scorer.dispose(),
   };
 }

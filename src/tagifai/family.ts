@@ -6,6 +6,7 @@
  * {@link TrainedModel}, which the registry builds around a family's scorer.
  */
 import type { z } from "zod";
+import type { ArtifactReader, ArtifactWriter } from "./artifact-io.js";
 import type { Task } from "./data.js";
 import type { Params } from "./params.js";
 import type { Rng } from "./random.js";
@@ -110,8 +111,8 @@ export interface EstimateContext<Config = unknown> {
 export interface Scorer {
   /** `texts × classes` probabilities. */
   predictProba(texts: readonly string[]): number[][];
-  /** Write the model's files into `dir` (created if needed). */
-  save(dir: string): Promise<void> | void;
+  /** Write the model's files. */
+  save(writer: ArtifactWriter): Promise<void> | void;
   /** Free the model's tensors. */
   dispose(): void;
 }
@@ -128,16 +129,29 @@ export interface FamilyFit {
 }
 
 /**
+ * The part of a family that loads a saved model (`families/<kind>/loader.ts`): all that predicting
+ * needs, without training code or Node's file system, so the dashboard runs it in the browser too.
+ */
+export interface FamilyLoader<Config = unknown> {
+  /** The family's name: the value of `params.model` and the name of its params section. */
+  readonly kind: string;
+  /** Schema of the family's params section: strict at every level, every key with a default. */
+  readonly configSchema: z.ZodType<Config>;
+  /**
+   * Load the model a fitted scorer saved; it predicts exactly as the saved one.
+   * @param reader the saved model's files
+   * @throws TagifaiError INVALID_ARTIFACTS naming a missing, invalid or non-finite file
+   */
+  load(reader: ArtifactReader, ctx: LoadContext<Config>): Promise<Scorer>;
+}
+
+/**
  * A model family: one folder under `families/` exporting one of these, and one line in the registry
  * (`families.ts`). Its configuration is the params section named after its kind.
  */
-export interface ModelFamily<Config = unknown> {
-  /** The family's name: the value of `params.model` and the name of its params section. */
-  readonly kind: string;
+export interface ModelFamily<Config = unknown> extends FamilyLoader<Config> {
   /** One line saying what the family is (listed when an unknown family is asked for). */
   readonly summary: string;
-  /** Schema of the family's params section: strict at every level, every key with a default. */
-  readonly configSchema: z.ZodType<Config>;
   /**
    * Other families whose params sections this one reads (an ensemble's members), so that parsing
    * fills their defaults too.
@@ -164,11 +178,6 @@ export interface ModelFamily<Config = unknown> {
    * @throws the signal's reason (an AbortError) once `ctx.signal` is aborted; TagifaiError for bad data
    */
   fit(ctx: FitContext<Config>): Promise<FamilyFit>;
-  /**
-   * Load the model a fitted scorer saved into `dir`; it predicts exactly as the saved one.
-   * @throws TagifaiError INVALID_ARTIFACTS naming a missing, invalid or non-finite file
-   */
-  load(dir: string, ctx: LoadContext<Config>): Promise<Scorer>;
 }
 
 /** A trained model of any family, as the pipeline sees it. */
@@ -183,8 +192,8 @@ export interface TrainedModel {
    * @returns `texts × classes` probabilities (each row sums to 1 for a multi-class model)
    */
   predictProba(texts: readonly string[]): number[][];
-  /** Write the model's files into `dir` (created if needed). */
-  save(dir: string): Promise<void>;
+  /** Write the model's files (its family's and `family.json`). */
+  save(writer: ArtifactWriter): Promise<void>;
   /** Free the model's tensors. */
   dispose(): void;
 }

@@ -1,10 +1,10 @@
 /**
  * Prediction: raw texts in, tags out, with the same preprocessing the model was trained with.
  */
-import { preprocess } from "./data.js";
+import { preprocess } from "./data/preprocess.js";
 import { TagifaiError } from "./errors.js";
-import { predictLabels } from "./families.js";
 import type { Artifacts } from "./train.js";
+import { predictLabels } from "./trained-model.js";
 
 /** Longest input text accepted, in characters (longer texts are refused, not silently cut). */
 export const MAX_TEXT_LENGTH = 20_000;

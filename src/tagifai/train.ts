@@ -28,12 +28,13 @@ import {
   toValidationReport,
   validateDataset,
 } from "./expectations.js";
-import { assertFitsMemory, type FitOutcome, fitModel, predictLabels } from "./families.js";
+import { assertFitsMemory, type FitOutcome, fitModel } from "./families.js";
 import type { EpochMetrics, LabelledSplit, TrainedModel, TrainHooks } from "./family.js";
 import { dataShape } from "./memory.js";
 import { type Params, withFamilySections } from "./params.js";
 import { pausePoint } from "./pausepoint.js";
 import { createRng, type Rng, shuffled } from "./random.js";
+import { predictLabels } from "./trained-model.js";
 
 export { createPlateauScheduler, type PlateauScheduler } from "./families/cnn/fit.js";
 export type { EpochMetrics, TrainHooks } from "./family.js";

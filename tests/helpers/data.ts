@@ -31,3 +31,16 @@ export function thrownBy(fn: () => unknown): { code?: string; message: string } 
   }
   throw new Error("expected the function to throw");
 }
+
+/**
+ * Await a promise that must reject.
+ * @returns what it rejected with (typically a TagifaiError: check `code` and `message`)
+ */
+export async function rejectedBy(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code?: string; message: string };
+  }
+  throw new Error("expected the promise to reject");
+}

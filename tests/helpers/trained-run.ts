@@ -2,7 +2,7 @@
  * Test helper: a throwaway Tagifai home (data/ and stores/ in a temp folder) with one real run trained
  * on the reference data with the quick test configuration. Trained once per test file and reused.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { TEST_PARAMS_FP } from "../../src/config/config.js";
@@ -37,4 +37,19 @@ export async function trainTestRun(options: { paramsFp?: string } = {}): Promise
   });
   if (!runId) throw new Error("training returned no run id");
   return { home, trackingUri, runId };
+}
+
+/**
+ * Train a linear-family run (no epochs) on the reference data with the quick test config, in the
+ * home `trainTestRun` set up.
+ * @param trackingUri that home's tracking URI
+ * @returns the run id
+ */
+export async function trainLinearRun(trackingUri: string): Promise<string> {
+  const paramsFp = join(mkdtempSync(join(tmpdir(), "linear-params-")), "params.json");
+  const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
+  writeFileSync(paramsFp, JSON.stringify({ ...base, model: "linear" }));
+  const { runId } = await trainModel({ paramsFp, trackingUri, experimentName: "tests" });
+  if (!runId) throw new Error("training returned no run id");
+  return runId;
 }

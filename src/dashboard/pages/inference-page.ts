@@ -4,13 +4,16 @@
  * finished run, predicted with through `POST /api/runs/:id/predict`) and see its decision
  * threshold; type one project and see its tags and the most likely tags' probabilities; or paste
  * many texts (one a line) or drop a CSV/JSONL/JSON file (see batch-input.ts), predict them all and
- * download the predictions as CSV or JSONL in the format `tagifai predict` writes.
+ * download the predictions as CSV or JSONL in the format `tagifai predict` writes. The model runs on
+ * the server or, switched (inference-switch.ts), in this browser, with the page reporting the
+ * in-browser load time and every prediction's latency.
  */
 import { formatPredictions, type OutputFormat, outputHeader } from "../../tagifai/batch/format.js";
 import type { ModelsData, PredictData, RunsData, RunView } from "../../tagifai/serve/contract.js";
 import { getData, postData } from "../api.js";
 import { type BatchInput, readBatchFile, readPastedLines } from "../batch-input.js";
 import { dataTable, emptyState, errorBox, fmt, h, section, sig } from "../dom.js";
+import { type InferenceSwitch, inferenceSwitch } from "../inference-switch.js";
 import type { PageContext } from "../page.js";
 import { describeModel, runLabel, type ServedModel, servedModel, versionLabel } from "../served.js";
 
@@ -47,6 +50,11 @@ export async function renderInferencePage(root: HTMLElement, context: PageContex
   ]);
   const picker = modelPicker(model, models, runs);
   const summary = h("p", { id: "inference-model" });
+  const family = (): string | undefined => {
+    const chosen =
+      picker.value === model.run_id ? params : runs.find((r) => r.run_id === picker.value)?.params;
+    return typeof chosen?.model === "string" ? chosen.model : undefined;
+  };
   const describe = () => {
     const runId = picker.value;
     const run = runs.find((r) => r.run_id === runId);
@@ -61,10 +69,20 @@ export async function renderInferencePage(root: HTMLElement, context: PageContex
               h("a", { href: `#/runs/${runId}` }, run ? runLabel(run) : runId.slice(0, 8)),
             ]),
         thresholdText(runId === model.run_id ? params.threshold : run?.params.threshold),
+        where.where() === "browser" ? " Computed in this browser." : " Computed on the server.",
       ),
     );
   };
-  picker.addEventListener("change", describe);
+  const where = inferenceSwitch({
+    runId: () => picker.value,
+    family,
+    server: (runId, texts) => predictTexts(runId, model.run_id, texts),
+    changed: describe,
+  });
+  picker.addEventListener("change", () => {
+    describe();
+    where.runChanged();
+  });
   describe();
   root.append(
     section(
@@ -72,10 +90,10 @@ export async function renderInferencePage(root: HTMLElement, context: PageContex
       h("label", { for: "inference-run" }, "Predict with"),
       h("div", { class: "picker" }, picker),
       summary,
+      where.element,
     ),
   );
-  const predictWith = (texts: string[]) => predictTexts(picker.value, model.run_id, texts);
-  root.append(singleProject(predictWith), batchSection(predictWith));
+  root.append(singleProject(where), batchSection(where));
 }
 
 /** The model choice: the served model first, then the registered versions, then the newest finished runs. */
@@ -131,7 +149,7 @@ function predictTexts(runId: string, servedRunId: string, texts: string[]): Prom
 }
 
 /** The one-project form and its result. */
-function singleProject(predictWith: (texts: string[]) => Promise<PredictData>): HTMLElement {
+function singleProject(where: InferenceSwitch): HTMLElement {
   const title = h("input", {
     id: "title",
     name: "title",
@@ -157,7 +175,9 @@ function singleProject(predictWith: (texts: string[]) => Promise<PredictData>): 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     result.replaceChildren(h("p", {}, "Predicting…"));
-    predictWith([`${title.value} ${description.value}`.trim()])
+    where.begin();
+    where
+      .predict([`${title.value} ${description.value}`.trim()])
       .then((data) => result.replaceChildren(showPrediction(data)))
       .catch((error: unknown) => result.replaceChildren(errorBox(error)));
   });
@@ -165,7 +185,7 @@ function singleProject(predictWith: (texts: string[]) => Promise<PredictData>): 
 }
 
 /** Many projects: pasted lines or a dropped file, predicted in chunks, shown and downloadable. */
-function batchSection(predictWith: (texts: string[]) => Promise<PredictData>): HTMLElement {
+function batchSection(where: InferenceSwitch): HTMLElement {
   const pasted = h("textarea", {
     id: "batch-texts",
     class: "wide-field",
@@ -221,13 +241,17 @@ function batchSection(predictWith: (texts: string[]) => Promise<PredictData>): H
     }
     button.setAttribute("disabled", "");
     result.replaceChildren();
-    predictBatch(batch, predictWith, (done) =>
-      status.replaceChildren(`Predicting… ${done} of ${batch.items.length}`),
+    where.begin();
+    const place = where.where() === "browser" ? "in this browser" : "on the server";
+    predictBatch(
+      batch,
+      (texts) => where.predict(texts),
+      (done) => status.replaceChildren(`Predicting… ${done} of ${batch.items.length}`),
     )
       .then((data) => {
         const { items, skipped } = batch;
         status.replaceChildren(
-          `Predicted ${describeInput({ items, skipped: [] })} with run ${data.run_id.slice(0, 8)}` +
+          `Predicted ${describeInput({ items, skipped: [] })} with run ${data.run_id.slice(0, 8)} ${place}` +
             (skipped.length === 0 ? "." : `; skipped ${skipped.length}: ${skipped.join("; ")}.`),
         );
         result.replaceChildren(...batchResult(batch, data, () => probabilities.checked));

@@ -3,8 +3,8 @@
  * and multi-class (one label each: class indices). Saved as `{type, classes}` JSON.
  */
 import { z } from "zod";
+import type { ArtifactReader, ArtifactWriter } from "../artifact-io.js";
 import { TagifaiError } from "../errors.js";
-import { readArtifactJson, saveJson } from "../files.js";
 import { parseWith } from "../schema.js";
 
 const classesSchema = z
@@ -39,9 +39,13 @@ abstract class LabelEncoder {
     return { type: this.type, classes: [...this.classes] };
   }
 
-  /** Save as JSON (atomically). @param fp the destination file */
-  save(fp: string): void {
-    saveJson(fp, this.toJSON());
+  /**
+   * Save as JSON.
+   * @param writer the model's files
+   * @param name the file's name
+   */
+  save(writer: ArtifactWriter, name: string): void {
+    writer.json(name, this.toJSON());
   }
 
   /** Use these classes, in this order. */
@@ -134,11 +138,12 @@ export class MultiLabelEncoder extends LabelEncoder {
   }
 
   /**
-   * @param fp a file written by `save`
+   * @param reader the model's files
+   * @param name the file written by `save`
    * @throws TagifaiError INVALID_ARTIFACTS when it cannot be read or is not a multi-label encoder
    */
-  static load(fp: string): MultiLabelEncoder {
-    return MultiLabelEncoder.fromJSON(readArtifactJson(fp), fp);
+  static async load(reader: ArtifactReader, name: string): Promise<MultiLabelEncoder> {
+    return MultiLabelEncoder.fromJSON(await reader.json(name), reader.where(name));
   }
 }
 
@@ -184,22 +189,27 @@ export class MultiClassEncoder extends LabelEncoder {
   }
 
   /**
-   * @param fp a file written by `save`
+   * @param reader the model's files
+   * @param name the file written by `save`
    * @throws TagifaiError INVALID_ARTIFACTS when it cannot be read or is not a multi-class encoder
    */
-  static load(fp: string): MultiClassEncoder {
-    return MultiClassEncoder.fromJSON(readArtifactJson(fp), fp);
+  static async load(reader: ArtifactReader, name: string): Promise<MultiClassEncoder> {
+    return MultiClassEncoder.fromJSON(await reader.json(name), reader.where(name));
   }
 }
 
 /**
  * Load a saved label encoder of either kind.
- * @param fp a file written by an encoder's `save`
+ * @param reader the run's files
+ * @param name the file written by an encoder's `save`
  * @returns a `MultiLabelEncoder` or a `MultiClassEncoder`, as the file's `type` says
  * @throws TagifaiError INVALID_ARTIFACTS when it cannot be read or is not a valid encoder
  */
-export function loadLabelEncoder(fp: string): MultiLabelEncoder | MultiClassEncoder {
-  const { type, classes } = parseLabelEncoderJson(readArtifactJson(fp), fp);
+export async function loadLabelEncoder(
+  reader: ArtifactReader,
+  name: string,
+): Promise<MultiLabelEncoder | MultiClassEncoder> {
+  const { type, classes } = parseLabelEncoderJson(await reader.json(name), reader.where(name));
   return type === "multi-label" ? new MultiLabelEncoder(classes) : new MultiClassEncoder(classes);
 }
 

@@ -3,7 +3,7 @@
  * letters and digits, optionally stem.
  */
 import { stemmer } from "stemmer";
-import { STOPWORDS } from "../../config/config.js";
+import { STOPWORDS } from "../../config/stopwords.js";
 
 /** Python's `\w` on text: any letter, digit or underscore (not only ASCII ones, unlike JS's `\w`). */
 const WORD_CHAR = String.raw`[\p{L}\p{N}_]`;

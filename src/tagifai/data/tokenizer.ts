@@ -3,7 +3,7 @@
  * padding of sequences into one rectangular batch.
  */
 import { z } from "zod";
-import { readArtifactJson, saveJson } from "../files.js";
+import type { ArtifactReader, ArtifactWriter } from "../artifact-io.js";
 import { parseWith } from "../schema.js";
 
 const PAD_TOKEN = "<PAD>";
@@ -94,9 +94,13 @@ export class Tokenizer {
     return { charLevel: this.charLevel, numTokens: this.numTokens, tokens: [...this.indexToToken] };
   }
 
-  /** Save as JSON (atomically). @param fp the destination file */
-  save(fp: string): void {
-    saveJson(fp, this.toJSON());
+  /**
+   * Save as JSON.
+   * @param writer the model's files
+   * @param name the file's name
+   */
+  save(writer: ArtifactWriter, name: string): void {
+    writer.json(name, this.toJSON());
   }
 
   /**
@@ -115,11 +119,12 @@ export class Tokenizer {
   }
 
   /**
-   * @param fp a file written by `save`
+   * @param reader the model's files
+   * @param name the file written by `save`
    * @throws TagifaiError INVALID_ARTIFACTS when it cannot be read or is not a valid tokenizer
    */
-  static load(fp: string): Tokenizer {
-    return Tokenizer.fromJSON(readArtifactJson(fp), fp);
+  static async load(reader: ArtifactReader, name: string): Promise<Tokenizer> {
+    return Tokenizer.fromJSON(await reader.json(name), reader.where(name));
   }
 
   /** Characters (code points) at character level, else the pieces between single spaces. */

@@ -20,13 +20,14 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { STOPWORDS } from "../../config/config.js";
+import { STOPWORDS } from "../../config/stopwords.js";
 import { loadArtifactsFromDir } from "../artifacts.js";
 import { Tokenizer } from "../data.js";
 import { TagifaiError } from "../errors.js";
 import { loadModel } from "../families/cnn/model.js";
 import { loadLinearModel } from "../families/linear/model.js";
 import { saveJson } from "../files.js";
+import { folderReader, folderWriter } from "../folder-io.js";
 import type { Params } from "../params.js";
 import { CNN_ONNX_IO, cnnGraph } from "./cnnOnnx.js";
 import { LINEAR_ONNX_IO, linearGraph } from "./linearOnnx.js";
@@ -93,7 +94,7 @@ export async function exportOnnx(
   mkdirSync(partial, { recursive: true });
   try {
     const graph =
-      kind === "cnn" ? await cnnPart(artifactDir, partial) : linearPart(artifactDir, partial, task);
+      kind === "cnn" ? await cnnPart(artifactDir, partial) : await linearPart(artifactDir, partial, task);
     const model = encodeModel({
       ...graph.spec,
       name: `tagifai_${kind}`,
@@ -101,7 +102,7 @@ export async function exportOnnx(
       metadata: { run_id: options.runId, kind, task },
     });
     writeFileSync(join(partial, ONNX_EXPORT_FILES.model), model);
-    labelEncoder.save(join(partial, ONNX_EXPORT_FILES.labelEncoder));
+    labelEncoder.save(folderWriter(partial), ONNX_EXPORT_FILES.labelEncoder);
     saveJson(join(partial, ONNX_EXPORT_FILES.serving), {
       format: "tagifai-onnx",
       format_version: 1,
@@ -146,10 +147,10 @@ interface ExportedGraph {
 }
 
 async function cnnPart(artifactDir: string, partial: string): Promise<ExportedGraph> {
-  const tokenizer = Tokenizer.load(join(artifactDir, RUN_TOKENIZER_FILE));
-  const cnn = await loadModel(artifactDir);
+  const tokenizer = await Tokenizer.load(folderReader(artifactDir), RUN_TOKENIZER_FILE);
+  const cnn = await loadModel(folderReader(artifactDir));
   try {
-    tokenizer.save(join(partial, ONNX_EXPORT_FILES.tokenizer));
+    tokenizer.save(folderWriter(partial), ONNX_EXPORT_FILES.tokenizer);
     const { maxFilterSize } = cnn.config;
     return {
       spec: cnnGraph(cnn),
@@ -178,12 +179,12 @@ async function cnnPart(artifactDir: string, partial: string): Promise<ExportedGr
   }
 }
 
-function linearPart(
+async function linearPart(
   artifactDir: string,
   partial: string,
   task: "multi-label" | "multi-class",
-): ExportedGraph {
-  const linear = loadLinearModel(artifactDir);
+): Promise<ExportedGraph> {
+  const linear = await loadLinearModel(folderReader(artifactDir));
   saveJson(join(partial, ONNX_EXPORT_FILES.tfidf), linear.vectorizer.toJSON());
   return {
     spec: linearGraph(linear.classifier, task),

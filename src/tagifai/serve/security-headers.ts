@@ -3,14 +3,15 @@
  * else: `X-Content-Type-Options: nosniff` (JSON stays JSON, never sniffed into HTML), and a
  * Content-Security-Policy that lets the dashboard and the API docs load scripts and data from this
  * server only (no inline script, nothing from elsewhere; inline styles allowed), and lets no other
- * site frame them.
+ * site frame them. `'wasm-unsafe-eval'` lets the dashboard compile WebAssembly (tfjs's wasm backend
+ * and the CNN's convolution kernel, for in-browser inference); it allows no JavaScript `eval`.
  */
 import type { FastifyInstance } from "fastify";
 
 /** The Content-Security-Policy of every response (the dashboard and /docs need nothing more). */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   // Swagger UI and the dashboard's charts set style attributes; styles cannot run code.
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",

@@ -2,15 +2,16 @@
  * The character CNN's convolutions as table lookups. With a small vocabulary, the 'same'-padded conv1d
  * output of filter size f at position t is Σ_j P_{f,j}[x(t + j − left)], where P_{f,j} = E·W_f[j]
  * (a [V, F] table): so conv + global max-pool becomes "add f table rows, keep the max" per position.
- * The forward pass runs in a SIMD wasm kernel (charConvWasm.ts), split with a helper thread when it
- * pays (workerPool.ts); the backward pass sends each (sample, filter) gradient to its argmax position.
+ * The forward pass runs in a SIMD wasm kernel (charConvWasm.ts), split with a helper thread when one
+ * is given ({@link useConvHelper}: Node's worker thread of workerPool.ts) and it pays; without one (the
+ * browser) it runs on the calling thread alone, on unshared memory. The backward pass sends each
+ * (sample, filter) gradient to its argmax position.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { TagifaiError } from "../../errors.js";
 import { type Batch, sequenceLengths } from "./batch.js";
 import { type AccumulateMax, HEADER, MAX_ITEMS, poolItems } from "./charConvLoop.js";
 import { buildCharConvWasm, ROW_ALIGN_FLOATS } from "./charConvWasm.js";
-import { helperAllowed, helperFinish, helperReady, helperWake, startHelper } from "./workerPool.js";
 
 /**
  * Lookup tables of every filter size, `[vocabSize, Σ_f f·numFilters]`: row v holds, for f = 1..maxF and
@@ -51,12 +52,44 @@ type Arena = {
   generation: number;
 };
 
+/**
+ * A second thread that takes items of each forward pass from the shared memory's header (see
+ * charConvLoop.ts), so the calling thread computes only the rest.
+ */
+export interface ConvHelper {
+  /** Whether it may be used at all (e.g. more than one core, not disabled). */
+  allowed(): boolean;
+  /** Whether it is running and can take work now. */
+  ready(): boolean;
+  /** Start it on this memory and kernel (once); resolves to true once ready, false if it cannot start. */
+  start(memory: WebAssembly.Memory, module: WebAssembly.Module): Promise<boolean>;
+  /** Wake it so that it takes items of the task just opened in the header (returns at once). */
+  wake(): void;
+  /**
+   * After the caller ran out of items, block until the helper finished those it took.
+   * @returns false if it failed (the caller then recomputes the task alone)
+   */
+  finish(header: Int32Array): boolean;
+}
+
+let helper: ConvHelper | undefined;
 let arena: Arena | undefined;
+
+/**
+ * Let a helper thread share the forward pass from now on (its memory is then shared between threads).
+ * @param next the helper (Node: workerPool.ts's `threadHelper`)
+ */
+export function useConvHelper(next: ConvHelper): void {
+  if (helper === next) return;
+  helper = next;
+  arena = undefined;
+}
 
 function getArena(): Arena {
   if (!arena) {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    const module = new WebAssembly.Module(buildCharConvWasm(MAX_PAGES));
+    const shared = helper !== undefined;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
+    const module = new WebAssembly.Module(buildCharConvWasm(MAX_PAGES, shared));
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     arena = { memory, module, accumulateMax: instance.exports.accumulateMax as AccumulateMax, generation: 0 };
   }
@@ -173,12 +206,12 @@ export function charConvForward(tables: LookupTables, batch: Batch): PoolResult 
   const header = heap.subarray(0, HEADER.size);
   openTask(current, header, itemCount);
   const work = taskWork(lengths, seqLen, layout.maxFilterSize, layout.rowFloats);
-  const useHelper = helperAllowed() && work >= HELPER_MIN_WORK;
-  if (useHelper && !helperReady()) void startHelper(memory, current.module);
-  if (useHelper && helperReady()) helperWake();
+  const useHelper = helper?.allowed() === true && work >= HELPER_MIN_WORK;
+  if (useHelper && !helper?.ready()) void helper?.start(memory, current.module);
+  if (useHelper && helper?.ready()) helper.wake();
   poolItems(memory, accumulateMax, HEADER, HEADER.mainOffsets);
   // Wait even when not woken now: a helper still awake from an earlier task may have taken items.
-  if (!helperFinish(header)) {
+  if (helper !== undefined && !helper.finish(header)) {
     openTask(current, header, itemCount);
     poolItems(memory, accumulateMax, HEADER, HEADER.mainOffsets);
   }
@@ -276,10 +309,10 @@ export function charConvMaxPool(
 /**
  * Start the helper thread now (it otherwise starts on the first large batch, which then runs on one
  * thread). Useful before timing or testing.
- * @returns true if the helper is ready, false if it is disabled or could not start
+ * @returns true if the helper is ready, false if there is none, it is disabled or could not start
  */
 export async function warmUpHelper(): Promise<boolean> {
-  if (!helperAllowed()) return false;
+  if (helper === undefined || !helper.allowed()) return false;
   const { memory, module } = getArena();
-  return startHelper(memory, module);
+  return helper.start(memory, module);
 }

@@ -2,8 +2,8 @@
  * A hand-assembled WebAssembly (SIMD) kernel for the character CNN's hot loop: add a few lookup-table
  * rows together and fold the sum into a running max (with its position) — four floats at a time.
  *
- * The module imports one shared memory (`env.memory`) so that the main thread and a worker thread can
- * run it on the same buffers. Its single export is
+ * The module imports one memory (`env.memory`), shared when a worker thread runs it on the same
+ * buffers as the main thread. Its single export is
  * `accumulateMax(offsets, offsetBytes, rowBytes, maxPtr, argPtr, position)`:
  * with `rows = i32[offsets .. offsets + offsetBytes)` (byte addresses of table rows), for every float
  * column c < rowBytes/4, `s = Σ rows[i][c]` (summed in order, in float32); where `s > max[c]`, set
@@ -67,7 +67,7 @@ function sleb(value: number): number[] {
 }
 
 const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (text: string): number[] => [...uleb(text.length), ...Buffer.from(text, "ascii")];
+const name = (text: string): number[] => [...uleb(text.length), ...new TextEncoder().encode(text)];
 const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
 
 const get = (local: number) => [OP.localGet, local];
@@ -196,21 +196,22 @@ function accumulateMaxBody(): number[] {
 
 /**
  * Assemble the kernel module.
- * @param maxPages the shared memory's maximum size, in 64 KiB pages (must match the memory passed in)
+ * @param maxPages the memory's maximum size, in 64 KiB pages (must match the memory passed in)
+ * @param shared whether the memory is shared between threads (must match the memory passed in)
  * @returns the module's binary
  */
-export function buildCharConvWasm(maxPages: number): Uint8Array<ArrayBuffer> {
+export function buildCharConvWasm(maxPages: number, shared: boolean): Uint8Array<ArrayBuffer> {
   const params = [I32, I32, I32, I32, I32, I32];
   const locals = [
     [3, I32],
     [7, V128],
   ];
   const body = [...vector(locals.map(([count, type]) => [...uleb(count), type])), ...accumulateMaxBody()];
-  const sharedLimits = [0x03, ...uleb(1), ...uleb(maxPages)];
+  const limits = [shared ? 0x03 : 0x01, ...uleb(1), ...uleb(maxPages)];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector([[FUNC_TYPE, ...vector(params.map((type) => [type])), 0]])),
-    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, ...sharedLimits]])),
+    ...section(2, vector([[...name("env"), ...name("memory"), 0x02, ...limits]])),
     ...section(3, vector([[0]])),
     ...section(7, vector([[...name("accumulateMax"), 0x00, 0]])),
     ...section(10, vector([[...uleb(body.length), ...body]])),

@@ -7,23 +7,21 @@
  * does (test F1 0.59 at the val-loss minimum against ~0.68 later), and the Python original, whose
  * "best model" was a reference to the live model, in effect kept the last epoch. A multi-label CNN's
  * threshold is tuned on the validation probabilities (the original tuned it on the training ones).
- * Saved as `tokenizer.json`, `model.json` and `model.weights.bin`.
+ * The fitted model is a scorer of families/cnn/scorer.ts.
  */
-import { join } from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import * as tf from "@tensorflow/tfjs-core";
 import { logger } from "../../../config/config.js";
 import type { Task } from "../../data.js";
-import { padSequences, Tokenizer } from "../../data.js";
+import { Tokenizer } from "../../data.js";
 import { ensureDevice } from "../../device.js";
 import { TagifaiError } from "../../errors.js";
 import { applyArgmax, applyThreshold, findBestThreshold, precisionRecallFscoreSupport } from "../../eval.js";
-import type { EpochMetrics, FamilyFit, FitContext, LabelledSplit, Scorer, TrainHooks } from "../../family.js";
+import type { EpochMetrics, FamilyFit, FitContext, LabelledSplit, TrainHooks } from "../../family.js";
 import { nextSeed, type Rng, shuffled } from "../../random.js";
 import type { CnnParams } from "./hyperparameters.js";
-import { type Batch, type CnnModel, initializeCnn, loadModel, saveModel } from "./model.js";
-
-const TOKENIZER_FILE = "tokenizer.json";
+import { type CnnModel, initializeCnn } from "./model.js";
+import { batchIndices, cnnScorer, predictSplit, toBatch } from "./scorer.js";
 
 /** A split as the CNN reads it: token sequences beside the labels. */
 interface Sequences {
@@ -84,29 +82,6 @@ export async function fitCnn(ctx: FitContext<CnnParams>): Promise<FamilyFit> {
     model.dispose();
     throw error;
   }
-}
-
-/**
- * Load the CNN saved in `dir`.
- * @param dir the artifact folder
- * @param params the CNN's params (batch size, minimum batch length)
- * @throws TagifaiError INVALID_ARTIFACTS naming the missing, invalid or non-finite file
- */
-export async function loadCnn(dir: string, params: CnnParams): Promise<Scorer> {
-  await ensureDevice();
-  const tokenizer = Tokenizer.load(join(dir, TOKENIZER_FILE));
-  return cnnScorer(await loadModel(dir), tokenizer, params);
-}
-
-function cnnScorer(model: CnnModel, tokenizer: Tokenizer, params: CnnParams): Scorer {
-  return {
-    predictProba: (texts) => predictSplit(model, tokenizer.textsToSequences([...texts]), params),
-    async save(dir) {
-      tokenizer.save(join(dir, TOKENIZER_FILE));
-      await saveModel(model, dir);
-    },
-    dispose: () => model.dispose(),
-  };
 }
 
 /** How a batch's loss is computed from logits, 0/1 (or one-hot) labels and per-class weights. */
@@ -272,36 +247,6 @@ function evaluateLoss(
     value.dispose();
   }
   return total;
-}
-
-/**
- * Probabilities for every sequence, batch by batch (inference mode).
- * @returns one row of class probabilities per sequence
- */
-function predictSplit(model: CnnModel, sequences: number[][], params: CnnParams): number[][] {
-  const out: number[][] = [];
-  for (const indices of batchIndices(
-    sequences.map((_, i) => i),
-    params.batch_size,
-  )) {
-    out.push(...model.predictProba(toBatch(sequences, indices, params.max_filter_size)));
-  }
-  return out;
-}
-
-function batchIndices(order: number[], batchSize: number): number[][] {
-  const batches: number[][] = [];
-  for (let start = 0; start < order.length; start += batchSize)
-    batches.push(order.slice(start, start + batchSize));
-  return batches;
-}
-
-/** Pad the selected sequences to a batch at least `maxFilterSize` long (as the original's collate). */
-function toBatch(sequences: number[][], indices: number[], maxFilterSize: number): Batch {
-  return padSequences(
-    indices.map((i) => sequences[i]),
-    maxFilterSize,
-  );
 }
 
 /**

@@ -6,11 +6,10 @@
  * Small vocabularies (characters) use lookup tables for the convolutions (models/charConv.ts), large
  * ones the dense path (models/dense.ts); both compute the same function and gradients.
  */
-import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
+import type { ArtifactReader, ArtifactWriter } from "../../artifact-io.js";
 import { TagifaiError } from "../../errors.js";
-import { readArtifactJson, readFileBytes, writeFileAtomic } from "../../files.js";
 import { createRng, nextSeed } from "../../random.js";
 import { parseWith } from "../../schema.js";
 import { type Batch, validateBatch } from "./batch.js";
@@ -276,11 +275,11 @@ const modelFileSchema = z
   .strict();
 
 /**
- * Save a model as `model.json` (config and weight specs) and `model.weights.bin`, each written atomically.
+ * Save a model as `model.json` (config and weight specs) and `model.weights.bin`.
  * @param model the model
- * @param dir destination folder (created if needed)
+ * @param writer the model's files
  */
-export async function saveModel(model: CnnModel, dir: string): Promise<void> {
+export async function saveModel(model: CnnModel, writer: ArtifactWriter): Promise<void> {
   const names = weightNames(model.config);
   const named = names.map((name, i) => ({ name, tensor: model.variables[i] as tf.Tensor }));
   const { data, specs } = await tf.io.encodeWeights(named);
@@ -289,25 +288,25 @@ export async function saveModel(model: CnnModel, dir: string): Promise<void> {
     config: model.config,
     weightSpecs: specs.map(({ name, shape }) => ({ name, shape, dtype: "float32" as const })),
   };
-  writeFileAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(data));
-  writeFileAtomic(join(dir, MODEL_FILE), `${JSON.stringify(file, null, 2)}\n`);
+  writer.bytes(WEIGHTS_FILE, new Uint8Array(data));
+  writer.json(MODEL_FILE, file);
 }
 
 /**
  * Load a model saved by {@link saveModel}; it predicts exactly like the saved one.
- * @param dir the folder holding `model.json` and `model.weights.bin`
+ * @param reader the files holding `model.json` and `model.weights.bin`
  * @returns the model (dispose it when done)
  * @throws TagifaiError INVALID_ARTIFACTS naming the file that is missing, unreadable, inconsistent or
  *   holds a non-finite weight
  */
-export async function loadModel(dir: string): Promise<CnnModel> {
-  const modelPath = join(dir, MODEL_FILE);
-  const weightsPath = join(dir, WEIGHTS_FILE);
-  const checked = parseWith(modelFileSchema, readArtifactJson(modelPath), {
+export async function loadModel(reader: ArtifactReader): Promise<CnnModel> {
+  const modelPath = reader.where(MODEL_FILE);
+  const weightsPath = reader.where(WEIGHTS_FILE);
+  const checked = parseWith(modelFileSchema, await reader.json(MODEL_FILE), {
     code: "INVALID_ARTIFACTS",
     what: `model file ${modelPath}`,
   });
-  const bytes = readFileBytes(weightsPath, "INVALID_ARTIFACTS");
+  const bytes = await reader.bytes(WEIGHTS_FILE);
   const expectedBytes = checked.weightSpecs.reduce(
     (total, spec) => total + 4 * spec.shape.reduce((a, b) => a * b, 1),
     0,

@@ -4,11 +4,13 @@
  * range, then blocks (Atomics.wait) until the helper is done. The helper starts lazily, is `unref()`'d so
  * it never keeps the process alive, and is built from source text (`eval`), so it runs the same way
  * from the TypeScript sources (vitest, tsx) and from the compiled JavaScript. `TAGIFAI_THREADS=1`
- * disables it; any failure to start or run it falls back to the main thread alone.
+ * disables it; any failure to start or run it falls back to the main thread alone. Node only: the
+ * CNN family hands {@link threadHelper} to the convolution (charConv.ts's `useConvHelper`).
  */
 import { availableParallelism } from "node:os";
 import { type MessagePort, Worker } from "node:worker_threads";
 import { logger } from "../../../config/config.js";
+import type { ConvHelper } from "./charConv.js";
 import { type AccumulateMax, HEADER, poolItems } from "./charConvLoop.js";
 
 type HelperData = { memory: WebAssembly.Memory; module: WebAssembly.Module; header: typeof HEADER };
@@ -54,7 +56,7 @@ type HelperState =
 let state: HelperState = { kind: "idle" };
 
 /** Whether the helper may be used at all: more than one core and `TAGIFAI_THREADS` not set to 1. */
-export function helperAllowed(): boolean {
+function helperAllowed(): boolean {
   return process.env.TAGIFAI_THREADS !== "1" && availableParallelism() > 1;
 }
 
@@ -64,7 +66,7 @@ export function helperAllowed(): boolean {
  * @param module the compiled kernel module
  * @returns resolves to true once the helper is ready, false if it could not start
  */
-export function startHelper(memory: WebAssembly.Memory, module: WebAssembly.Module): Promise<boolean> {
+function startHelper(memory: WebAssembly.Memory, module: WebAssembly.Module): Promise<boolean> {
   if (state.kind === "starting") return state.ready;
   if (state.kind !== "idle") return Promise.resolve(state.kind === "ready");
   const header = new Int32Array(memory.buffer, 0, HEADER.size);
@@ -92,7 +94,7 @@ export function startHelper(memory: WebAssembly.Memory, module: WebAssembly.Modu
 }
 
 /** Whether the helper is running and can take work now. */
-export function helperReady(): boolean {
+function helperReady(): boolean {
   return state.kind === "ready";
 }
 
@@ -102,7 +104,7 @@ export function helperItemCount(): number {
 }
 
 /** Wake the helper so that it takes items of the task just opened in the header (returns at once). */
-export function helperWake(): void {
+function helperWake(): void {
   if (state.kind !== "ready") return;
   Atomics.add(state.header, HEADER.wake, 1);
   Atomics.notify(state.header, HEADER.wake);
@@ -115,7 +117,7 @@ export function helperWake(): void {
  * @returns true when all `count` items are done; false if the helper failed or timed out (it is then
  *   retired, and the caller must recompute the task alone)
  */
-export function helperFinish(header: Int32Array): boolean {
+function helperFinish(header: Int32Array): boolean {
   const count = header[HEADER.count];
   const deadline = Date.now() + FINISH_TIMEOUT_MS;
   for (;;) {
@@ -129,3 +131,12 @@ export function helperFinish(header: Int32Array): boolean {
   state = { kind: "unavailable" };
   return false;
 }
+
+/** The helper thread as the convolution takes it (see charConv.ts's `useConvHelper`). */
+export const threadHelper: ConvHelper = {
+  allowed: helperAllowed,
+  ready: helperReady,
+  start: startHelper,
+  wake: helperWake,
+  finish: helperFinish,
+};

@@ -6,23 +6,15 @@
  * and once more at the end.
  */
 import { checkpoint } from "../../abort.js";
-import type { Task } from "../../data.js";
-import type { ModelFamily, Scorer } from "../../family.js";
+import type { ModelFamily } from "../../family.js";
 import { estimateLinearMemory } from "./footprint.js";
-import {
-  fitLinearModel,
-  type LinearConfig,
-  type LinearModel,
-  linearConfigSchema,
-  loadLinearModel,
-  saveLinearModel,
-} from "./model.js";
+import { linearLoader, linearScorer } from "./loader.js";
+import { fitLinearModel, type LinearConfig } from "./model.js";
 
 /** The linear family. Its params section is `linear` (`tfidf`, `logistic`, `thresholds`). */
 export const linearFamily: ModelFamily<LinearConfig> = {
-  kind: "linear",
+  ...linearLoader,
   summary: "TF-IDF word and character n-grams with one-vs-rest logistic regression",
-  configSchema: linearConfigSchema,
   estimateMemory: ({ config, data }) => estimateLinearMemory(config, data),
   async fit({ train, val, config, task, signal }) {
     await checkpoint(signal);
@@ -34,21 +26,4 @@ export const linearFamily: ModelFamily<LinearConfig> = {
       history: [],
     };
   },
-  load: async (dir, { task }) => linearScorer(loadLinearModel(dir), task),
 };
-
-function linearScorer(model: LinearModel, task: Task): Scorer {
-  return {
-    predictProba(texts) {
-      const probabilities = model.predictProba(texts);
-      return task === "multi-label" ? probabilities : probabilities.map(normalize);
-    },
-    save: (dir) => saveLinearModel(model, dir),
-    dispose() {},
-  };
-}
-
-function normalize(row: number[]): number[] {
-  const total = row.reduce((sum, p) => sum + p, 0);
-  return total > 0 ? row.map((p) => p / total) : row.map(() => 1 / row.length);
-}

@@ -11,12 +11,11 @@
  * the pipeline's `preprocess(text, { lower: true, stem: false })` scored best on the validation
  * split, ahead of the raw text and of stemmed text.
  */
-import { join } from "node:path";
 import { z } from "zod";
 import { checkpoint } from "../../abort.js";
+import type { ArtifactReader, ArtifactWriter } from "../../artifact-io.js";
 import type { Task } from "../../data.js";
 import { TagifaiError } from "../../errors.js";
-import { readArtifactJson, readFileBytes, saveJson, writeFileAtomic } from "../../files.js";
 import { formatIssues, parseWith } from "../../schema.js";
 import {
   applyClassThresholds,
@@ -190,18 +189,17 @@ const savedLinearModelSchema = z.object({
 });
 
 /**
- * Save a model into a folder (created if needed): the weights file first, then the JSON file, each
- * written atomically.
+ * Save a model: the weights file first, then the JSON file.
  * @param model the model
- * @param dir the folder
+ * @param writer the model's files
  */
-export function saveLinearModel(model: LinearModel, dir: string): void {
+export function saveLinearModel(model: LinearModel, writer: ArtifactWriter): void {
   const { numFeatures, numClasses, weights, biases } = model.classifier;
   const data = new Float32Array(weights.length + biases.length);
   data.set(weights);
   data.set(biases, weights.length);
-  writeFileAtomic(join(dir, LINEAR_MODEL_FILES.weights), littleEndianBytes(data));
-  saveJson(join(dir, LINEAR_MODEL_FILES.config), {
+  writer.bytes(LINEAR_MODEL_FILES.weights, littleEndianBytes(data));
+  writer.json(LINEAR_MODEL_FILES.config, {
     config: model.config,
     vectorizer: model.vectorizer.toJSON(),
     numFeatures,
@@ -213,14 +211,14 @@ export function saveLinearModel(model: LinearModel, dir: string): void {
 
 /**
  * Load a model saved by {@link saveLinearModel}.
- * @param dir the folder
+ * @param reader the model's files
  * @returns the model, predicting exactly as the saved one did
  * @throws TagifaiError INVALID_ARTIFACTS naming the file that is missing, unreadable or invalid
  */
-export function loadLinearModel(dir: string): LinearModel {
-  const configFile = join(dir, LINEAR_MODEL_FILES.config);
-  const weightsFile = join(dir, LINEAR_MODEL_FILES.weights);
-  const value = readArtifactJson(configFile);
+export async function loadLinearModel(reader: ArtifactReader): Promise<LinearModel> {
+  const configFile = reader.where(LINEAR_MODEL_FILES.config);
+  const weightsFile = reader.where(LINEAR_MODEL_FILES.weights);
+  const value = await reader.json(LINEAR_MODEL_FILES.config);
   const parsed = savedLinearModelSchema.safeParse(value);
   const invalid = (file: string, problem: string) =>
     new TagifaiError("INVALID_ARTIFACTS", `Invalid linear model file ${file}: ${problem}`);
@@ -235,7 +233,7 @@ export function loadLinearModel(dir: string): LinearModel {
     );
   if (thresholds.length !== numClasses)
     throw invalid(configFile, `${thresholds.length} thresholds for ${numClasses} classes`);
-  const data = fromLittleEndianBytes(readFileBytes(weightsFile, "INVALID_ARTIFACTS"));
+  const data = fromLittleEndianBytes(await reader.bytes(LINEAR_MODEL_FILES.weights));
   const expected = (numFeatures + 1) * numClasses;
   if (data === null || data.length !== expected)
     throw invalid(weightsFile, `expected ${expected * 4} bytes of 32-bit floats`);
