@@ -45,8 +45,18 @@ export function versionLabel(version: RegisteredVersion): string {
  */
 export function runLabel(run: RunView): string {
   const f1 = run.metrics.f1 === undefined ? "" : ` · F1 ${sig(run.metrics.f1, 3)}`;
-  const id = namedById(run.name, run.run_id) ? "" : ` · ${run.run_id.slice(0, 8)}`;
-  return `${run.name}${id}${f1}`;
+  return `${runNameAndId(run.name, run.run_id)}${f1}`;
+}
+
+/**
+ * A run's name and short id, e.g. "cnn-small · 1a2b3c4d"; the short id alone when the run is named
+ * by its id (the store's default name) or has no name.
+ * @param name the run's name
+ * @param runId the run's id
+ */
+export function runNameAndId(name: string | null | undefined, runId: string): string {
+  const short = runId.slice(0, 8);
+  return name == null || namedById(name, runId) ? short : `${name} · ${short}`;
 }
 
 /**

@@ -15,7 +15,14 @@ import { type BatchInput, readBatchFile, readPastedLines } from "../batch-input.
 import { dataTable, emptyState, errorBox, fmt, h, section, sig } from "../dom.js";
 import { type InferenceSwitch, inferenceSwitch } from "../inference-switch.js";
 import type { PageContext } from "../page.js";
-import { describeModel, runLabel, type ServedModel, servedModel, versionLabel } from "../served.js";
+import {
+  describeModel,
+  runLabel,
+  runNameAndId,
+  type ServedModel,
+  servedModel,
+  versionLabel,
+} from "../served.js";
 
 /** How many of the most likely tags are shown with their probability. */
 const SHOWN_PROBABILITIES = 10;
@@ -103,7 +110,7 @@ function modelPicker(model: ServedModel, models: ModelsData["models"], runs: Run
     h(
       "option",
       { value: model.run_id },
-      `Default: ${served === "" ? "" : `${served} · `}${model.run_name} · ${model.run_id.slice(0, 8)}`,
+      `Default: ${served === "" ? "" : `${served} · `}${runNameAndId(model.run_name, model.run_id)}`,
     ),
   ];
   const listed = new Set([model.run_id]);
@@ -120,7 +127,7 @@ function modelPicker(model: ServedModel, models: ModelsData["models"], runs: Run
         h(
           "option",
           { value: version.run_id },
-          `${label} · ${version.run_name ?? ""} · ${version.run_id.slice(0, 8)}`,
+          `${label} · ${runNameAndId(version.run_name, version.run_id)}`,
         ),
       );
     }
