@@ -157,7 +157,7 @@ function parallelSection(study: StudyView, complete: readonly TrialView[]): HTML
     h(
       "p",
       { class: "muted" },
-      `One line per COMPLETE trial; darker lines have a ${study.direction === "maximize" ? "higher" : "lower"} (better) ${objectiveName(study)}, the best trial is the thick orange line. The trial table below has the same numbers.`,
+      `One line per COMPLETE trial; darker lines have a ${study.direction === "maximize" ? "higher" : "lower"} (better) ${objectiveName(study)}, the best trial is the thick orange line. Its data table and the trial table below have the same numbers.`,
     ),
     parallelCoordinates(
       [
@@ -169,8 +169,9 @@ function parallelSection(study: StudyView, complete: readonly TrialView[]): HTML
       ],
       {
         title: `Parallel coordinates of the COMPLETE trials of ${study.name}`,
+        names: complete.map((t) => `trial ${t.number}`),
+        colors: { higherIsBetter: study.direction === "maximize" },
         highlight: best < 0 ? undefined : best,
-        higherIsBetter: study.direction === "maximize",
       },
     ),
   );
