@@ -787,6 +787,40 @@ describe("dashboard", () => {
     }
   });
 
+  it("API docs: every rendered example is real — no additionalProp1, each envelope names its operation's method and path", async () => {
+    await page.goto(`${server.url}/docs`);
+    await page.locator(".swagger-ui .info .title").waitFor({ timeout: 15_000 });
+    const operations = page.locator(".opblock");
+    const count = await operations.count();
+    expect(count).toBeGreaterThan(10);
+    for (let i = 0; i < count; i++) await operations.nth(i).locator(".opblock-summary-control").click();
+    await expect.poll(() => page.locator(".opblock .responses-table").count()).toBe(count);
+    const shown = await operations.evaluateAll((blocks) =>
+      blocks.map((block) => ({
+        method: block.querySelector(".opblock-summary-method")?.textContent ?? "",
+        path: block.querySelector(".opblock-summary-path")?.getAttribute("data-path") ?? "",
+        examples: [...block.querySelectorAll(".highlight-code")].map((code) => code.textContent ?? ""),
+      })),
+    );
+    let envelopes = 0;
+    for (const { method, path, examples } of shown) {
+      expect(examples.length, `${method} ${path}`).toBeGreaterThan(0);
+      const route = new RegExp(`^${path.replace(/\{\w+\}/g, "[^/?]+")}(\\?.*)?$`);
+      for (const text of examples) {
+        expect(text, `${method} ${path}`).not.toContain("additionalProp");
+        const example = JSON.parse(text);
+        if (typeof example !== "object" || example === null || !("url" in example)) continue;
+        envelopes++;
+        expect(example.method, `${method} ${path}`).toBe(method);
+        expect(example.url, `${method} ${path}`).toMatch(route);
+        expect(example.message, `${method} ${path}`).not.toBe("string");
+        expect(Date.parse(example.timestamp), `${method} ${path}`).not.toBeNaN();
+      }
+    }
+    // Every operation shows at least its 200 and 5xx envelopes.
+    expect(envelopes).toBeGreaterThanOrEqual(2 * count - 1);
+  });
+
   it("raised no error in the page, no request failed, and the Content-Security-Policy blocked nothing", () => {
     expect(pageErrors).toEqual([]);
   });
