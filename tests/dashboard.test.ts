@@ -912,6 +912,24 @@ function lowContrastTexts(on: Page = page): Promise<string[]> {
   });
 }
 
+/** The texts of the elements matching `selector` with a text broken over more than one line. */
+function brokenTexts(selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((elements) =>
+    elements
+      .filter((element) => {
+        const texts = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let text = texts.nextNode(); text !== null; text = texts.nextNode()) {
+          const range = document.createRange();
+          range.selectNodeContents(text);
+          // One box per line the text is on.
+          if (range.getClientRects().length > 1) return true;
+        }
+        return false;
+      })
+      .map((element) => element.textContent ?? ""),
+  );
+}
+
 /** How far the page scrolls sideways (0 when it does not). */
 function sidewaysScroll(on: Page = page): Promise<number> {
   return on.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -1002,6 +1020,24 @@ describe("dashboard quality bar", () => {
         expect(unreached).toEqual([]);
         expect(noOutline).toEqual([]);
       }
+    });
+  }
+
+  for (const width of [390, 1400]) {
+    it(`at ${width} px, run ids and states never break inside (the table scrolls in its card instead)`, async () => {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await open("runs");
+      const broken = await brokenTexts("#run-list tbody td:nth-child(3), #run-list tbody td:nth-child(5)");
+      expect(await sidewaysScroll()).toBeLessThanOrEqual(0);
+      await open("optimization");
+      for (const name of ["tuning", "named"]) {
+        await page.selectOption("#study", name);
+        await expect.poll(() => page.locator("#study-view h2").first().textContent()).toContain(name);
+        const trials = "#study-view tr[data-trial]";
+        broken.push(...(await brokenTexts(`${trials} td:nth-child(2), ${trials} td:last-child`)));
+      }
+      expect(await sidewaysScroll()).toBeLessThanOrEqual(0);
+      expect(broken).toEqual([]);
     });
   }
 

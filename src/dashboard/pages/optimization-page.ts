@@ -315,7 +315,7 @@ function trialTable(study: StudyView, trials: readonly TrialView[]): HTMLElement
   const sorted = [...trials].sort((a, b) => sortValue(a) - sortValue(b) || a.number - b.number);
   const columns: Column<TrialView>[] = [
     { title: "Trial", cell: (t) => t.number, sortKey: (t) => t.number },
-    { title: "State", cell: (t) => t.state, sortKey: (t) => t.state },
+    { title: "State", cell: (t) => h("span", { class: "state" }, t.state), sortKey: (t) => t.state },
     {
       title: capitalize(objectiveName(study)),
       cell: (t) => fmt(t.value, 4),
@@ -335,7 +335,7 @@ function trialTable(study: StudyView, trials: readonly TrialView[]): HTMLElement
           : h(
               "a",
               { href: `#/runs/${t.run_id}`, "aria-label": `run of trial ${t.number}` },
-              h("code", {}, t.run_id.slice(0, 8)),
+              h("code", { class: "id" }, t.run_id.slice(0, 8)),
             ),
     },
   ];

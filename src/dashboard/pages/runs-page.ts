@@ -184,9 +184,17 @@ function runColumns(changed: () => void): Column<RunView>[] {
       cell: (run) => h("a", { href: `#/runs/${run.run_id}` }, run.name),
       sortKey: (run) => run.name,
     },
-    { title: "Run id", cell: (run) => h("code", {}, run.run_id.slice(0, 8)), sortKey: (run) => run.run_id },
+    {
+      title: "Run id",
+      cell: (run) => h("code", { class: "id" }, run.run_id.slice(0, 8)),
+      sortKey: (run) => run.run_id,
+    },
     { title: "Experiment", cell: (run) => run.experiment, sortKey: (run) => run.experiment },
-    { title: "Status", cell: statusText, sortKey: (run) => run.status },
+    {
+      title: "Status",
+      cell: (run) => h("span", { class: "state" }, statusText(run)),
+      sortKey: (run) => run.status,
+    },
     {
       title: "Started",
       cell: (run) => run.start_time.replace("T", " ").slice(0, 19),
