@@ -76,10 +76,11 @@ async function logRun(
   name: string,
   params: Record<string, unknown>,
   bestValLoss: number,
+  experimentName = "tests",
 ): Promise<string> {
   return withStore({ trackingUri }, async (store) => {
     const run = await store.createRun({
-      experimentName: "tests",
+      experimentName,
       runName: name,
       params,
       artifactRoot: mkdtempSync(join(tmpdir(), "other-run-")),
@@ -366,6 +367,73 @@ describe("dashboard", () => {
     expect(await page.locator("#run-list .page-info").textContent()).toBe(
       `1–25 of ${BULK_RUNS} · page 1 of 2`,
     );
+  });
+
+  it("Runs: the compared runs in parallel coordinates, an axis per differing numeric param and chosen metric", async () => {
+    const logged = [
+      [
+        "pc-a",
+        { lr: 0.01, embedding_dim: 64, dropout_p: 0.5, optimizer: "adam", cnn: { filters: 16 } },
+        0.31,
+      ],
+      [
+        "pc-b",
+        { lr: 0.003, embedding_dim: 128, dropout_p: 0.5, optimizer: "sgd", cnn: { filters: 32 } },
+        0.42,
+      ],
+      ["pc-c", { lr: 0.02, embedding_dim: 64, dropout_p: 0.5, optimizer: "adam", cnn: { filters: 8 } }, 0.27],
+    ] as const;
+    const ids: string[] = [];
+    for (const [name, params, loss] of logged)
+      ids.push(await logRun(trained.trackingUri, name, params, loss, "parallel"));
+    await open("runs");
+    await open("runs"); // the same address again reloads: no box ticked by the tests before
+    await page.selectOption("#run-experiment", "parallel");
+    for (const id of ids) await page.check(`tr[data-run-id="${id}"] input[type=checkbox]`);
+    const plot = page.locator("#compare-parallel");
+    await expect.poll(() => plot.locator("svg polyline").count()).toBe(3);
+    const axes = () => plot.locator("svg text[font-weight=bold]").allTextContents();
+    // dropout_p is the same for all three; optimizer is not a number; Val F1 is missing.
+    expect(await axes()).toEqual(["cnn.filters", "embedding_dim", "lr", "Test F1", "Best val loss"]);
+    for (const line of await plot.locator("svg polyline").all())
+      expect((await line.getAttribute("points"))?.split(" ")).toHaveLength(5);
+    expect(await plot.locator("p").textContent()).toContain("Left out: optimizer");
+    expect(await plot.locator(".legend li").allTextContents()).toEqual(
+      logged.map(([name], i) => `${name} (${ids[i].slice(0, 8)})`),
+    );
+    // Each run's line has the color of its validation-loss curve.
+    const strokes = await plot
+      .locator("svg polyline")
+      .evaluateAll((lines) => lines.map((l) => l.getAttribute("stroke")));
+    expect(new Set(strokes).size).toBe(3);
+    // The data table has the same numbers: pc-b's lr is the lowest, at the bottom of its axis.
+    const rows = plot.locator("details.chart-data tbody tr");
+    expect(await rows.count()).toBe(3);
+    expect(await rows.nth(1).locator("td").allTextContents()).toEqual([
+      `pc-b (${ids[1].slice(0, 8)})`,
+      "32.00",
+      "128.0",
+      "0.003000",
+      "0.2500",
+      "0.4200",
+    ]);
+    const lrY = (item: number) =>
+      plot
+        .locator(`svg polyline[data-item="${item}"]`)
+        .getAttribute("points")
+        .then((points) => Number(points?.split(" ")[2].split(",")[1]));
+    expect(await lrY(1)).toBeGreaterThan(await lrY(0));
+    expect(await lrY(0)).toBeGreaterThan(await lrY(2));
+    // Choosing the metric columns redraws the plot's metric axes.
+    await page.locator("#run-columns > button").click();
+    await page.uncheck('#run-columns input[data-column="metric:best_val_loss"]');
+    expect(await axes()).toEqual(["cnn.filters", "embedding_dim", "lr", "Test F1"]);
+    await page.check('#run-columns input[data-column="metric:best_val_loss"]');
+    await page.locator("#run-columns > button").click();
+    expect(await axes()).toContain("Best val loss");
+    expect(await lowContrastTexts()).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await screenshot("runs-parallel");
   });
 
   it("Run page: a run without epochs (linear) says so instead of drawing an empty chart", async () => {
@@ -676,6 +744,40 @@ describe("dashboard", () => {
     }
   });
 
+  it("API docs: every rendered example is real — no additionalProp1, each envelope names its operation's method and path", async () => {
+    await page.goto(`${server.url}/docs`);
+    await page.locator(".swagger-ui .info .title").waitFor({ timeout: 15_000 });
+    const operations = page.locator(".opblock");
+    const count = await operations.count();
+    expect(count).toBeGreaterThan(10);
+    for (let i = 0; i < count; i++) await operations.nth(i).locator(".opblock-summary-control").click();
+    await expect.poll(() => page.locator(".opblock .responses-table").count()).toBe(count);
+    const shown = await operations.evaluateAll((blocks) =>
+      blocks.map((block) => ({
+        method: block.querySelector(".opblock-summary-method")?.textContent ?? "",
+        path: block.querySelector(".opblock-summary-path")?.getAttribute("data-path") ?? "",
+        examples: [...block.querySelectorAll(".highlight-code")].map((code) => code.textContent ?? ""),
+      })),
+    );
+    let envelopes = 0;
+    for (const { method, path, examples } of shown) {
+      expect(examples.length, `${method} ${path}`).toBeGreaterThan(0);
+      const route = new RegExp(`^${path.replace(/\{\w+\}/g, "[^/?]+")}(\\?.*)?$`);
+      for (const text of examples) {
+        expect(text, `${method} ${path}`).not.toContain("additionalProp");
+        const example = JSON.parse(text);
+        if (typeof example !== "object" || example === null || !("url" in example)) continue;
+        envelopes++;
+        expect(example.method, `${method} ${path}`).toBe(method);
+        expect(example.url, `${method} ${path}`).toMatch(route);
+        expect(example.message, `${method} ${path}`).not.toBe("string");
+        expect(Date.parse(example.timestamp), `${method} ${path}`).not.toBeNaN();
+      }
+    }
+    // Every operation shows at least its 200 and 5xx envelopes.
+    expect(envelopes).toBeGreaterThanOrEqual(2 * count - 1);
+  });
+
   it("raised no error in the page, no request failed, and the Content-Security-Policy blocked nothing", () => {
     expect(pageErrors).toEqual([]);
   });
@@ -758,6 +860,24 @@ function lowContrastTexts(on: Page = page): Promise<string[]> {
     }
     return low;
   });
+}
+
+/** The texts of the elements matching `selector` with a text broken over more than one line. */
+function brokenTexts(selector: string): Promise<string[]> {
+  return page.locator(selector).evaluateAll((elements) =>
+    elements
+      .filter((element) => {
+        const texts = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let text = texts.nextNode(); text !== null; text = texts.nextNode()) {
+          const range = document.createRange();
+          range.selectNodeContents(text);
+          // One box per line the text is on.
+          if (range.getClientRects().length > 1) return true;
+        }
+        return false;
+      })
+      .map((element) => element.textContent ?? ""),
+  );
 }
 
 /** How far the page scrolls sideways (0 when it does not). */
@@ -850,6 +970,24 @@ describe("dashboard quality bar", () => {
         expect(unreached).toEqual([]);
         expect(noOutline).toEqual([]);
       }
+    });
+  }
+
+  for (const width of [390, 1400]) {
+    it(`at ${width} px, run ids and states never break inside (the table scrolls in its card instead)`, async () => {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+      await open("runs");
+      const broken = await brokenTexts("#run-list tbody td:nth-child(3), #run-list tbody td:nth-child(5)");
+      expect(await sidewaysScroll()).toBeLessThanOrEqual(0);
+      await open("optimization");
+      for (const name of ["tuning", "named"]) {
+        await page.selectOption("#study", name);
+        await expect.poll(() => page.locator("#study-view h2").first().textContent()).toContain(name);
+        const trials = "#study-view tr[data-trial]";
+        broken.push(...(await brokenTexts(`${trials} td:nth-child(2), ${trials} td:last-child`)));
+      }
+      expect(await sidewaysScroll()).toBeLessThanOrEqual(0);
+      expect(broken).toEqual([]);
     });
   }
 

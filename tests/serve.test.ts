@@ -488,6 +488,50 @@ describe("docs and dashboard", () => {
     expect(Object.keys(probabilities.example)).toContain("natural-language-processing");
   });
 
+  it("gives every envelope its route's method and path, and every free-form object an example (no additionalProp1)", async () => {
+    const { body } = await call("GET", "/docs/json");
+    // Swagger UI makes up `additionalProp1` for an object with free keys unless it or a parent has an example.
+    const unexampled: string[] = [];
+    const walk = (node: unknown, where: string, covered: boolean): void => {
+      if (typeof node !== "object" || node === null) return;
+      const schema = node as Record<string, unknown>;
+      const has = covered || schema.example !== undefined;
+      if (!has && schema.additionalProperties && schema.properties === undefined) unexampled.push(where);
+      for (const [key, value] of Object.entries(schema)) walk(value, `${where}.${key}`, has);
+    };
+    for (const [path, methods] of Object.entries<Record<string, Record<string, unknown>>>(body.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        walk(operation, `${method} ${path}`, false);
+        const route = new RegExp(`^${path.replace(/\{\w+\}/g, "[^/?]+")}(\\?.*)?$`);
+        type Fields = Record<string, { example?: string }>;
+        const responses = operation.responses as Record<
+          string,
+          { content: Record<string, { schema: { properties?: Fields } }> }
+        >;
+        for (const [code, response] of Object.entries(responses)) {
+          const fields = response.content["application/json"]?.schema.properties;
+          if (fields?.url === undefined) continue;
+          const where = `${method} ${path} ${code}`;
+          expect(fields.method.example, where).toBe(method.toUpperCase());
+          expect(fields.url.example, where).toMatch(route);
+          expect(String(fields["status-code"].example).charAt(0), where).toBe(code.charAt(0));
+          expect(fields.message.example, where).toEqual(expect.any(String));
+          expect(Date.parse(String(fields.timestamp.example)), where).not.toBeNaN();
+        }
+      }
+    }
+    expect(unexampled).toEqual([]);
+    const runs = body.paths["/api/runs/{id}"].get.responses;
+    expect(runs["200"].content["application/json"].schema.properties.url.example).toBe(
+      "/api/runs/59b31a57e0f84c2a9d6b1c4e8f3a2d10",
+    );
+    expect(runs["4XX"].content["application/json"].schema.properties.message.example).toMatch(
+      /^Invalid params: id: must be a run id/,
+    );
+    // A route that takes no input cannot answer 4xx: its docs show none.
+    expect(Object.keys(body.paths["/api/studies"].get.responses).sort()).toEqual(["200", "5XX"]);
+  });
+
   it("follows one path rule: the served model's routes at the root, every other route under /api/, each tagged", async () => {
     const { body } = await call("GET", "/docs/json");
     const modelPaths = ["/", "/predict", "/params", "/params/{param}", "/performance", "/reload"];

@@ -20,7 +20,7 @@ import {
   ScatterController,
   Tooltip,
 } from "chart.js";
-import { h, sig, table } from "./dom.js";
+import { chartData, h, sig, table } from "./dom.js";
 
 Chart.register(
   BarController,
@@ -40,7 +40,16 @@ Chart.register(
 const active = new Set<Pick<Chart, "canvas" | "destroy">>();
 
 /** Series colors, one per dataset (Tableau 10). */
-const COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7"];
+export const COLORS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#59a14f",
+  "#e15759",
+  "#76b7b2",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+];
 
 /** A number in a chart's data table. */
 const cellValue = (value: number | string | null) =>
@@ -201,7 +210,7 @@ function mount<T extends ChartType, D, L>(
   const box = h("div", { class: "chart" }, canvas);
   // Set through the CSSOM: the Content-Security-Policy forbids inline style attributes.
   box.style.height = `${height}px`;
-  parent.append(box, h("details", { class: "chart-data" }, h("summary", {}, `Data of “${title}”`), data));
+  parent.append(box, chartData(title, data));
   const chart = new Chart(canvas, config);
   active.add(chart);
   return chart;

@@ -212,6 +212,15 @@ export function sig(value: number | null | undefined, digits = 4): string {
   return size < 1e-3 || size >= 1e6 ? value.toExponential(digits - 1) : value.toPrecision(digits);
 }
 
+/**
+ * A chart's numbers for screen readers, the keyboard and copying: a closed `<details>` holding them.
+ * @param title the chart's accessible name
+ * @param data the table of its numbers
+ */
+export function chartData(title: string, data: HTMLElement): HTMLElement {
+  return h("details", { class: "chart-data" }, h("summary", {}, `Data of “${title}”`), data);
+}
+
 /** A box showing what went wrong. */
 export function errorBox(error: unknown): HTMLElement {
   return h("p", { class: "error", role: "alert" }, error instanceof Error ? error.message : String(error));

@@ -1,11 +1,12 @@
 /**
  * A parallel coordinates plot in SVG (chart.js has none): one vertical axis per dimension, one
- * polyline per item across them, colored from light to dark by the last dimension (e.g. a trial's
- * objective), the highlighted item drawn last, thick and in a contrasting color. Numbers are placed
- * linearly (logarithmically when positive and spanning more than a decade), other values as evenly
- * spaced categories.
+ * polyline per item across them, either colored from light to dark by the last dimension (e.g. a
+ * trial's objective) or each item in its own color with a legend (e.g. compared runs); the
+ * highlighted item drawn last, thick and in a contrasting color. Numbers are placed linearly
+ * (logarithmically when positive and spanning more than a decade), other values as evenly spaced
+ * categories. Like the other charts, its numbers come as a table in a `<details>`.
  */
-import { h } from "./dom.js";
+import { chartData, h, sig, table } from "./dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -59,17 +60,31 @@ function scale(values: Dimension["values"]): {
 }
 
 /**
- * Draw the plot.
- * @param dimensions the axes, left to right; the last one colors the lines
- * @param options.title the plot's accessible name
- * @param options.highlight the index of the item to highlight (e.g. the best trial)
- * @param options.higherIsBetter darker lines for higher last-dimension values (else lower)
- * @returns a figure holding the SVG
+ * How the lines are colored: shaded by the last dimension, darker for better values, or each item
+ * in its own color (named in a legend).
  */
-export function parallelCoordinates(
-  dimensions: Dimension[],
-  options: { title: string; highlight?: number; higherIsBetter: boolean },
-): HTMLElement {
+export type LineColors = { higherIsBetter: boolean } | { each: readonly string[] };
+
+/** How to draw the plot. */
+export interface ParallelOptions {
+  /** The plot's accessible name. */
+  title: string;
+  /** Each item's name, in the legend and the data table (e.g. "trial 3"). */
+  names: readonly string[];
+  /** How the lines are colored. */
+  colors: LineColors;
+  /** The index of the item to highlight (e.g. the best trial). */
+  highlight?: number;
+}
+
+/**
+ * Draw the plot.
+ * @param dimensions the axes, left to right
+ * @param options title, item names, line colors and the highlighted item
+ * @returns a figure holding the SVG (and its legend when each item has its color), followed by
+ *   its data table
+ */
+export function parallelCoordinates(dimensions: Dimension[], options: ParallelOptions): HTMLElement {
   const root = svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-label": options.title });
   const scales = dimensions.map((d) => scale(d.values));
   const x = (i: number) =>
@@ -86,18 +101,23 @@ export function parallelCoordinates(
     });
     return points.join(" ");
   };
-  const order = [...Array(items).keys()].filter((i) => i !== options.highlight);
-  for (const item of order) {
+  const colors = options.colors;
+  const stroke = (item: number) => {
+    if ("each" in colors) return colors.each[item % colors.each.length];
     const t = colorBy?.at(last?.values[item]) ?? 0.5;
-    const shade = options.higherIsBetter ? t : 1 - t;
+    const shade = colors.higherIsBetter ? t : 1 - t;
     // From light blue-grey (worse) to dark blue (better).
     const mix = (a: number, b: number) => Math.round(a + (b - a) * shade);
+    return `rgb(${mix(170, 23)}, ${mix(190, 64)}, ${mix(215, 128)})`;
+  };
+  const order = [...Array(items).keys()].filter((i) => i !== options.highlight);
+  for (const item of order) {
     root.append(
       svg("polyline", {
         points: line(item),
         fill: "none",
-        stroke: `rgb(${mix(170, 23)}, ${mix(190, 64)}, ${mix(215, 128)})`,
-        "stroke-width": 1.5,
+        stroke: stroke(item),
+        "stroke-width": "each" in colors ? 2.5 : 1.5,
         "stroke-opacity": 0.8,
         "data-item": item,
       }),
@@ -137,5 +157,37 @@ export function parallelCoordinates(
       text(scales[i].ends[0], HEIGHT - BOTTOM + 16),
     );
   });
-  return h("figure", { class: "parallel" }, root);
+  const legend =
+    "each" in colors
+      ? h(
+          "ul",
+          { class: "legend" },
+          ...options.names.map((name, item) => {
+            const swatch = h("span", { class: "swatch", "aria-hidden": "true" });
+            // Set through the CSSOM: the Content-Security-Policy forbids inline style attributes.
+            swatch.style.background = stroke(item);
+            return h("li", {}, swatch, name);
+          }),
+        )
+      : null;
+  const rows = options.names.map((name, item) => ({ name, item }));
+  const data = table(
+    [
+      { title: "", cell: (row: (typeof rows)[number]) => row.name },
+      ...dimensions.map((d) => ({
+        title: d.name,
+        cell: (row: (typeof rows)[number]) => {
+          const value = d.values[row.item];
+          return value === undefined ? "–" : typeof value === "number" ? sig(value) : String(value);
+        },
+      })),
+    ],
+    rows,
+  );
+  return h(
+    "div",
+    { class: "parallel-block" },
+    h("figure", { class: "parallel" }, root, legend),
+    chartData(options.title, data),
+  );
 }

@@ -157,7 +157,7 @@ function parallelSection(study: StudyView, complete: readonly TrialView[]): HTML
     h(
       "p",
       { class: "muted" },
-      `One line per COMPLETE trial; darker lines have a ${study.direction === "maximize" ? "higher" : "lower"} (better) ${objectiveName(study)}, the best trial is the thick orange line. The trial table below has the same numbers.`,
+      `One line per COMPLETE trial; darker lines have a ${study.direction === "maximize" ? "higher" : "lower"} (better) ${objectiveName(study)}, the best trial is the thick orange line. Its data table and the trial table below have the same numbers.`,
     ),
     parallelCoordinates(
       [
@@ -169,8 +169,9 @@ function parallelSection(study: StudyView, complete: readonly TrialView[]): HTML
       ],
       {
         title: `Parallel coordinates of the COMPLETE trials of ${study.name}`,
+        names: complete.map((t) => `trial ${t.number}`),
+        colors: { higherIsBetter: study.direction === "maximize" },
         highlight: best < 0 ? undefined : best,
-        higherIsBetter: study.direction === "maximize",
       },
     ),
   );
@@ -314,7 +315,7 @@ function trialTable(study: StudyView, trials: readonly TrialView[]): HTMLElement
   const sorted = [...trials].sort((a, b) => sortValue(a) - sortValue(b) || a.number - b.number);
   const columns: Column<TrialView>[] = [
     { title: "Trial", cell: (t) => t.number, sortKey: (t) => t.number },
-    { title: "State", cell: (t) => t.state, sortKey: (t) => t.state },
+    { title: "State", cell: (t) => h("span", { class: "state" }, t.state), sortKey: (t) => t.state },
     {
       title: capitalize(objectiveName(study)),
       cell: (t) => fmt(t.value, 4),
@@ -334,7 +335,7 @@ function trialTable(study: StudyView, trials: readonly TrialView[]): HTMLElement
           : h(
               "a",
               { href: `#/runs/${t.run_id}`, "aria-label": `run of trial ${t.number}` },
-              h("code", {}, t.run_id.slice(0, 8)),
+              h("code", { class: "id" }, t.run_id.slice(0, 8)),
             ),
     },
   ];

@@ -2,14 +2,16 @@
  * Runs page: every tracked run (paged, filterable by experiment, status and text, sortable, with
  * the param and metric columns the user chooses — nested params as dotted keys, e.g. `cnn.lr`); tick
  * two or more to compare their params and metrics side by side, with their validation losses
- * overlaid; a run's name opens its page (`#/runs/<id>`).
+ * overlaid and in parallel coordinates; a run's name opens its page (`#/runs/<id>`).
  */
 import type { RunMetricsData, RunsData, RunView } from "../../tagifai/serve/contract.js";
 import { getData } from "../api.js";
 import { destroyCharts, drawChart } from "../charts.js";
 import { type Column, dataTable, emptyState, errorBox, h, section, sig, table } from "../dom.js";
+import { flatParams } from "../flat-params.js";
 import type { PageContext } from "../page.js";
 import { renderRunPage, statusText } from "./run-page.js";
+import { compareParallel } from "./runs-parallel.js";
 
 /** Runs per page of the table. */
 const PAGE_SIZE = 25;
@@ -70,10 +72,19 @@ export async function renderRunsPage(root: HTMLElement, context: PageContext): P
   for (const id of picked.keys()) if (!ids.has(id)) picked.delete(id);
   const compare = h("div", { id: "compare" });
   const curves = h("div", { id: "compare-curves" });
+  const parallel = h("div");
+  const showParallel = () => {
+    const ticked = [...picked.values()];
+    const metrics = chosen
+      .filter((column) => column.kind === "metric")
+      .map(({ key }) => ({ key, title: METRIC_TITLES[key] ?? key }));
+    parallel.replaceChildren(compareParallel(ticked, ticked.map(runLabel), metrics));
+  };
   const showCompared = () => {
     const ticked = [...picked.values()];
     compare.replaceChildren(compareRuns(ticked));
     void overlayCurves(curves, ticked);
+    showParallel();
   };
 
   let shown = runs;
@@ -82,7 +93,10 @@ export async function renderRunsPage(root: HTMLElement, context: PageContext): P
     listing.replaceChildren(runTable(shown).element);
   });
   const listing = h("div", { id: "run-list" });
-  const chooser = columnChooser(runs, () => listing.replaceChildren(runTable(shown).element));
+  const chooser = columnChooser(runs, () => {
+    listing.replaceChildren(runTable(shown).element);
+    showParallel();
+  });
   const runTable = (rows: RunView[]) =>
     dataTable([...runColumns(showCompared), ...chosen.map(valueColumn)], rows, {
       pageSize: PAGE_SIZE,
@@ -94,7 +108,7 @@ export async function renderRunsPage(root: HTMLElement, context: PageContext): P
   listing.append(runTable(shown).element);
   root.append(
     section(`Tracked runs (${runs.length})`, filters, chooser, listing),
-    section("Comparison", compare, curves),
+    section("Comparison", compare, curves, parallel),
   );
   showCompared();
 }
@@ -170,26 +184,23 @@ function runColumns(changed: () => void): Column<RunView>[] {
       cell: (run) => h("a", { href: `#/runs/${run.run_id}` }, run.name),
       sortKey: (run) => run.name,
     },
-    { title: "Run id", cell: (run) => h("code", {}, run.run_id.slice(0, 8)), sortKey: (run) => run.run_id },
+    {
+      title: "Run id",
+      cell: (run) => h("code", { class: "id" }, run.run_id.slice(0, 8)),
+      sortKey: (run) => run.run_id,
+    },
     { title: "Experiment", cell: (run) => run.experiment, sortKey: (run) => run.experiment },
-    { title: "Status", cell: statusText, sortKey: (run) => run.status },
+    {
+      title: "Status",
+      cell: (run) => h("span", { class: "state" }, statusText(run)),
+      sortKey: (run) => run.status,
+    },
     {
       title: "Started",
       cell: (run) => run.start_time.replace("T", " ").slice(0, 19),
       sortKey: (run) => run.start_time,
     },
   ];
-}
-
-/** A run's params as dotted keys (`cnn.lr`), nested objects flattened. */
-function flatParams(params: Record<string, unknown>, prefix = ""): Record<string, unknown> {
-  const flat: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (typeof value === "object" && value !== null && !Array.isArray(value))
-      Object.assign(flat, flatParams(value as Record<string, unknown>, `${prefix}${key}.`));
-    else flat[`${prefix}${key}`] = value;
-  }
-  return flat;
 }
 
 /** A chosen param or metric as a sortable column; losses sort smallest first, missing values last. */
@@ -268,6 +279,11 @@ function columnChooser(runs: RunView[], changed: () => void): HTMLElement {
   return h("div", { id: "run-columns", class: "columns-chooser" }, toggle, panel);
 }
 
+/** A compared run's name in the comparison: its name and short id. */
+function runLabel(run: RunView): string {
+  return `${run.name} (${run.run_id.slice(0, 8)})`;
+}
+
 /** A value of a param or metric for the comparison table. */
 function showValue(value: unknown): string {
   if (value === undefined) return "–";
@@ -305,7 +321,7 @@ export function compareRuns(runs: RunView[]): HTMLElement {
       { title: "Kind", cell: (row) => row.kind },
       { title: "Key", cell: (row) => row.key },
       ...runs.map((run, i) => ({
-        title: `${run.name} (${run.run_id.slice(0, 8)})`,
+        title: runLabel(run),
         cell: (row: (typeof rows)[number]) => showValue(row.values[i]),
       })),
     ],
@@ -346,7 +362,7 @@ async function overlayCurves(parent: HTMLElement, runs: RunView[]): Promise<void
       "line",
       epochs,
       runs.map((run, i) => ({
-        label: `${run.name} (${run.run_id.slice(0, 8)})`,
+        label: runLabel(run),
         data: epochs.map((step) => histories[i].val_loss.find((p) => p.step === step)?.value ?? null),
       })),
       { title: "Validation loss per epoch of the compared runs", x: "epoch", y: "validation loss" },

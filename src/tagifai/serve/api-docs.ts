@@ -5,6 +5,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { withEnvelopeExamples } from "./envelope-examples.js";
 
 /** The API's description: the envelope, the path rule and a link back to the dashboard. */
 const DESCRIPTION =
@@ -53,6 +54,7 @@ const CONTRAST_CSS = `
 export async function registerApiDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: { info: { title: "Tagifai API", description: DESCRIPTION, version: "0.1.0" }, tags: TAGS },
+    transform: withEnvelopeExamples,
   });
   await app.register(swaggerUi, {
     routePrefix: "/docs",

@@ -76,18 +76,29 @@ export function predictBodySchema(limits: Limits) {
 
 /** A run id in a path: 32 lowercase hex characters. */
 export const runIdParamsSchema = z
-  .object({ id: z.string().regex(/^[0-9a-f]{32}$/, "must be a run id (32 lowercase hex characters)") })
+  .object({
+    id: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, "must be a run id (32 lowercase hex characters)")
+      .meta({ example: "59b31a57e0f84c2a9d6b1c4e8f3a2d10" }),
+  })
   .strict();
 
 /** A study name in a path: what the tracking store accepts (not blank, at most 200 characters). */
 export const studyNameParamsSchema = z
   .object({
-    name: z.string().regex(/\S/, "must not be blank").max(200, "must have at most 200 characters"),
+    name: z
+      .string()
+      .regex(/\S/, "must not be blank")
+      .max(200, "must have at most 200 characters")
+      .meta({ example: "optimization" }),
   })
   .strict();
 
 /** `/params/:param`: one of the training params' names. */
-export const paramParamsSchema = z.object({ param: paramsSchema.keyof() }).strict();
+export const paramParamsSchema = z
+  .object({ param: paramsSchema.keyof().meta({ example: "threshold" }) })
+  .strict();
 
 /** Sections of a performance report `GET /performance?filter=` can pick. */
 export const performanceQuerySchema = z
@@ -231,9 +242,54 @@ export const runMetricsDataSchema = z.object({
   ),
 });
 
+/** A trial's params (the default search space's dotted names), as in `config/params_cnn.json`'s tuning. */
+const trialParamsExample = {
+  "cnn.embedding_dim": 503,
+  "cnn.num_filters": 269,
+  "cnn.hidden_dim": 443,
+  "cnn.dropout_p": 0.374,
+  "cnn.lr": 0.000448,
+};
+
+/** The params a CNN study starts from, and the same with its best trial's params written in. */
+const baseParamsExample = {
+  model: "cnn",
+  seed: 1234,
+  shuffle: true,
+  subset: null,
+  min_tag_freq: 30,
+  lower: true,
+  stem: false,
+  train_size: 0.7,
+  threshold: 0.5,
+  cnn: {
+    char_level: true,
+    max_filter_size: 10,
+    batch_size: 128,
+    embedding_dim: 128,
+    num_filters: 128,
+    hidden_dim: 128,
+    dropout_p: 0.5,
+    lr: 0.0002,
+    num_epochs: 200,
+    patience: 10,
+  },
+};
+const bestParamsExample = {
+  ...baseParamsExample,
+  cnn: {
+    ...baseParamsExample.cnn,
+    embedding_dim: 503,
+    num_filters: 269,
+    hidden_dim: 443,
+    dropout_p: 0.374,
+    lr: 0.000448,
+  },
+};
+
 const trialParamsSchema = z
   .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
-  .meta({ example: { lr: 0.00419, embedding_dim: 64 } });
+  .meta({ example: trialParamsExample });
 
 /** A trial of a study, as the API shows it: `value` is set only for COMPLETE trials. */
 export const trialSchema = z.object({
@@ -261,10 +317,16 @@ export const studySchema = z.object({
   best_trial: trialSchema.nullable(),
   /** The params every trial started from, where they came from and their SHA-256 (null for an old study). */
   base_params: z
-    .object({ source: z.string(), sha256: z.string(), params: z.record(z.string(), z.unknown()) })
+    .object({
+      source: z.string().meta({ example: "config/params_cnn.json" }),
+      sha256: z
+        .string()
+        .meta({ example: "3f1c9a0e5b7d2c48a6e9f0b1d4c7a2e58b3f6d9c0a1e4b7d2f5a8c3e6b9d0f12" }),
+      params: z.record(z.string(), z.unknown()).meta({ example: baseParamsExample }),
+    })
     .nullable(),
   /** The base params with the best trial's (what `optimize --write-params FILE` writes), once recorded. */
-  best_params: z.record(z.string(), z.unknown()).nullable(),
+  best_params: z.record(z.string(), z.unknown()).nullable().meta({ example: bestParamsExample }),
 });
 
 /** A trial as the API shows it. */
@@ -422,14 +484,20 @@ export type StudyTrialsData = z.infer<typeof studyTrialsDataSchema>;
 /** A registered model's name in a path: what the registry accepts. */
 export const modelNameParamsSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, "_", "." or "-"'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, "_", "." or "-"')
+      .meta({ example: "tagifai" }),
   })
   .strict();
 
 /** A model's alias in a path. */
 export const modelAliasParamsSchema = modelNameParamsSchema
   .extend({
-    alias: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, "_", "." or "-"'),
+    alias: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be 1-100 letters, digits, "_", "." or "-"')
+      .meta({ example: "production" }),
   })
   .strict();
 
@@ -481,7 +549,8 @@ export const runArtifactParamsSchema = z
       .regex(
         /^(?!\.)[A-Za-z0-9_.-]{1,200}$/,
         'must be a file name of the run (letters, digits, "_", "." or "-")',
-      ),
+      )
+      .meta({ example: "performance.json" }),
   })
   .strict();
 
