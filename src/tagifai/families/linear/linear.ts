@@ -26,10 +26,19 @@ export const linearFamily: ModelFamily<LinearConfig> = {
   estimateMemory: ({ config, data }) => estimateLinearMemory(config, data),
   async fit({ train, val, config, task, signal }) {
     await checkpoint(signal);
-    const { model } = await fitLinearModel(train.texts, train.y, val.texts, val.y, config, task, signal);
+    const { model, valProba } = await fitLinearModel(
+      train.texts,
+      train.y,
+      val.texts,
+      val.y,
+      config,
+      task,
+      signal,
+    );
     await checkpoint(signal);
     return {
       scorer: linearScorer(model, task),
+      valProba: task === "multi-label" ? valProba : valProba.map(normalize),
       thresholds: task === "multi-label" ? model.thresholds : [],
       history: [],
     };
