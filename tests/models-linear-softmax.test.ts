@@ -124,6 +124,10 @@ describe("linear model: multi-class output, C chosen on validation, refit", () =
     expect(plain.model.vectorizer.toJSON().blocks[0].terms).not.toContain("pretraining");
     expect(refit.model.vectorizer.toJSON().blocks[0].terms).toContain("pretraining");
     expect(refit.model.thresholds).toEqual(plain.model.thresholds);
+    // The validation probabilities it reports come from the fit on train alone (held-out), not from
+    // the refitted model that has seen those rows.
+    expect(refit.valProba).toEqual(plain.model.predictProba(val));
+    expect(refit.valProba).not.toEqual(refit.model.predictProba(val));
   });
 
   it("refuses to refit without validation rows, naming the problem", async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { computeFeatures, loadProjects, loadTags } from "../src/tagifai/data.js";
 import { setDevice } from "../src/tagifai/device.js";
-import { loadParams } from "../src/tagifai/params.js";
+import { loadParams, parseParams } from "../src/tagifai/params.js";
 import { createPlateauScheduler, referenceDataset, train } from "../src/tagifai/train.js";
 import { withCnn } from "./helpers/params.js";
 
@@ -58,6 +58,17 @@ describe("train", () => {
     result.artifacts.model.dispose();
     expect(epochs.length).toBeLessThan(50);
     expect(result.bestValLoss).toBe(Math.min(...result.history.map((m) => m.val_loss)));
+  });
+
+  it("scores validation with a refitted linear model's held-out probabilities", async () => {
+    const linear = parseParams({ ...quick, model: "linear" }, "linear params");
+    const plain = await train(linear, dataset);
+    const refit = await train(parseParams({ ...linear, linear: { refit: true } }, "refit params"), dataset);
+    for (const result of [plain, refit]) result.artifacts.model.dispose();
+    // The refitted model has seen the validation rows; its validation scores are those of the model
+    // chosen there before the refit, not of the refitted one.
+    expect(refit.validation).toEqual(plain.validation);
+    expect(refit.performance).not.toEqual(plain.performance);
   });
 
   it("refuses a configuration that leaves too few projects", async () => {

@@ -77,6 +77,8 @@ export interface FitOutcome {
   history: EpochMetrics[];
   /** Lowest validation loss over the epochs (families trained by epochs only). */
   bestValLoss?: number;
+  /** Held-out validation probabilities, from a family that refits on train + validation (see `FamilyFit`). */
+  valProba?: number[][];
 }
 
 /**
@@ -95,6 +97,7 @@ export async function fitModel(ctx: Omit<FitContext, "config">): Promise<FitOutc
     model: trainedModel(family.kind, ctx.task, fit.scorer, fit.thresholds),
     history: fit.history,
     ...(fit.bestValLoss === undefined ? {} : { bestValLoss: fit.bestValLoss }),
+    ...(fit.valProba === undefined ? {} : { valProba: fit.valProba }),
   };
 }
 

@@ -138,7 +138,13 @@ export async function train(
   try {
     await checkpoint(signal);
     const performance = evaluateModel(model, labelEncoder, test, dataset.slices);
-    const validation = val.y.length > 0 ? evaluateModel(model, labelEncoder, val).overall : undefined;
+    const validation =
+      val.y.length > 0
+        ? evaluateModel(model, labelEncoder, {
+            ...val,
+            ...(outcome.valProba === undefined ? {} : { proba: outcome.valProba }),
+          }).overall
+        : undefined;
     const threshold =
       model.thresholds.length > 0
         ? model.thresholds.reduce((a, b) => a + b, 0) / model.thresholds.length
@@ -309,17 +315,19 @@ export function knownLabelRows(
  * Score a model on labelled rows: the full performance report (see `getPerformanceReport`).
  * @param model the trained model
  * @param labelEncoder its label encoder (class names)
- * @param split preprocessed texts, their 0/1 label rows, and optionally the raw texts shown with mistakes
+ * @param split preprocessed texts, their 0/1 label rows, optionally the raw texts shown with mistakes,
+ *   and optionally the model's probabilities for these rows already computed (`proba`: the held-out
+ *   validation probabilities of a family that refits, see `FamilyFit.valProba`)
  * @param slices the slices to report on (with the preprocessed texts); none when omitted
  * @returns the performance report
  */
 export function evaluateModel(
   model: TrainedModel,
   labelEncoder: AnyLabelEncoder,
-  split: LabelledSplit & { raw?: string[] },
+  split: LabelledSplit & { raw?: string[]; proba?: number[][] },
   slices?: Record<string, SliceFunction>,
 ): Performance {
-  const yProb = model.predictProba(split.texts);
+  const yProb = split.proba ?? model.predictProba(split.texts);
   const { classes } = labelEncoder;
   return getPerformanceReport({
     task: model.task,

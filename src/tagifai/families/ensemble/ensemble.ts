@@ -60,10 +60,12 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
         const scorers = fits.map((fit) => fit.scorer);
         const given = ctx.config.members.map((m) => m.weight);
         const tuneWeights = ctx.config.weights === "validation" && fits.length > 1;
-        // Each member scores the validation split once, for the weights and the thresholds alike.
+        // Each member scores the validation split once, for the weights and the thresholds alike;
+        // a member that refitted on it gives its held-out probabilities instead.
+        const heldOut = fits.some((fit) => fit.valProba !== undefined);
         const valProbabilities =
-          tuneWeights || ctx.task === "multi-label"
-            ? scorers.map((scorer) => scorer.predictProba(ctx.val.texts))
+          tuneWeights || ctx.task === "multi-label" || heldOut
+            ? fits.map((fit) => fit.valProba ?? fit.scorer.predictProba(ctx.val.texts))
             : [];
         let weights = given;
         if (tuneWeights) {
@@ -84,6 +86,7 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
           thresholds,
           history: trainedByEpochs?.history ?? [],
           ...(trainedByEpochs?.bestValLoss === undefined ? {} : { bestValLoss: trainedByEpochs.bestValLoss }),
+          ...(heldOut ? { valProba: blendWith(weights, valProbabilities) } : {}),
         };
       } catch (error) {
         for (const fit of fits) fit.scorer.dispose();

@@ -8,7 +8,7 @@
 import { checkpoint } from "../../abort.js";
 import type { ModelFamily } from "../../family.js";
 import { estimateLinearMemory } from "./footprint.js";
-import { linearLoader, linearScorer } from "./loader.js";
+import { linearLoader, linearScorer, probabilitiesFor } from "./loader.js";
 import { fitLinearModel, type LinearConfig } from "./model.js";
 
 /** The linear family. Its params section is `linear` (`tfidf`, `logistic`, `thresholds`). */
@@ -18,10 +18,19 @@ export const linearFamily: ModelFamily<LinearConfig> = {
   estimateMemory: ({ config, data }) => estimateLinearMemory(config, data),
   async fit({ train, val, config, task, signal }) {
     await checkpoint(signal);
-    const { model } = await fitLinearModel(train.texts, train.y, val.texts, val.y, config, task, signal);
+    const { model, valProba } = await fitLinearModel(
+      train.texts,
+      train.y,
+      val.texts,
+      val.y,
+      config,
+      task,
+      signal,
+    );
     await checkpoint(signal);
     return {
       scorer: linearScorer(model, task),
+      valProba: probabilitiesFor(task, valProba),
       thresholds: task === "multi-label" ? model.thresholds : [],
       history: [],
     };

@@ -27,13 +27,20 @@ export const linearLoader: FamilyLoader<LinearConfig> = {
  */
 export function linearScorer(model: LinearModel, task: Task): Scorer {
   return {
-    predictProba(texts) {
-      const probabilities = model.predictProba(texts);
-      return task === "multi-label" ? probabilities : probabilities.map(normalize);
-    },
+    predictProba: (texts) => probabilitiesFor(task, model.predictProba(texts)),
     save: (writer) => saveLinearModel(model, writer),
     dispose() {},
   };
+}
+
+/**
+ * The one-vs-rest probabilities as the task reads them: as they are for a multi-label task,
+ * normalized to sum to 1 per row for a multi-class one.
+ * @param task the task
+ * @param probabilities `rows × classes`
+ */
+export function probabilitiesFor(task: Task, probabilities: number[][]): number[][] {
+  return task === "multi-label" ? probabilities : probabilities.map(normalize);
 }
 
 function normalize(row: number[]): number[] {

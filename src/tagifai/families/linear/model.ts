@@ -111,7 +111,9 @@ export interface LinearFitReport extends FitReport {
  * @param task "multi-class" fits a softmax (unless `logistic.multiClass` is "ovr")
  * @param signal cancels the fit: checked after the vectorizer, after each candidate C and before the
  *   refit (each check lets the event loop turn first, see `checkpoint`)
- * @returns the model (its config holding the chosen C), and how the fit went
+ * @returns the model (its config holding the chosen C), how the fit went, and the chosen
+ *   candidate's probabilities on the validation split (`valProba`, from the fit on the training split
+ *   alone: held-out even with `refit`)
  * @throws TagifaiError INVALID_PARAMS for a bad configuration; INVALID_INPUT for mismatched shapes or
  *   a class that is always or never present in training; INVALID_DATA for `refit` without
  *   validation rows; the signal's reason once it is aborted
@@ -124,7 +126,7 @@ export async function fitLinearModel(
   config: z.input<typeof linearConfigSchema> = {},
   task: Task = "multi-label",
   signal?: AbortSignal,
-): Promise<{ model: LinearModel; report: LinearFitReport }> {
+): Promise<{ model: LinearModel; report: LinearFitReport; valProba: number[][] }> {
   const checked = parseWith(linearConfigSchema, config, {
     code: "INVALID_PARAMS",
     what: "linear model configuration",
@@ -148,7 +150,12 @@ export async function fitLinearModel(
   const { perClass, ...thresholdOptions } = thresholdConfig;
   const candidates: CandidateScore[] = [];
   let best:
-    | (ReturnType<typeof fitClassifier> & { C: number; thresholds: number[]; valF1: number })
+    | (ReturnType<typeof fitClassifier> & {
+        C: number;
+        thresholds: number[];
+        valF1: number;
+        valProb: number[][];
+      })
     | undefined;
   for (const C of cCandidates(logistic.C)) {
     const fitted = fitClassifier(X, trainY, { ...logistic, C }, output);
@@ -160,7 +167,7 @@ export async function fitLinearModel(
     );
     const valF1 = decisionF1(task, valY, valProb, thresholds);
     candidates.push({ C, valF1 });
-    if (!best || valF1 > best.valF1) best = { ...fitted, C, thresholds, valF1 };
+    if (!best || valF1 > best.valF1) best = { ...fitted, C, thresholds, valF1, valProb };
     await checkpoint(signal);
   }
   if (!best) throw new TagifaiError("INVALID_PARAMS", "The linear model needs at least one value of C");
@@ -175,6 +182,7 @@ export async function fitLinearModel(
   return {
     model: new LinearModel(chosen, vectorizer, classifier, best.thresholds),
     report: { ...report, candidates },
+    valProba: best.valProb,
   };
 }
 
