@@ -450,6 +450,15 @@ describe("dashboard", () => {
     expect(await page.title()).toBe(`Run ${name} · Tagifai`);
     const params = page.locator("section", { has: page.locator("h2", { hasText: /^Params$/ }) });
     expect(await params.textContent()).toContain("embedding_dim");
+    // Nested params read as dotted keys, one value a row (as the run table's columns name them), and
+    // no key is broken over lines.
+    const keys = await params.locator("tbody tr td:first-child").allTextContents();
+    expect(keys).toEqual(expect.arrayContaining(["cnn.embedding_dim", "cnn.lr", "min_tag_freq"]));
+    const keyLines = await params
+      .locator("tbody tr td:first-child .key")
+      .evaluateAll((keys) => keys.map((key) => key.getClientRects().length));
+    expect(keyLines).toHaveLength(keys.length);
+    expect(new Set(keyLines)).toEqual(new Set([1]));
     const epochs = page.locator("section", { has: page.locator("h2", { hasText: "Per-epoch metrics" }) });
     expect(
       await epochs.locator("canvas").evaluateAll((all) => all.map((c) => c.getAttribute("aria-label"))),

@@ -13,6 +13,7 @@ import type {
 import { getData } from "../api.js";
 import { drawChart } from "../charts.js";
 import { h, section, sig, table } from "../dom.js";
+import { flatParams } from "../flat-params.js";
 import { renderReport } from "./performance-page.js";
 
 type History = RunMetricsData["history"];
@@ -46,7 +47,7 @@ export async function renderRunPage(root: HTMLElement, runId: string): Promise<v
   const keyValue = (rows: { key: string; value: string }[]) =>
     table(
       [
-        { title: "Key", cell: (row: { key: string }) => row.key },
+        { title: "Key", cell: (row: { key: string }) => h("span", { class: "key" }, row.key) },
         { title: "Value", cell: (row: { value: string }) => h("code", {}, row.value) },
       ],
       rows,
@@ -55,7 +56,7 @@ export async function renderRunPage(root: HTMLElement, runId: string): Promise<v
     h(
       "div",
       { class: "columns" },
-      section("Params", keyValue(values(run.params))),
+      section("Params", keyValue(values(flatParams(run.params)))),
       section("Metrics (final values)", keyValue(values(run.metrics))),
     ),
   );
