@@ -10,7 +10,8 @@ plain scikit-learn pipeline on the training rows and score it on the test rows:
 multi-class tasks: LogisticRegression as is (multinomial, lbfgs), the most probable class wins;
 multi-label tasks: OneVsRestClassifier(LogisticRegression), one global threshold tuned on the
 validation rows (the best F1 over the pooled precision-recall curve, as our families do).
-Scores: weighted precision/recall/F1 on the test rows; fit seconds (vectorizers + classifier).
+Scores: weighted precision/recall/F1 on the test rows, weighted F1 on the validation rows (multi-label:
+at the threshold tuned on them); fit seconds (vectorizers + classifier).
 
 Usage: python3 bench/sklearn_reference.py [--text raw|preprocessed] TASK.json... > results.json
 """
@@ -62,20 +63,26 @@ def score(task, text_field):
     fit_seconds = time.perf_counter() - start
     if multi_label:
         threshold = best_threshold(y["val"], model.predict_proba(texts["val"]))
-        y_pred = (model.predict_proba(texts["test"]) >= threshold).astype(int)
-        y_true = y["test"]
+
+        def decide(split):
+            return (model.predict_proba(texts[split]) >= threshold).astype(int), y[split]
+
     else:
         threshold = None
-        y_pred = model.predict(texts["test"])
-        y_true = y["test"].argmax(axis=1)
+
+        def decide(split):
+            return model.predict(texts[split]), y[split].argmax(axis=1)
+
     precision, recall, f1, _ = precision_recall_fscore_support(
-        y_true, y_pred, average="weighted", zero_division=0
+        *reversed(decide("test")), average="weighted", zero_division=0
     )
+    val_f1 = precision_recall_fscore_support(*reversed(decide("val")), average="weighted", zero_division=0)[2]
     return {
         "task": task["name"],
         "precision": float(precision),
         "recall": float(recall),
         "f1": float(f1),
+        "val_f1": float(val_f1),
         "fit_seconds": fit_seconds,
         "threshold": threshold,
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { preprocess } from "../src/tagifai/data.js";
+import { preprocess, preprocessWith } from "../src/tagifai/data.js";
 
 const plain = { lower: true, stem: false };
 
@@ -52,5 +52,12 @@ describe("preprocess", () => {
     const stopwords = ["foo"];
     expect(preprocess("foo bar", { ...plain, stopwords })).toBe("bar");
     expect(preprocess("foo bar foo", { ...plain, stopwords })).toBe("bar");
+  });
+
+  it("cleans as a run's params say: stopwords removed unless the params' stopwords is false", () => {
+    const text = "The Transformer is all you need, see https://x.io";
+    expect(preprocessWith(text, plain)).toBe("transformer need see");
+    expect(preprocessWith(text, { ...plain, stopwords: true })).toBe("transformer need see");
+    expect(preprocessWith(text, { ...plain, stopwords: false })).toBe("the transformer is all you need see");
   });
 });

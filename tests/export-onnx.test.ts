@@ -10,7 +10,7 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
-import { preprocess } from "../src/tagifai/data.js";
+import { preprocess, preprocessWith } from "../src/tagifai/data.js";
 import { setDevice } from "../src/tagifai/device.js";
 import { cnnGraph } from "../src/tagifai/export/cnnOnnx.js";
 import { ONNX_EXPORT_FILES } from "../src/tagifai/export/onnx.js";
@@ -109,7 +109,7 @@ interface Serving {
   kind: string;
   task: string;
   classes: string[];
-  preprocess: { lower: boolean; stem: boolean };
+  preprocess: { lower: boolean; stem: boolean; stopwords: string[] };
   input: { name: string; pad_id: number; unknown_id: number; min_length?: number };
   output: { name: string };
   decision: { rule: string; thresholds?: number[] };
@@ -178,7 +178,7 @@ async function tagifaiProbabilities(
   const artifacts = await loadArtifacts(runId, { trackingUri });
   try {
     const { params, model } = artifacts;
-    const clean = (text: string) => preprocess(text, { lower: params.lower, stem: params.stem });
+    const clean = (text: string) => preprocessWith(text, params);
     return { params, probabilities: groups.map((texts) => model.predictProba(texts.map(clean))) };
   } finally {
     artifacts.model.dispose();
@@ -206,7 +206,9 @@ describe("ONNX export of a multi-label CNN", () => {
     const { params, probabilities } = await tagifaiProbabilities(runId, [texts]);
     const [expected] = probabilities;
     const actual = await cnnOnnxProbabilities(dir, texts, params.cnn!.batch_size);
-    expect(texts.some((text) => preprocess(text, params).length < params.cnn!.max_filter_size)).toBe(true);
+    expect(texts.some((text) => preprocessWith(text, params).length < params.cnn!.max_filter_size)).toBe(
+      true,
+    );
     expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-5);
   });
 

@@ -118,6 +118,14 @@ describe("params", () => {
     expect(refusal(value)).toContain(expected);
   });
 
+  it("reads stopwords as a boolean, true (the original's cleaning) when absent", () => {
+    expect(reference().stopwords).toBe(true);
+    expect(loadParams(join(CONFIG_DIR, "params_linear_stopwords_kept.json")).stopwords).toBe(false);
+    expect(refusal({ ...reference(), stopwords: "no" })).toContain(
+      'stopwords: expected boolean, got string "no"',
+    );
+  });
+
   it("names a bad or missing common key", () => {
     expect(refusal({ ...reference(), train_size: 1.5 })).toContain(
       "train_size: too big: expected number to be <1, got number 1.5",

@@ -3,9 +3,13 @@
  * probability (NaN or ±Infinity, from corrupt or overflowing weights) is an error with a code —
  * never a prediction with `null` probabilities and no tags.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { MultiLabelEncoder } from "../src/tagifai/data.js";
+import { loadArtifacts } from "../src/tagifai/operations.js";
 import { loadParams } from "../src/tagifai/params.js";
 import { predict } from "../src/tagifai/predict.js";
 import type { Artifacts } from "../src/tagifai/train.js";
@@ -36,6 +40,23 @@ describe("predict", () => {
     expect(prediction.predicted_tags).toEqual(["nlp"]);
     expect(prediction.probabilities).toEqual({ nlp: 0.9, vision: 0.2 });
   });
+
+  it("cleans the text as the run was trained: a run trained with stopwords false keeps them", async () => {
+    const paramsFp = join(mkdtempSync(join(tmpdir(), "stopwords-params-")), "params.json");
+    const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
+    writeFileSync(paramsFp, JSON.stringify({ ...base, model: "linear", stopwords: false }));
+    const trained = await trainTestRun({ paramsFp });
+    const artifacts = await loadArtifacts(trained.runId, { trackingUri: trained.trackingUri });
+    expect(artifacts.params.stopwords).toBe(false);
+    const text = "The transformers of the future, for all of us";
+    const [prediction] = predict([text], artifacts);
+    expect(prediction.preprocessed_text).toBe("the transformers of the future for all of us");
+    const kept = artifacts.model.predictProba([prediction.preprocessed_text])[0];
+    expect(Object.values(prediction.probabilities).sort()).toEqual([...kept].sort());
+    const removed = artifacts.model.predictProba(["transformers future us"])[0];
+    expect(removed).not.toEqual(kept);
+    artifacts.model.dispose();
+  }, 120_000);
 
   it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
     "refuses a model output of %s with INVALID_MODEL_OUTPUT, naming the tag and the text",

@@ -39,6 +39,7 @@ const browserParamsSchema = z.looseObject({
   model: z.string().default("cnn"),
   lower: z.boolean(),
   stem: z.boolean(),
+  stopwords: z.boolean().default(true),
 });
 
 /** A run's model loaded in the browser. */

@@ -27,7 +27,7 @@ export {
 } from "./data/encoders.js";
 export { computeFeatures, prepare } from "./data/features.js";
 export { DATASET_FILES, loadData, loadProjects, loadTags } from "./data/load.js";
-export { preprocess } from "./data/preprocess.js";
+export { type PreprocessParams, preprocess, preprocessWith } from "./data/preprocess.js";
 export {
   type Feature,
   featureSchema,

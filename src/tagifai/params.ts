@@ -27,6 +27,8 @@ export const commonParamsSchema = z.strictObject({
   min_tag_freq: positiveInt,
   lower: z.boolean(),
   stem: z.boolean(),
+  /** Remove NLTK's English stopwords before the model sees the text (the original's cleaning). */
+  stopwords: z.boolean().default(true),
   train_size: fraction,
   /** The decision threshold; set by training to the mean of the model's tuned thresholds. */
   threshold: z.number().min(0).max(1),

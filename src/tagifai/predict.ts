@@ -1,7 +1,7 @@
 /**
  * Prediction: raw texts in, tags out, with the same preprocessing the model was trained with.
  */
-import { preprocess } from "./data/preprocess.js";
+import { preprocessWith } from "./data/preprocess.js";
 import { TagifaiError } from "./errors.js";
 import type { Artifacts } from "./train.js";
 import { predictLabels } from "./trained-model.js";
@@ -30,7 +30,7 @@ export interface Prediction {
 export function predict(texts: readonly string[], artifacts: Artifacts): Prediction[] {
   texts.forEach(checkText);
   const { params, labelEncoder, model } = artifacts;
-  const preprocessed = texts.map((text) => preprocess(text, { lower: params.lower, stem: params.stem }));
+  const preprocessed = texts.map((text) => preprocessWith(text, params));
   const probabilities = model.predictProba(preprocessed);
   checkProbabilities(probabilities, labelEncoder.classes);
   const decisions = predictLabels(model, probabilities);

@@ -17,7 +17,7 @@ import {
   MultiClassEncoder,
   MultiLabelEncoder,
   prepare,
-  preprocess,
+  preprocessWith,
   type Tag,
 } from "./data.js";
 import { TagifaiError } from "./errors.js";
@@ -184,7 +184,7 @@ export interface PreparedSplits {
  * keep the allowed labels used by at least `min_tag_freq` records (a multi-class record of a rarer
  * class is dropped); preprocess text; encode labels; class weights 1/count; iterative stratified
  * split, checked for texts in two splits. The same params give the same splits.
- * @param params validated params (seed, shuffle, subset, min_tag_freq, lower, stem, train_size)
+ * @param params validated params (seed, shuffle, subset, min_tag_freq, lower, stem, stopwords, train_size)
  * @param dataset the records, the task, and the reference data's label filter
  * @returns the label encoder, the three splits, the class weights and the random source
  * @throws TagifaiError INVALID_DATA listing the failing data expectations, or when too few records
@@ -192,7 +192,7 @@ export interface PreparedSplits {
  */
 export function prepareSplits(params: Params, dataset: TrainingDataset): PreparedSplits {
   const { records, labelEncoder, y, splits, rng } = planSplits(params, dataset);
-  const texts = records.map((r) => preprocess(r.text, { lower: params.lower, stem: params.stem }));
+  const texts = records.map((r) => preprocessWith(r.text, params));
   const [train, val, test] = [splits.train, splits.val, splits.test].map((part) => ({
     texts: part.X.map((i) => texts[i]),
     raw: part.X.map((i) => records[i].text),
@@ -289,7 +289,7 @@ function planSplits(params: Params, dataset: TrainingDataset): SplitPlan {
  * least one label the model knows, preprocessed as in training, their unknown labels dropped.
  * @param records the records
  * @param labelEncoder the model's label encoder
- * @param params the run's params (`lower`, `stem`)
+ * @param params the run's params (`lower`, `stem`, `stopwords`)
  * @returns the rows, their raw texts, and how many records were skipped (no known label)
  */
 export function knownLabelRows(
@@ -301,7 +301,7 @@ export function knownLabelRows(
     .map((record) => ({ ...record, labels: record.labels.filter((l) => labelEncoder.classToIndex.has(l)) }))
     .filter((record) => record.labels.length > 0);
   return {
-    texts: known.map((r) => preprocess(r.text, { lower: params.lower, stem: params.stem })),
+    texts: known.map((r) => preprocessWith(r.text, params)),
     raw: known.map((r) => r.text),
     y: encodeIndicators(
       labelEncoder,

@@ -47,6 +47,29 @@ export function preprocess(
   return options.stem ? cleaned.split(" ").map(stemmer).join(" ") : cleaned;
 }
 
+/** The pipeline's cleaning settings, as a run's params hold them. */
+export interface PreprocessParams {
+  lower: boolean;
+  stem: boolean;
+  /** Remove NLTK's English stopwords; absent (a run from before the option) means true. */
+  stopwords?: boolean;
+}
+
+/**
+ * Clean a text as a run's params say: the one place the params' `lower`, `stem` and `stopwords`
+ * become {@link preprocess}'s options, so training, prediction, evaluation and the browser agree.
+ * @param text the raw text
+ * @param params the run's params
+ * @returns the cleaned text (see {@link preprocess})
+ */
+export function preprocessWith(text: string, params: PreprocessParams): string {
+  return preprocess(text, {
+    lower: params.lower,
+    stem: params.stem,
+    stopwords: params.stopwords === false ? [] : STOPWORDS,
+  });
+}
+
 /** `\b(w1|w2|...)\b\s*`, words escaped; none for an empty list (the original's would eat spaces). */
 function stopwordPattern(stopwords: readonly string[]): RegExp | undefined {
   if (stopwords.length === 0) return undefined;

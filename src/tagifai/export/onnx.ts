@@ -219,10 +219,10 @@ function preprocessing(params: Params) {
     lower: params.lower,
     stem: params.stem,
     steps:
-      "lowercase (if lower); remove links (http\\S+); remove stopwords (whole words, with the whitespace " +
-      "after them); space out the punctuation -;.,!?<=>; replace every run of characters other than " +
+      "lowercase (if lower); remove links (http\\S+); remove the stopwords listed here (whole words, with " +
+      "the whitespace after them; none when the list is empty); space out the punctuation -;.,!?<=>; replace every run of characters other than " +
       "A-Z a-z 0-9 by a space; collapse spaces and trim; Porter-stem each word (if stem)",
-    stopwords: STOPWORDS,
+    stopwords: params.stopwords ? STOPWORDS : [],
   };
 }
 
