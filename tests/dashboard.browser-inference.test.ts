@@ -1,6 +1,6 @@
 /**
- * Browser test of in-browser inference: the Inference page runs a CNN run's and a linear run's model
- * (trained on the reference data with the quick test params) in headless Chromium — tfjs's wasm
+ * Browser test of in-browser inference: the Inference page runs a CNN run's, a linear run's and an
+ * ensemble run's model (trained on the reference data with the quick test params) in headless Chromium — tfjs's wasm
  * backend and the lookup-table convolution kernel, loaded from the served artifacts — and its
  * predictions of 50 projects agree with the server's to 1e-5 for every probability; the page reports
  * the in-browser load time and latency, and says when a family cannot run in the browser. Any
@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withStore } from "../src/tagifai/lifecycle.js";
 import { type RunningServer, startServer } from "../src/tagifai/serve/server.js";
 import { buildDashboard, downloaded, launchBrowser } from "./helpers/browser.js";
-import { DATASET_DIR, type TrainedHome, trainLinearRun, trainTestRun } from "./helpers/trained-run.js";
+import {
+  DATASET_DIR,
+  type TrainedHome,
+  trainLinearRun,
+  trainTestParamsRun,
+  trainTestRun,
+} from "./helpers/trained-run.js";
 
 /** How many projects are predicted in both places. */
 const TEXTS = 50;
@@ -24,6 +30,7 @@ const TOLERANCE = 1e-5;
 let trained: TrainedHome;
 let linearRunId: string;
 let ensembleRunId: string;
+let unknownFamilyRunId: string;
 let server: RunningServer;
 let browser: BrowserContext;
 let page: Page;
@@ -35,12 +42,21 @@ beforeAll(async () => {
   buildDashboard();
   trained = await trainTestRun();
   linearRunId = await trainLinearRun(trained.trackingUri);
-  ensembleRunId = await withStore({ trackingUri: trained.trackingUri }, async (store) => {
+  ensembleRunId = await trainTestParamsRun(trained.trackingUri, {
+    model: "ensemble",
+    ensemble: {
+      members: [
+        { model: "cnn", weight: 0.5 },
+        { model: "linear", weight: 0.5 },
+      ],
+    },
+  });
+  unknownFamilyRunId = await withStore({ trackingUri: trained.trackingUri }, async (store) => {
     const run = await store.createRun({
       experimentName: "tests",
-      runName: "ensemble-params",
-      params: { model: "ensemble" },
-      artifactRoot: mkdtempSync(join(tmpdir(), "ensemble-run-")),
+      runName: "another-family",
+      params: { model: "fasttext" },
+      artifactRoot: mkdtempSync(join(tmpdir(), "unknown-family-run-")),
     });
     await store.endRun(run.id, "FINISHED");
     return run.id;
@@ -96,6 +112,7 @@ describe("in-browser inference", () => {
   it.each([
     ["cnn", () => trained.runId],
     ["linear", () => linearRunId],
+    ["ensemble", () => ensembleRunId],
   ])(
     "the %s model predicts 50 projects in the browser as the server does (to 1e-5), and its latency is shown",
     async (kind, runOf) => {
@@ -132,14 +149,16 @@ describe("in-browser inference", () => {
     },
   );
 
-  it("says that a family the browser cannot load (an ensemble) runs on the server only", async () => {
+  it("says that a family the browser does not know (another library's) runs on the server only", async () => {
     await page.goto(`${server.url}/dashboard/#/inference`);
     await page.locator('.page[data-page="inference"][data-ready="true"]').waitFor({ timeout: 15_000 });
-    await page.locator("#inference-run").selectOption(ensembleRunId);
+    await page.locator("#inference-run").selectOption(unknownFamilyRunId);
     await page.selectOption("#inference-where", "browser");
     await expect
       .poll(() => page.locator("#browser-model .error").textContent())
-      .toBe("The ensemble family is not available in the browser (only cnn, linear): predict on the server.");
+      .toBe(
+        "The fasttext family is not available in the browser (only cnn, linear, ensemble): predict on the server.",
+      );
   });
 
   it("raised no error in the page and no request failed", () => {

@@ -1156,6 +1156,9 @@ describe("dashboard API routes", () => {
     expect((await get(`/api/runs/${trained.runId}/artifacts/nope.json`)).status).toBe(404);
     expect((await get(`/api/runs/${trained.runId}/artifacts/..%2Ftracking.db`)).status).toBe(422);
     expect((await get(`/api/runs/${trained.runId}/artifacts/.hidden`)).status).toBe(422);
+    // Sub-folders (an ensemble's members) are named with "/", but no part may climb out.
+    expect((await get(`/api/runs/${trained.runId}/artifacts/cnn%2F..%2F..%2Ftracking.db`)).status).toBe(422);
+    expect((await get(`/api/runs/${trained.runId}/artifacts/cnn%2Fmodel.bin`)).status).toBe(404);
   });
 
   it("GET /api/runs/:id/metrics includes the validation F1 per epoch", async () => {

@@ -2,9 +2,8 @@
  * In-browser inference: a run's model loaded from the API's artifact downloads (fetch-reader.ts) by
  * the same code the server loads it with (the families' loaders, `readArtifacts`, `predict`), the
  * CNN on tfjs's wasm backend with the project's lookup-table convolution kernel on this thread. The
- * backend's `.wasm` files are bundled with the dashboard, so nothing is fetched from elsewhere. The
- * ensemble family is not available here: the API serves only the top-level files of a run, not its
- * members' folders.
+ * backend's `.wasm` files are bundled with the dashboard, so nothing is fetched from elsewhere. An
+ * ensemble loads its members from their sub-folders (the API lists and serves nested files too).
  */
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import wasm from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
@@ -13,23 +12,25 @@ import wasmThreadedSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { z } from "zod";
 import { type Device, setDevice } from "../tagifai/device.js";
 import { cnnLoader } from "../tagifai/families/cnn/loader.js";
+import { createEnsembleLoader } from "../tagifai/families/ensemble/loader.js";
 import { linearLoader } from "../tagifai/families/linear/loader.js";
-import type { FamilyLoader } from "../tagifai/family.js";
+import type { FamilyLoader, LoaderRegistry } from "../tagifai/family.js";
 import type { Params } from "../tagifai/params.js";
 import { type Prediction, predict } from "../tagifai/predict.js";
 import { ARTIFACT_FILES, readArtifacts } from "../tagifai/read-artifacts.js";
 import { parseWith } from "../tagifai/schema.js";
 import type { Artifacts } from "../tagifai/train.js";
-import type { LoaderRegistry } from "../tagifai/trained-model.js";
+
 import { fetchReader } from "./fetch-reader.js";
 
 const LOADERS: Record<string, FamilyLoader> = { cnn: cnnLoader, linear: linearLoader };
 
-/** The families the browser can load, by kind. */
+/** The families the browser can load, by kind: the CNN, the linear family and ensembles of them. */
 export const BROWSER_FAMILIES: LoaderRegistry = {
   get: (kind) => (Object.hasOwn(LOADERS, kind) ? LOADERS[kind] : undefined),
   kinds: () => Object.keys(LOADERS),
 };
+LOADERS.ensemble = createEnsembleLoader(BROWSER_FAMILIES);
 
 /**
  * The keys of a run's `params.json` the browser reads itself (the server validated the whole file

@@ -11,7 +11,7 @@ import { getData } from "./api.js";
 /**
  * Read a run's artifacts over HTTP.
  * @param runId the run
- * @param prefix the sub-folder read (members of an ensemble; the API serves only top-level files)
+ * @param prefix the sub-folder read (an ensemble's member, e.g. `cnn/`)
  * @returns the reader; errors name the URL of the file that could not be read
  */
 export function fetchReader(runId: string, prefix = ""): ArtifactReader {

@@ -22,11 +22,19 @@ import { TagifaiError } from "./errors.js";
 import { cnnFamily } from "./families/cnn/cnn.js";
 import { createEnsembleFamily } from "./families/ensemble/ensemble.js";
 import { linearFamily } from "./families/linear/linear.js";
-import type { DataShape, EpochMetrics, FitContext, MemoryTerm, ModelFamily, TrainedModel } from "./family.js";
+import type {
+  DataShape,
+  EpochMetrics,
+  FitContext,
+  LoaderRegistry,
+  MemoryTerm,
+  ModelFamily,
+  TrainedModel,
+} from "./family.js";
 import { checkMemory, dataShape, type MemoryBudget } from "./memory.js";
 import type { Params } from "./params.js";
 import { parseWith } from "./schema.js";
-import { type LoaderRegistry, trainedModel } from "./trained-model.js";
+import { trainedModel } from "./trained-model.js";
 
 export type {
   DataShape,

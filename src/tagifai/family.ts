@@ -204,3 +204,11 @@ export interface TrainedModel {
   /** Free the model's tensors. */
   dispose(): void;
 }
+
+/** The families a caller can load a model of (an ensemble's loader takes its members from one too). */
+export interface LoaderRegistry<Loader extends FamilyLoader = FamilyLoader> {
+  /** The family registered under `kind`, if any. */
+  get(kind: string): Loader | undefined;
+  /** Every registered kind, in registry order (for choices and error messages). */
+  kinds(): readonly string[];
+}

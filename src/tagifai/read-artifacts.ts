@@ -6,9 +6,10 @@
 import type { ArtifactReader } from "./artifact-io.js";
 import { loadLabelEncoder } from "./data/encoders.js";
 import { TagifaiError } from "./errors.js";
+import type { LoaderRegistry } from "./family.js";
 import type { Params } from "./params.js";
 import type { Artifacts } from "./train.js";
-import { type LoaderRegistry, readTrainedModel } from "./trained-model.js";
+import { readTrainedModel } from "./trained-model.js";
 
 /** The file names of a run's artifact folder (besides the model family's own files). */
 export const ARTIFACT_FILES = {

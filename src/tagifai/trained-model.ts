@@ -11,7 +11,8 @@ import type { Task } from "./data/dataset.js";
 import { TagifaiError } from "./errors.js";
 import { applyArgmax } from "./eval/decisions.js";
 import { applyClassThresholds } from "./families/thresholds.js";
-import type { FamilyLoader, Scorer, TrainedModel } from "./family.js";
+import type { LoaderRegistry, Scorer, TrainedModel } from "./family.js";
+
 import type { Params } from "./params.js";
 import { parseWith } from "./schema.js";
 
@@ -23,14 +24,6 @@ const familyFileSchema = z.object({
   task: z.enum(["multi-label", "multi-class"]),
   thresholds: z.array(z.number().min(0).max(1)),
 });
-
-/** The families a caller can load a model of. */
-export interface LoaderRegistry {
-  /** The family registered under `kind`, if any. */
-  get(kind: string): FamilyLoader | undefined;
-  /** Every kind it can load, for error messages. */
-  kinds(): readonly string[];
-}
 
 /**
  * Load a model saved by a {@link TrainedModel}'s `save`.

@@ -45,10 +45,23 @@ export async function trainTestRun(options: { paramsFp?: string } = {}): Promise
  * @param trackingUri that home's tracking URI
  * @returns the run id
  */
-export async function trainLinearRun(trackingUri: string): Promise<string> {
-  const paramsFp = join(mkdtempSync(join(tmpdir(), "linear-params-")), "params.json");
+export function trainLinearRun(trackingUri: string): Promise<string> {
+  return trainTestParamsRun(trackingUri, { model: "linear" });
+}
+
+/**
+ * Train a run in a store with config/test_params.json changed by `changes` (top-level keys replaced).
+ * @param trackingUri the store
+ * @param changes e.g. `{ model: "ensemble", ensemble: {…} }`
+ * @returns the run id
+ */
+export async function trainTestParamsRun(
+  trackingUri: string,
+  changes: Record<string, unknown>,
+): Promise<string> {
+  const paramsFp = join(mkdtempSync(join(tmpdir(), "test-params-")), "params.json");
   const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
-  writeFileSync(paramsFp, JSON.stringify({ ...base, model: "linear" }));
+  writeFileSync(paramsFp, JSON.stringify({ ...base, ...changes }));
   const { runId } = await trainModel({ paramsFp, trackingUri, experimentName: "tests" });
   if (!runId) throw new Error("training returned no run id");
   return runId;

@@ -540,15 +540,18 @@ export type ModelData = z.infer<typeof modelDataSchema>;
 /** A registered model as the API shows it. */
 export type RegisteredModelView = z.infer<typeof registeredModelSchema>;
 
-/** `GET /api/runs/:id/artifacts/:name`: a run id and a file of its artifact folder (no folders, no `..`). */
+/**
+ * `GET /api/runs/:id/artifacts/:name`: a run id and a file of its artifact folder, maybe in a
+ * sub-folder (`cnn/model.bin`, an ensemble's member; "/" sent as `%2F`); no part starts with "." (no `..`).
+ */
 export const runArtifactParamsSchema = z
   .object({
     id: runIdParamsSchema.shape.id,
     name: z
       .string()
       .regex(
-        /^(?!\.)[A-Za-z0-9_.-]{1,200}$/,
-        'must be a file name of the run (letters, digits, "_", "." or "-")',
+        /^(?!\.)[A-Za-z0-9_.-]{1,200}(?:\/(?!\.)[A-Za-z0-9_.-]{1,200}){0,4}$/,
+        'must be a file name of the run (letters, digits, "_", "." or "-"; "/" between sub-folder names)',
       )
       .meta({ example: "performance.json" }),
   })

@@ -147,15 +147,18 @@ export function registerRunRoutes(app: FastifyInstance, store: TrackingStore): v
         throw new TagifaiError("RUN_NOT_FOUND", `run ${id} has no artifact "${name}"`);
       return reply
         .type("application/octet-stream")
-        .header("content-disposition", `attachment; filename="${run.id.slice(0, 8)}-${name}"`)
+        .header(
+          "content-disposition",
+          `attachment; filename="${run.id.slice(0, 8)}-${name.replaceAll("/", "-")}"`,
+        )
         .header("content-length", file.bytes)
         .send(createReadStream(join(dir, name)));
     },
   );
 }
 
-/** The files directly in a run's artifact folder (not an ensemble's members'), by name; none without artifacts. */
+/** The files of a run's artifact folder, by name (an ensemble's members' as `cnn/…`); none without artifacts. */
 async function artifactFiles(store: TrackingStore, run: Run): Promise<ArtifactFile[]> {
   const files = await withRunArtifacts(store, run, (artifacts) => artifacts.list(run.id));
-  return files.filter((file) => !file.name.includes("/")).sort((a, b) => a.name.localeCompare(b.name));
+  return files.sort((a, b) => a.name.localeCompare(b.name));
 }

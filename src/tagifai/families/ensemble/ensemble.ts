@@ -8,14 +8,14 @@
  */
 import { logger } from "../../../config/config.js";
 import { TagifaiError } from "../../errors.js";
-import type { FamilyFit, FitContext, ModelFamily } from "../../family.js";
+import type { FamilyFit, FitContext, LoaderRegistry, ModelFamily } from "../../family.js";
 import { tuneThresholds } from "../thresholds.js";
 import { blendWith } from "./blend.js";
-import { blendScorer, createEnsembleLoader, type EnsembleConfig, type LoaderLookup } from "./loader.js";
+import { blendScorer, createEnsembleLoader, type EnsembleConfig } from "./loader.js";
 import { chooseWeights } from "./weights.js";
 
 /** What the ensemble needs of the registry: the families it may take as members. */
-export type FamilyLookup = LoaderLookup<ModelFamily>;
+export type FamilyLookup = LoaderRegistry<ModelFamily>;
 
 /**
  * Build the ensemble family over a registry (a function of the registry, so that the registry can

@@ -7,19 +7,11 @@
 import { z } from "zod";
 import type { ArtifactReader } from "../../artifact-io.js";
 import { TagifaiError } from "../../errors.js";
-import type { FamilyLoader, Scorer } from "../../family.js";
+import type { FamilyLoader, LoaderRegistry, Scorer } from "../../family.js";
 import type { Params } from "../../params.js";
 import { parseWith } from "../../schema.js";
 import { thresholdTuningSchema } from "../thresholds.js";
 import { blendWith } from "./blend.js";
-
-/** What the ensemble needs of a registry to load: the families it may take as members. */
-export interface LoaderLookup<Loader extends FamilyLoader = FamilyLoader> {
-  /** The family registered under `kind`, if any. */
-  get(kind: string): Loader | undefined;
-  /** Every registered kind, in registry order. */
-  kinds(): string[];
-}
 
 const KIND = "ensemble";
 
@@ -65,7 +57,7 @@ export interface EnsembleLoader<Loader extends FamilyLoader> extends FamilyLoade
  * @returns the loader; its params section is `ensemble`: `{members: [{model, weight}], weights, thresholds}`
  */
 export function createEnsembleLoader<Loader extends FamilyLoader>(
-  registry: LoaderLookup<Loader>,
+  registry: LoaderRegistry<Loader>,
 ): EnsembleLoader<Loader> {
   const configSchema = z
     .strictObject({
