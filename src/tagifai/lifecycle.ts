@@ -301,7 +301,7 @@ export async function trainInRun(
     await store.endRun(run.id, status, { ifRunning: true });
     throw error;
   } finally {
-    stopHeartbeat();
+    await stopHeartbeat();
     await artifactStore?.close();
   }
 }

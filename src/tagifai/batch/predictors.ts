@@ -3,13 +3,12 @@
  * a pool of worker threads that each load the model once (`predict-worker.ts`) and take one batch
  * at a time. Either answers batches in any order of completion; the caller keeps the input order.
  */
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { loadArtifactsFromDir } from "../artifacts.js";
 import type { Device } from "../device.js";
 import { type ErrorCode, TagifaiError } from "../errors.js";
 import { predict } from "../predict.js";
+import { startWorkerThread, workerEntry } from "../worker-thread.js";
 import { formatPredictions, type OutputLayout } from "./format.js";
 
 /** Predicts batches of texts, written as output lines. */
@@ -58,19 +57,14 @@ export async function inProcessPredictor(setup: Omit<WorkerSetup, "device">): Pr
 }
 
 /** The worker program, next to this module (`.ts` when run from source). */
-const WORKER_ENTRY = new URL(`./predict-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const WORKER_ENTRY = workerEntry("predict-worker", import.meta.url);
 
-/**
- * A worker thread running the worker program. From source (`.ts`) the thread first registers the
- * TypeScript loader (tsx): a worker thread does not inherit the loader of `node --import tsx`.
- */
+/** A worker thread running the worker program, its CNN convolution helper thread turned off. */
 function startWorker(setup: WorkerSetup): Worker {
-  const options = { workerData: setup, env: { ...process.env, TAGIFAI_THREADS: "1" } };
-  if (!WORKER_ENTRY.pathname.endsWith(".ts")) return new Worker(WORKER_ENTRY, options);
-  const loader = JSON.stringify(import.meta.resolve("tsx/esm/api"));
-  const entry = JSON.stringify(WORKER_ENTRY.href);
-  const program = `import(${loader}).then(({ register }) => { register(); return import(${entry}); })`;
-  return new Worker(program, { ...options, eval: true });
+  return startWorkerThread(WORKER_ENTRY, {
+    workerData: setup,
+    env: { ...process.env, TAGIFAI_THREADS: "1" },
+  });
 }
 
 interface PendingBatch extends WorkerTask {

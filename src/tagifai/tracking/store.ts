@@ -6,7 +6,7 @@ import { dirname, isAbsolute } from "node:path";
 import type { Kysely } from "kysely";
 import { TagifaiError } from "../errors.js";
 import { parseWith } from "../schema.js";
-import { type Connection, defaultTrackingUri, parseTrackingUri } from "./connection.js";
+import { type Connection, defaultTrackingUri, parseTrackingUri, type TrackingTarget } from "./connection.js";
 import type { Database } from "./database.js";
 import { deleteExperiment, findExperiment, findOrCreateExperiment, listExperiments } from "./experiments.js";
 import { collectGarbage, collectStoredArtifacts, type GarbageEntry } from "./garbage.js";
@@ -53,8 +53,8 @@ export const DEFAULT_RUN_HEARTBEAT_TIMEOUT_S = 120;
 export interface OpenStoreOptions {
   /**
    * A RUNNING run whose last heartbeat is older than this many seconds is marked FAILED (reason
-   * "lost") by this store's readers. Default `TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S`, else 120. Longer
-   * than any synchronous step of training (a linear fit blocks the heartbeat timer while it runs).
+   * "lost") by this store's readers. Default `TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S`, else 120. Runs
+   * beat from a worker thread (see `run-heartbeat.ts`), so synchronous training steps do not count.
    */
   runHeartbeatTimeoutS?: number;
 }
@@ -77,7 +77,7 @@ export async function openStore(uri?: string, options: OpenStoreOptions = {}): P
         cause,
       }),
   );
-  return new TrackingStore(target.display, connection, timeoutMs);
+  return new TrackingStore(target.display, connection, timeoutMs, target);
 }
 
 /** The heartbeat timeout in ms: the option, else `TAGIFAI_RUN_HEARTBEAT_TIMEOUT_S`, else the default. */
@@ -102,12 +102,30 @@ export class TrackingStore {
    * @param uri the store's URI as shown to people (password masked)
    * @param connection the open, migrated database
    * @param runHeartbeatTimeoutMs a RUNNING run without a heartbeat for this long reads FAILED (lost)
+   * @param target where the database is, to open another connection to it (see `reopenTarget`);
+   *   without it, the store cannot be reopened
    */
   constructor(
     readonly uri: string,
     private readonly connection: Connection,
     readonly runHeartbeatTimeoutMs: number = DEFAULT_RUN_HEARTBEAT_TIMEOUT_S * 1000,
-  ) {}
+    target?: TrackingTarget,
+  ) {
+    this.#target = target;
+  }
+
+  /** Kept in a private field: not shown by `util.inspect` nor serialized (it may hold a password). */
+  readonly #target: TrackingTarget | undefined;
+
+  /**
+   * Where this store's database is, with the real connection string (a PostgreSQL password
+   * included), for opening another connection to it with `openConnection` — e.g. from a worker
+   * thread. Never log nor show its `location`: show `uri` (password masked) instead.
+   * @returns the target, or undefined if this store was not opened from one (it cannot be reopened)
+   */
+  reopenTarget(): TrackingTarget | undefined {
+    return this.#target;
+  }
 
   private get db(): Kysely<Database> {
     return this.connection.db;
