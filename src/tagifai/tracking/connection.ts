@@ -85,23 +85,43 @@ export function openConnection(target: TrackingTarget): Connection {
     backend,
     db,
     write: (work, lockName) =>
-      db.connection().execute(async (connection) => {
-        await sql.raw(beginStatement).execute(connection);
-        try {
-          if (backend === "postgres" && lockName !== undefined) {
-            await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(connection);
-          }
-          const result = await work(connection);
-          await sql`commit`.execute(connection);
-          return result;
-        } catch (error) {
-          // The original error says what went wrong; a failed rollback (e.g. a dropped
-          // connection, which discards the transaction anyway) would only hide it.
-          await sql`rollback`.execute(connection).catch(() => undefined);
-          throw error;
+      inTransaction(db, beginStatement, async (connection) => {
+        if (backend === "postgres" && lockName !== undefined) {
+          await sql`select pg_advisory_xact_lock(hashtext(${lockName}))`.execute(connection);
         }
+        return work(connection);
       }),
   };
+}
+
+/**
+ * Run `work` in one transaction on one connection of the pool: the `begin` statement, then commit,
+ * or roll back if `work` throws.
+ * @param db the database
+ * @param begin the statement that opens the transaction, e.g. `begin immediate` (SQLite) or
+ *   `begin transaction isolation level repeatable read read only` (a PostgreSQL snapshot)
+ * @param work what to do on the transaction's connection
+ * @returns what `work` returns
+ * @throws what `work` throws, once rolled back
+ */
+export function inTransaction<T>(
+  db: Kysely<Database>,
+  begin: string,
+  work: (connection: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return db.connection().execute(async (connection) => {
+    await sql.raw(begin).execute(connection);
+    try {
+      const result = await work(connection);
+      await sql`commit`.execute(connection);
+      return result;
+    } catch (error) {
+      // The original error says what went wrong; a failed rollback (e.g. a dropped
+      // connection, which discards the transaction anyway) would only hide it.
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 /**

@@ -8,12 +8,17 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import { checkpoint } from "../../abort.js";
 import type { ArtifactFile, ArtifactStore } from "../../artifact-store.js";
 import { TagifaiError } from "../../errors.js";
 import { sha256, writeFileAtomic } from "../../files.js";
-import { type Connection, describeError, parseTrackingUri } from "../../tracking/connection.js";
+import {
+  type Connection,
+  describeError,
+  inTransaction,
+  parseTrackingUri,
+} from "../../tracking/connection.js";
 import type { Database } from "../../tracking/database.js";
 import { assertRunId } from "../../tracking/ids.js";
 import { openMigrated } from "../../tracking/migrations.js";
@@ -234,17 +239,11 @@ export class PostgresArtifactStore implements ArtifactStore {
 
   /** Run `work` in one read-only REPEATABLE READ transaction: one consistent view of the tables. */
   private async snapshot<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.connection.db.connection().execute(async (db) => {
-      await sql`begin transaction isolation level repeatable read read only`.execute(db);
-      try {
-        const result = await work(db);
-        await sql`commit`.execute(db);
-        return result;
-      } catch (error) {
-        await sql`rollback`.execute(db).catch(() => undefined);
-        throw error;
-      }
-    });
+    return inTransaction(
+      this.connection.db,
+      "begin transaction isolation level repeatable read read only",
+      work,
+    );
   }
 
   /** Run a database operation, reporting a failure of the database itself as ARTIFACT_STORE_ERROR. */
