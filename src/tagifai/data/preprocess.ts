@@ -63,11 +63,15 @@ export interface PreprocessParams {
  * @returns the cleaned text (see {@link preprocess})
  */
 export function preprocessWith(text: string, params: PreprocessParams): string {
-  return preprocess(text, {
-    lower: params.lower,
-    stem: params.stem,
-    stopwords: params.stopwords === false ? [] : STOPWORDS,
-  });
+  return preprocess(text, { lower: params.lower, stem: params.stem, stopwords: stopwordsOf(params) });
+}
+
+/**
+ * The stopwords a run's cleaning removes: NLTK's English list, or none with `stopwords: false`.
+ * @param params the run's params
+ */
+export function stopwordsOf(params: PreprocessParams): readonly string[] {
+  return params.stopwords === false ? [] : STOPWORDS;
 }
 
 /** `\b(w1|w2|...)\b\s*`, words escaped; none for an empty list (the original's would eat spaces). */

@@ -20,8 +20,8 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { STOPWORDS } from "../../config/stopwords.js";
 import { loadArtifactsFromDir } from "../artifacts.js";
+import { stopwordsOf } from "../data/preprocess.js";
 import { Tokenizer } from "../data.js";
 import { TagifaiError } from "../errors.js";
 import { loadModel } from "../families/cnn/model.js";
@@ -222,7 +222,7 @@ function preprocessing(params: Params) {
       "lowercase (if lower); remove links (http\\S+); remove the stopwords listed here (whole words, with " +
       "the whitespace after them; none when the list is empty); space out the punctuation -;.,!?<=>; replace every run of characters other than " +
       "A-Z a-z 0-9 by a space; collapse spaces and trim; Porter-stem each word (if stem)",
-    stopwords: params.stopwords ? STOPWORDS : [],
+    stopwords: stopwordsOf(params),
   };
 }
 
