@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Page } from "playwright-core";
+import { wholeNumber } from "../src/cli/arguments.js";
 import { CONFIG_DIR, DEFAULT_PARAMS_FP } from "../src/config/config.js";
 import { setDevice } from "../src/tagifai/device.js";
 import { withStore } from "../src/tagifai/lifecycle.js";
@@ -37,19 +38,31 @@ interface Shot {
 /** Long pages (a run's page is ~7,000 px) are cut at this height: the README shows their top. */
 const MAX_HEIGHT = 2000;
 
-const { values: options } = parseArgs({
-  options: {
-    out: { type: "string", default: "docs/screenshots" },
-    "cnn-epochs": { type: "string", default: "8" },
-    trials: { type: "string", default: "6" },
-  },
-});
+let options: { out: string; "cnn-epochs": string; trials: string };
+let counts: { cnnEpochs: number; trials: number };
+try {
+  ({ values: options } = parseArgs({
+    options: {
+      out: { type: "string", default: "docs/screenshots" },
+      "cnn-epochs": { type: "string", default: "8" },
+      trials: { type: "string", default: "6" },
+    },
+  }));
+  // The CLI's own parser: a bad count is a usage error before anything trains.
+  counts = {
+    cnnEpochs: wholeNumber("--cnn-epochs")(options["cnn-epochs"]),
+    trials: wholeNumber("--trials")(options.trials),
+  };
+} catch (error) {
+  console.error(`screenshots: ${(error as Error).message}`);
+  process.exit(2);
+}
 
 try {
   const home = mkdtempSync(join(tmpdir(), "tagifai-screenshots-"));
   process.env.TAGIFAI_HOME = home;
   const trackingUri = `sqlite:${join(home, "stores", "tracking.db")}`;
-  const runs = await fillStore(home, trackingUri, Number(options["cnn-epochs"]), Number(options.trials));
+  const runs = await fillStore(home, trackingUri, counts.cnnEpochs, counts.trials);
   const server = await startServer({ port: 0, trackingUri });
   try {
     const problems = await takeShots(server.url, shotsOf(runs), resolve(options.out));
