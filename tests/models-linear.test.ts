@@ -18,7 +18,12 @@ import {
   saveLinearModel,
 } from "../src/tagifai/families/linear/model.js";
 import { type SparseRow, toCsr } from "../src/tagifai/families/linear/sparse.js";
-import { charWbNgrams, TfidfVectorizer, wordNgrams } from "../src/tagifai/families/linear/tfidf.js";
+import {
+  charNgrams,
+  charWbNgrams,
+  TfidfVectorizer,
+  wordNgrams,
+} from "../src/tagifai/families/linear/tfidf.js";
 import { applyClassThresholds, tuneClassThresholds } from "../src/tagifai/families/thresholds.js";
 import { folderReader, folderWriter } from "../src/tagifai/folder-io.js";
 import { createRng } from "../src/tagifai/random.js";
@@ -58,6 +63,14 @@ describe("n-gram analyzers", () => {
   it("cuts char_wb n-grams inside space-padded words, a short word once", () => {
     expect(charWbNgrams("AB", [2, 3])).toEqual([" a", "ab", "b ", " ab", "ab "]);
     expect(charWbNgrams("a", [2, 5])).toEqual([" a", "a ", " a "]);
+  });
+
+  it("counts an emoji as one character, as scikit-learn does (Python's code points)", () => {
+    // scikit-learn: TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)).build_analyzer()("a🚀")
+    expect(charWbNgrams("a🚀", [2, 3])).toEqual([" a", "a🚀", "🚀 ", " a🚀", "a🚀 "]);
+    expect(charWbNgrams("🚀", [2, 5])).toEqual([" 🚀", "🚀 ", " 🚀 "]);
+    // scikit-learn: TfidfVectorizer(analyzer="char", ngram_range=(1, 2)).build_analyzer()("🚀x")
+    expect(charNgrams("🚀x", [1, 2])).toEqual(["🚀", "x", "🚀x"]);
   });
 });
 

@@ -214,7 +214,8 @@ export function wordNgrams(text: string, [low, high]: readonly [number, number])
 /**
  * Character n-grams inside word boundaries (scikit-learn's `analyzer="char_wb"`): each
  * whitespace-separated word, lowercased and padded with one space on each side, gives its n-grams;
- * a padded word shorter than n gives itself once.
+ * a padded word shorter than n gives itself once. Characters are code points, as in Python (see
+ * {@link characters}).
  * @param text any text
  * @param range n-gram lengths `[min, max]`
  * @returns the n-grams, word by word
@@ -223,10 +224,10 @@ export function charWbNgrams(text: string, [low, high]: readonly [number, number
   const grams: string[] = [];
   for (const word of text.toLowerCase().split(/\s+/)) {
     if (word === "") continue;
-    const padded = ` ${word} `;
+    const padded = characters(` ${word} `);
     for (let n = low; n <= high; n++) {
       if (padded.length <= n) {
-        grams.push(padded);
+        grams.push(` ${word} `);
         break;
       }
       for (let i = 0; i + n <= padded.length; i++) grams.push(padded.slice(i, i + n));
@@ -237,17 +238,36 @@ export function charWbNgrams(text: string, [low, high]: readonly [number, number
 
 /**
  * Character n-grams across the text (scikit-learn's `analyzer="char"`), after lowercasing and
- * collapsing whitespace runs into one space.
+ * collapsing whitespace runs into one space; characters are code points, as in Python.
  * @param text any text
  * @param range n-gram lengths `[min, max]`
  * @returns the n-grams, shortest first
  */
 export function charNgrams(text: string, [low, high]: readonly [number, number]): string[] {
-  const normalized = text.toLowerCase().replace(/\s\s+/g, " ");
+  const normalized = characters(text.toLowerCase().replace(/\s\s+/g, " "));
   const grams: string[] = [];
   for (let n = low; n <= high; n++)
     for (let i = 0; i + n <= normalized.length; i++) grams.push(normalized.slice(i, i + n));
   return grams;
+}
+
+/** A UTF-16 surrogate: half of a character outside the Basic Multilingual Plane (an emoji, say). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** What the n-gram cutters need of a text: its length and slices, counted in characters. */
+interface Characters {
+  readonly length: number;
+  slice(start: number, end: number): string;
+}
+
+/**
+ * A text as Python indexes it, by code point, so that an emoji is one character as in scikit-learn
+ * (a JS string indexes UTF-16 units, two per emoji). Texts without one are used as they are.
+ */
+function characters(text: string): Characters {
+  if (!SURROGATE.test(text)) return text;
+  const points = Array.from(text);
+  return { length: points.length, slice: (start, end) => points.slice(start, end).join("") };
 }
 
 /**
