@@ -18,7 +18,10 @@ export const logisticOptionsSchema = z.strictObject({
   classWeight: z.enum(["balanced", "none"]).default("balanced"),
   /** Newton iterations, at most. */
   maxIterations: z.number().int().min(1).default(50),
-  /** A class has converged when every entry of its (normalized) gradient is at most this. */
+  /**
+   * A class has converged when every entry of the gradient of scikit-learn 1.2's objective
+   * (`Σ sᵢ·loss + ‖w‖²/(2C)`, not divided by the sum of the weights: its lbfgs `gtol`) is at most this.
+   */
   tolerance: z.number().positive().default(1e-4),
 });
 /** Training options, defaults applied. */
@@ -37,6 +40,8 @@ export interface OneVsRestProblem {
   weights: Float64Array;
   /** Per class, the L2 strength of the normalized objective: 1 / (C · Σ sample weights). */
   l2: Float64Array;
+  /** Per class, Σ sample weights: scikit-learn's objective is this times the normalized one. */
+  scale: Float64Array;
 }
 
 /** A fitted one-vs-rest model: weights feature-major (`weights[feature · numClasses + class]`). */
@@ -77,6 +82,7 @@ export function oneVsRestProblem(
   const labels = new Float64Array(X.rows * numClasses);
   const weights = new Float64Array(X.rows * numClasses);
   const l2 = new Float64Array(numClasses);
+  const scale = new Float64Array(numClasses);
   for (let c = 0; c < numClasses; c++) {
     const y = Y.map((row) => row[c]);
     const positives = sum(y);
@@ -92,8 +98,9 @@ export function oneVsRestProblem(
       weights[i * numClasses + c] = sampleWeights[i] / total;
     });
     l2[c] = 1 / (options.C * total);
+    scale[c] = total;
   }
-  return { X, numClasses, labels, weights, l2 };
+  return { X, numClasses, labels, weights, l2, scale };
 }
 
 /**
@@ -168,7 +175,8 @@ export function fitOneVsRest(
   for (let iteration = 0; iteration < checked.maxIterations; iteration++) {
     const values = lossAndDerivatives(problem, margins, params, residuals, curvatures);
     gradientOf(problem, params, residuals, gradient);
-    const gradientMax = columnMaxAbs(gradient, K);
+    // scikit-learn's gradient: the normalized one times the class's sum of sample weights.
+    const gradientMax = columnMaxAbs(gradient, K).map((norm, c) => norm * problem.scale[c]);
     const active = gradientMax.map((norm, c) => !stalled[c] && norm > checked.tolerance);
     gradientMax.forEach((norm, c) => {
       report.converged[c] = norm <= checked.tolerance;

@@ -4,9 +4,10 @@
  * objective exactly — one weight vector and intercept per class (K of them, not K − 1), the
  * class-weighted cross-entropy of the softmax, an L2 penalty on the weights but not on the
  * intercepts, and `class_weight="balanced"` giving a sample of class k the weight n / (K · n_k).
- * Minimized by L-BFGS (10 corrections, backtracking Armijo line search) until every entry of the
- * gradient of the normalized objective is at most `tolerance`; the objective is strictly convex, so
- * the minimizer (and so the predictions) agree with scikit-learn's up to its own tolerance.
+ * Minimized by L-BFGS (10 corrections, backtracking Armijo line search) on the objective divided by
+ * the sum of the sample weights, until every entry of the gradient of scikit-learn 1.2's own
+ * objective (not divided: its lbfgs `gtol`) is at most `tolerance`; the objective is strictly convex,
+ * so the minimizer (and so the predictions) agree with scikit-learn's up to its own tolerance.
  * Deterministic.
  */
 import { TagifaiError } from "../../errors.js";
@@ -30,6 +31,8 @@ interface SoftmaxProblem {
   classes: Int32Array;
   weights: Float64Array;
   l2: number;
+  /** The sum of the sample weights: scikit-learn's objective is this times the normalized one. */
+  scale: number;
 }
 
 /**
@@ -78,8 +81,9 @@ export function fitSoftmax(
   const report: SoftmaxFitReport = { iterations: 0, converged: false };
   const maxIterations = Math.max(options.maxIterations, 1000);
   const nextGradient = new Float64Array(size);
+  const converged = (g: Float64Array) => maxAbs(g) * problem.scale <= options.tolerance;
   while (report.iterations < maxIterations) {
-    if (maxAbs(gradient) <= options.tolerance) {
+    if (converged(gradient)) {
       report.converged = true;
       break;
     }
@@ -124,7 +128,7 @@ export function fitSoftmax(
     gradient = Float64Array.from(nextGradient);
     value = trialValue;
   }
-  if (!report.converged) report.converged = maxAbs(gradient) <= options.tolerance;
+  if (!report.converged) report.converged = converged(gradient);
   return {
     model: toLinearModel(params, X.cols, K),
     report,
@@ -174,6 +178,7 @@ function softmaxProblem(
     classes,
     weights: raw.map((w) => w / total),
     l2: 1 / (options.C * total),
+    scale: total,
   };
 }
 
