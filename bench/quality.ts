@@ -57,6 +57,7 @@ const MODELS: Record<string, string> = {
   cnn: "params_cnn.json",
   linear: "params_linear.json",
   linear_stopwords_kept: "params_linear_stopwords_kept.json",
+  linear_raw_text: "params_linear_raw_text.json",
   ensemble: "params_ensemble.json",
 };
 

@@ -54,10 +54,21 @@ describe("preprocess", () => {
     expect(preprocess("foo bar foo", { ...plain, stopwords })).toBe("bar");
   });
 
+  it("keeps links, punctuation and every character with clean false; lower, stopwords and stem still apply", () => {
+    const text = "See https://x.io/docs — the C++ guide, café 🚀!";
+    expect(preprocess(text, { ...plain, clean: false, stopwords: [] })).toBe(
+      "see https://x.io/docs — the c++ guide, café 🚀!",
+    );
+    expect(preprocess(text, { ...plain, clean: false })).toBe("see https://x.io/docs — c++ guide, café 🚀!");
+    expect(preprocess("Running models", { lower: true, stem: true, clean: false })).toBe("run model");
+  });
+
   it("cleans as a run's params say: stopwords removed unless the params' stopwords is false", () => {
     const text = "The Transformer is all you need, see https://x.io";
     expect(preprocessWith(text, plain)).toBe("transformer need see");
     expect(preprocessWith(text, { ...plain, stopwords: true })).toBe("transformer need see");
     expect(preprocessWith(text, { ...plain, stopwords: false })).toBe("the transformer is all you need see");
+    expect(preprocessWith(text, { ...plain, stopwords: false, clean: false })).toBe(text.toLowerCase());
+    expect(preprocessWith(text, { ...plain, clean: true })).toBe("transformer need see");
   });
 });

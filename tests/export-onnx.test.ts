@@ -109,7 +109,7 @@ interface Serving {
   kind: string;
   task: string;
   classes: string[];
-  preprocess: { lower: boolean; stem: boolean; stopwords: string[] };
+  preprocess: { lower: boolean; stem: boolean; stopwords: string[]; clean: boolean };
   input: { name: string; pad_id: number; unknown_id: number; min_length?: number };
   output: { name: string };
   decision: { rule: string; thresholds?: number[] };

@@ -126,6 +126,13 @@ describe("params", () => {
     );
   });
 
+  it("reads clean as a boolean, true (the original's cleaning) when absent", () => {
+    expect(reference().clean).toBe(true);
+    const raw = loadParams(join(CONFIG_DIR, "params_linear_raw_text.json"));
+    expect([raw.clean, raw.stopwords, raw.lower, raw.stem]).toEqual([false, false, true, false]);
+    expect(refusal({ ...reference(), clean: "no" })).toContain('clean: expected boolean, got string "no"');
+  });
+
   it("names a bad or missing common key", () => {
     expect(refusal({ ...reference(), train_size: 1.5 })).toContain(
       "train_size: too big: expected number to be <1, got number 1.5",

@@ -41,22 +41,29 @@ describe("predict", () => {
     expect(prediction.probabilities).toEqual({ nlp: 0.9, vision: 0.2 });
   });
 
-  it("cleans the text as the run was trained: a run trained with stopwords false keeps them", async () => {
-    const paramsFp = join(mkdtempSync(join(tmpdir(), "stopwords-params-")), "params.json");
-    const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
-    writeFileSync(paramsFp, JSON.stringify({ ...base, model: "linear", stopwords: false }));
-    const trained = await trainTestRun({ paramsFp });
-    const artifacts = await loadArtifacts(trained.runId, { trackingUri: trained.trackingUri });
-    expect(artifacts.params.stopwords).toBe(false);
-    const text = "The transformers of the future, for all of us";
-    const [prediction] = predict([text], artifacts);
-    expect(prediction.preprocessed_text).toBe("the transformers of the future for all of us");
-    const kept = artifacts.model.predictProba([prediction.preprocessed_text])[0];
-    expect(Object.values(prediction.probabilities).sort()).toEqual([...kept].sort());
-    const removed = artifacts.model.predictProba(["transformers future us"])[0];
-    expect(removed).not.toEqual(kept);
-    artifacts.model.dispose();
-  }, 120_000);
+  it.each([
+    [{ stopwords: false }, "the transformers of the future for all of us"],
+    [{ stopwords: false, clean: false }, "the transformers of the future, for all of us"],
+  ])(
+    "cleans the text as the run was trained: a run trained with %j keeps what it kept",
+    async (setting, expected) => {
+      const paramsFp = join(mkdtempSync(join(tmpdir(), "stopwords-params-")), "params.json");
+      const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
+      writeFileSync(paramsFp, JSON.stringify({ ...base, model: "linear", ...setting }));
+      const trained = await trainTestRun({ paramsFp });
+      const artifacts = await loadArtifacts(trained.runId, { trackingUri: trained.trackingUri });
+      expect(artifacts.params).toMatchObject({ clean: true, ...setting });
+      const text = "The transformers of the future, for all of us";
+      const [prediction] = predict([text], artifacts);
+      expect(prediction.preprocessed_text).toBe(expected);
+      const kept = artifacts.model.predictProba([prediction.preprocessed_text])[0];
+      expect(Object.values(prediction.probabilities).sort()).toEqual([...kept].sort());
+      const removed = artifacts.model.predictProba(["transformers future us"])[0];
+      expect(removed).not.toEqual(kept);
+      artifacts.model.dispose();
+    },
+    120_000,
+  );
 
   it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
     "refuses a model output of %s with INVALID_MODEL_OUTPUT, naming the tag and the text",

@@ -41,6 +41,7 @@ const browserParamsSchema = z.looseObject({
   lower: z.boolean(),
   stem: z.boolean(),
   stopwords: z.boolean().default(true),
+  clean: z.boolean().default(true),
 });
 
 /** A run's model loaded in the browser. */

@@ -29,6 +29,11 @@ export const commonParamsSchema = z.strictObject({
   stem: z.boolean(),
   /** Remove NLTK's English stopwords before the model sees the text (the original's cleaning). */
   stopwords: z.boolean().default(true),
+  /**
+   * Remove links and every character but ASCII letters and digits (the original's cleaning); false
+   * keeps the text's characters as they are, as a scikit-learn `TfidfVectorizer` is given them.
+   */
+  clean: z.boolean().default(true),
   train_size: fraction,
   /** The decision threshold; set by training to the mean of the model's tuned thresholds. */
   threshold: z.number().min(0).max(1),

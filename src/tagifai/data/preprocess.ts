@@ -1,6 +1,7 @@
 /**
  * Text cleaning, the original's `preprocess`: lowercase, drop stopwords and links, keep only
- * letters and digits, optionally stem.
+ * letters and digits, optionally stem. With `clean: false` the characters are kept as they are
+ * (the text a scikit-learn `TfidfVectorizer` would be given).
  */
 import { stemmer } from "stemmer";
 import { STOPWORDS } from "../../config/stopwords.js";
@@ -30,20 +31,28 @@ const stopwordPatterns = new WeakMap<readonly string[], RegExp>();
  * Word boundaries follow Python's Unicode `\b`, so non-ASCII text is treated like the original.
  * Stemming uses the `stemmer` package (Martin Porter's algorithm), which lowercases, and differs
  * from NLTK's Porter variant on a few words.
+ *
+ * With `clean: false` only the lowercasing, the stopword removal and the stemming (of each
+ * space-separated piece) apply: links, punctuation and non-ASCII characters stay, for the models
+ * whose own tokenizer handles them (the linear family's vectorizer tokenizes as scikit-learn does).
  * @param text the raw text
  * @param options `lower`: lowercase first; `stem`: Porter-stem each word; `stopwords`: words to
- *   remove (default NLTK's English list; the compiled pattern is cached per list)
+ *   remove (default NLTK's English list; the compiled pattern is cached per list); `clean`: remove
+ *   links and every character but ASCII letters and digits (default true)
  * @returns the cleaned text: words made of ASCII letters and digits, separated by single spaces
+ *   (with `clean: false`, the text less its stopwords)
  */
 export function preprocess(
   text: string,
-  options: { lower: boolean; stem: boolean; stopwords?: readonly string[] },
+  options: { lower: boolean; stem: boolean; stopwords?: readonly string[]; clean?: boolean },
 ): string {
+  const clean = options.clean ?? true;
   let cleaned = options.lower ? text.toLowerCase() : text;
-  cleaned = cleaned.replace(LINK, "");
+  if (clean) cleaned = cleaned.replace(LINK, "");
   const stopwords = stopwordPattern(options.stopwords ?? STOPWORDS);
   if (stopwords) cleaned = cleaned.replace(stopwords, "");
-  cleaned = cleaned.replace(PUNCTUATION, " $1 ").replace(NON_ALPHANUMERIC, " ").replace(SPACES, " ").trim();
+  if (clean)
+    cleaned = cleaned.replace(PUNCTUATION, " $1 ").replace(NON_ALPHANUMERIC, " ").replace(SPACES, " ").trim();
   return options.stem ? cleaned.split(" ").map(stemmer).join(" ") : cleaned;
 }
 
@@ -53,17 +62,25 @@ export interface PreprocessParams {
   stem: boolean;
   /** Remove NLTK's English stopwords; absent (a run from before the option) means true. */
   stopwords?: boolean;
+  /** Remove links and every character but ASCII letters and digits; absent means true. */
+  clean?: boolean;
 }
 
 /**
- * Clean a text as a run's params say: the one place the params' `lower`, `stem` and `stopwords`
- * become {@link preprocess}'s options, so training, prediction, evaluation and the browser agree.
+ * Clean a text as a run's params say: the one place the params' `lower`, `stem`, `stopwords` and
+ * `clean` become {@link preprocess}'s options, so training, prediction, evaluation and the browser
+ * agree.
  * @param text the raw text
  * @param params the run's params
  * @returns the cleaned text (see {@link preprocess})
  */
 export function preprocessWith(text: string, params: PreprocessParams): string {
-  return preprocess(text, { lower: params.lower, stem: params.stem, stopwords: stopwordsOf(params) });
+  return preprocess(text, {
+    lower: params.lower,
+    stem: params.stem,
+    stopwords: stopwordsOf(params),
+    clean: params.clean ?? true,
+  });
 }
 
 /**

@@ -7,7 +7,7 @@
  * - `tokenizer.json` (CNN): the vocabulary in id order (0 = padding, 1 = unknown), or `tfidf.json`
  *   (linear): the TF-IDF options, and per block its terms (column order) and idf;
  * - `serving.json`: what a server needs around the graph: the input and output names and shapes, the
- *   pad id and padding rule, the preprocessing (lowercase, stem, stopwords), and the decision rule
+ *   pad id and padding rule, the preprocessing (lowercase, stem, stopwords, clean), and the decision rule
  *   (multi-label: each class's threshold from the model's `family.json`; multi-class: argmax).
  *
  * The CNN exports whole: token ids in, probabilities out. The linear family exports its classifier
@@ -218,10 +218,11 @@ function preprocessing(params: Params) {
     text: "title + ' ' + description",
     lower: params.lower,
     stem: params.stem,
+    clean: params.clean,
     steps:
-      "lowercase (if lower); remove links (http\\S+); remove the stopwords listed here (whole words, with " +
-      "the whitespace after them; none when the list is empty); space out the punctuation -;.,!?<=>; replace every run of characters other than " +
-      "A-Z a-z 0-9 by a space; collapse spaces and trim; Porter-stem each word (if stem)",
+      "lowercase (if lower); remove links (http\\S+, if clean); remove the stopwords listed here (whole words, with " +
+      "the whitespace after them; none when the list is empty); if clean: space out the punctuation -;.,!?<=>, replace every run of characters other than " +
+      "A-Z a-z 0-9 by a space, collapse spaces and trim; Porter-stem each space-separated word (if stem)",
     stopwords: stopwordsOf(params),
   };
 }
