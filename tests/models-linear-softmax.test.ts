@@ -8,7 +8,7 @@ import { fitLinearModel, loadLinearModel, saveLinearModel } from "../src/tagifai
 import { fitSoftmax, predictSoftmax } from "../src/tagifai/families/linear/softmax.js";
 import { toCsr } from "../src/tagifai/families/linear/sparse.js";
 import { folderReader, folderWriter } from "../src/tagifai/folder-io.js";
-import { sparseRows } from "./helpers/sparse-rows.js";
+import { FOUR_FEATURE_ROWS, sparseRows } from "./helpers/sparse-rows.js";
 import { TOPIC_TRAIN, TOPIC_TRAIN_Y, TOPIC_VAL, TOPIC_VAL_Y } from "./helpers/topics.js";
 
 function thrown(run: () => unknown): TagifaiError {
@@ -22,15 +22,7 @@ function thrown(run: () => unknown): TagifaiError {
 }
 
 describe("multinomial logistic regression", () => {
-  const X = [
-    [1, 0, 0.5, 0],
-    [0.8, 0.2, 0, 0],
-    [0, 1, 0, 0.3],
-    [0, 0.7, 0.1, 0],
-    [0, 0, 1, 0.6],
-    [0.2, 0, 0.9, 0],
-    [0.1, 0.1, 0, 1],
-  ];
+  const X = FOUR_FEATURE_ROWS;
   const classes = [0, 0, 1, 1, 2, 2, 2];
   const Y = classes.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0)));
   const queries = sparseRows([

@@ -27,7 +27,7 @@ import {
 import { applyClassThresholds, tuneClassThresholds } from "../src/tagifai/families/thresholds.js";
 import { folderReader, folderWriter } from "../src/tagifai/folder-io.js";
 import { createRng } from "../src/tagifai/random.js";
-import { sparseRows } from "./helpers/sparse-rows.js";
+import { FOUR_FEATURE_ROWS, sparseRows } from "./helpers/sparse-rows.js";
 import { TOPIC_TRAIN, TOPIC_TRAIN_Y, TOPIC_VAL, TOPIC_VAL_Y } from "./helpers/topics.js";
 
 function dense(row: SparseRow, width: number): number[] {
@@ -190,15 +190,7 @@ describe("one-vs-rest logistic regression", () => {
   // OneVsRestClassifier(LogisticRegression(C=2, class_weight="balanced")) with tol=1e-4 and with
   // tol=1e-10 give the same probabilities, to 7 decimals:
   it("stops where scikit-learn's lbfgs stops, its tolerance on the objective summed over rows", () => {
-    const X = [
-      [1, 0, 0.5, 0],
-      [0.8, 0.2, 0, 0],
-      [0, 1, 0, 0.3],
-      [0, 0.7, 0.1, 0],
-      [0, 0, 1, 0.6],
-      [0.2, 0, 0.9, 0],
-      [0.1, 0.1, 0, 1],
-    ];
+    const X = FOUR_FEATURE_ROWS;
     const Y = [
       [1, 0],
       [1, 1],
@@ -208,7 +200,7 @@ describe("one-vs-rest logistic regression", () => {
       [0, 0],
       [0, 1],
     ];
-    const times200 = <T>(rows: T[]) => Array.from({ length: 200 }, () => rows).flat();
+    const times200 = <T>(rows: readonly T[]) => Array.from({ length: 200 }, () => rows).flat();
     const { model } = fitOneVsRest(toCsr(sparseRows(times200(X)), 4), times200(Y), { C: 2, tolerance: 1e-4 });
     const expected = [
       [0.1567034, 0.9934182],

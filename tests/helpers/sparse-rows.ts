@@ -1,4 +1,4 @@
-/** Sparse rows written densely, for the linear family's tests. */
+/** Sparse rows written densely, and the small problem the linear family's tests fit, for those tests. */
 import type { SparseRow } from "../../src/tagifai/families/linear/sparse.js";
 
 /**
@@ -11,3 +11,14 @@ export function sparseRows(rows: readonly (readonly number[])[]): SparseRow[] {
     return { indices: Int32Array.from(indices), values: Float32Array.from(indices, (j) => row[j]) };
   });
 }
+
+/** Seven rows of four features: the problem the classifiers' scikit-learn comparisons fit. */
+export const FOUR_FEATURE_ROWS: readonly (readonly number[])[] = [
+  [1, 0, 0.5, 0],
+  [0.8, 0.2, 0, 0],
+  [0, 1, 0, 0.3],
+  [0, 0.7, 0.1, 0],
+  [0, 0, 1, 0.6],
+  [0.2, 0, 0.9, 0],
+  [0.1, 0.1, 0, 1],
+];
