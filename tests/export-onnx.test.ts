@@ -315,8 +315,8 @@ describe("ONNX export of a multi-class CNN (softmax)", () => {
 });
 
 describe("ONNX export of a linear model (the classifier; the client computes TF-IDF)", () => {
-  it("gives tagifai's probabilities to 1e-5 from TF-IDF vectors computed with tfidf.json", async () => {
-    const runId = await train(PROJECTS, { model: "linear" });
+  it("gives tagifai's probabilities to 1e-5 from TF-IDF vectors computed with tfidf.json (raw text kept)", async () => {
+    const runId = await train(PROJECTS, { model: "linear", clean: false, stopwords: false });
     const dir = join(home, "exports", "linear");
     const result = await exportModel(runId, { trackingUri, output: dir });
     expect(result.kind).toBe("linear");
@@ -336,7 +336,11 @@ describe("ONNX export of a linear model (the classifier; the client computes TF-
     const actual = await client.run(new ort.Tensor("float32", dense, [rows.length, vectorizer.numFeatures]));
     const [expected] = (await tagifaiProbabilities(runId, [texts])).probabilities;
     expect(maxAbsDifference(actual, expected)).toBeLessThan(1e-5);
-    expect(client.serving).toMatchObject({ kind: "linear", input: { name: "tfidf" } });
+    expect(client.serving).toMatchObject({
+      kind: "linear",
+      input: { name: "tfidf" },
+      preprocess: { clean: false, stopwords: [] },
+    });
   }, 120_000);
 });
 
