@@ -79,7 +79,7 @@ export function preprocessWith(text: string, params: PreprocessParams): string {
     lower: params.lower,
     stem: params.stem,
     stopwords: stopwordsOf(params),
-    clean: params.clean ?? true,
+    clean: params.clean,
   });
 }
 

@@ -222,12 +222,15 @@ export function wordNgrams(text: string, [low, high]: readonly [number, number])
  */
 export function charWbNgrams(text: string, [low, high]: readonly [number, number]): string[] {
   const grams: string[] = [];
+  // One test per text, not per word: this runs on every text the model sees.
+  const astral = SURROGATE.test(text);
   for (const word of text.toLowerCase().split(/\s+/)) {
     if (word === "") continue;
-    const padded = characters(` ${word} `);
+    const spaced = ` ${word} `;
+    const padded = astral ? characters(spaced) : spaced;
     for (let n = low; n <= high; n++) {
       if (padded.length <= n) {
-        grams.push(` ${word} `);
+        grams.push(spaced);
         break;
       }
       for (let i = 0; i + n <= padded.length; i++) grams.push(padded.slice(i, i + n));
