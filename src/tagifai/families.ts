@@ -22,18 +22,18 @@ import { TagifaiError } from "./errors.js";
 import { cnnFamily } from "./families/cnn/cnn.js";
 import { createEnsembleFamily } from "./families/ensemble/ensemble.js";
 import { linearFamily } from "./families/linear/linear.js";
-import type {
-  DataShape,
-  EpochMetrics,
-  FitContext,
-  LoaderRegistry,
-  MemoryTerm,
-  ModelFamily,
-  TrainedModel,
+import {
+  type DataShape,
+  type EpochMetrics,
+  type FitContext,
+  familyConfig,
+  type LoaderRegistry,
+  type MemoryTerm,
+  type ModelFamily,
+  type TrainedModel,
 } from "./family.js";
 import { checkMemory, dataShape, type MemoryBudget } from "./memory.js";
 import type { Params } from "./params.js";
-import { parseWith } from "./schema.js";
 import { trainedModel } from "./trained-model.js";
 
 export type {
@@ -140,12 +140,5 @@ function familyOf(params: Params): { family: ModelFamily; config: unknown } {
       "INVALID_PARAMS",
       `unknown model family ${JSON.stringify(params.model)}; registered: ${MODEL_KINDS.join(", ")}`,
     );
-  const section = (params as Record<string, unknown>)[family.kind] ?? {};
-  return {
-    family,
-    config: parseWith(family.configSchema, section, {
-      code: "INVALID_PARAMS",
-      what: `${family.kind} params`,
-    }),
-  };
+  return { family, config: familyConfig(family, params) };
 }

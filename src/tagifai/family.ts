@@ -10,6 +10,7 @@ import type { ArtifactReader, ArtifactWriter } from "./artifact-io.js";
 import type { Task } from "./data.js";
 import type { Params } from "./params.js";
 import type { Rng } from "./random.js";
+import { parseWith } from "./schema.js";
 
 /** What one epoch of training reports. */
 export interface EpochMetrics {
@@ -150,6 +151,20 @@ export interface FamilyLoader<Config = unknown> {
    * @throws TagifaiError INVALID_ARTIFACTS naming a missing, invalid or non-finite file
    */
   load(reader: ArtifactReader, ctx: LoadContext<Config>): Promise<Scorer>;
+}
+
+/**
+ * A family's configuration: the params section named after its kind, defaults applied. The one place
+ * training, loading and an ensemble's members read a section.
+ * @param family the family
+ * @param params the run's params
+ * @throws TagifaiError INVALID_PARAMS naming the section and what is wrong with it
+ */
+export function familyConfig<Config>(family: FamilyLoader<Config>, params: Params): Config {
+  return parseWith(family.configSchema, (params as Record<string, unknown>)[family.kind] ?? {}, {
+    code: "INVALID_PARAMS",
+    what: `${family.kind} params`,
+  });
 }
 
 /**

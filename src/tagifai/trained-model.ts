@@ -11,7 +11,7 @@ import type { Task } from "./data/dataset.js";
 import { TagifaiError } from "./errors.js";
 import { applyArgmax } from "./eval/decisions.js";
 import { applyClassThresholds } from "./families/thresholds.js";
-import type { LoaderRegistry, Scorer, TrainedModel } from "./family.js";
+import { familyConfig, type LoaderRegistry, type Scorer, type TrainedModel } from "./family.js";
 
 import type { Params } from "./params.js";
 import { parseWith } from "./schema.js";
@@ -56,10 +56,7 @@ export async function readTrainedModel(
       "INVALID_ARTIFACTS",
       `${file}: a model of family "${kind}" cannot be loaded here (families: ${families.kinds().join(", ")})`,
     );
-  const config = parseWith(family.configSchema, (params as Record<string, unknown>)[kind] ?? {}, {
-    code: "INVALID_PARAMS",
-    what: `${kind} params`,
-  });
+  const config = familyConfig(family, params);
   return trainedModel(kind, task, await family.load(reader, { config, params, task }), thresholds);
 }
 

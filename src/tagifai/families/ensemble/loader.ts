@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { ArtifactReader } from "../../artifact-io.js";
 import { TagifaiError } from "../../errors.js";
-import type { FamilyLoader, LoaderRegistry, Scorer } from "../../family.js";
+import { type FamilyLoader, familyConfig, type LoaderRegistry, type Scorer } from "../../family.js";
 import type { Params } from "../../params.js";
 import { parseWith } from "../../schema.js";
 import { thresholdTuningSchema } from "../thresholds.js";
@@ -89,8 +89,7 @@ export function createEnsembleLoader<Loader extends FamilyLoader>(
     if (family === undefined) throw new Error(`unregistered ensemble member ${kind}`);
     return family;
   };
-  const section = (params: Params, kind: string): unknown =>
-    member(kind).configSchema.parse((params as Record<string, unknown>)[kind] ?? {});
+  const section = (params: Params, kind: string): unknown => familyConfig(member(kind), params);
   return {
     kind: KIND,
     configSchema,
