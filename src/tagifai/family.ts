@@ -128,10 +128,10 @@ export interface FamilyFit {
   /** Lowest validation loss over the epochs (families trained by epochs only). */
   bestValLoss?: number;
   /**
-   * The validation split's probabilities from the model as chosen there before it was trained on
-   * those rows, for a family that refits on train + validation (the linear family's `refit`); the
-   * pipeline scores validation with them, so that validation scores stay held-out. Absent: the
-   * pipeline asks the scorer.
+   * The validation split's probabilities, when fitting computed them: the pipeline scores validation
+   * with them instead of asking the scorer again. A family that refits on train + validation (the
+   * linear family's `refit`) gives those of the model as chosen there before it was trained on those
+   * rows, so that validation scores stay held-out. Absent: the pipeline asks the scorer.
    */
   valProba?: number[][];
 }

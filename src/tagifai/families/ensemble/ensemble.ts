@@ -60,13 +60,10 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
         const scorers = fits.map((fit) => fit.scorer);
         const given = ctx.config.members.map((m) => m.weight);
         const tuneWeights = ctx.config.weights === "validation" && fits.length > 1;
-        // Each member scores the validation split once, for the weights and the thresholds alike;
-        // a member that refitted on it gives its held-out probabilities instead.
-        const heldOut = fits.some((fit) => fit.valProba !== undefined);
-        const valProbabilities =
-          tuneWeights || ctx.task === "multi-label" || heldOut
-            ? fits.map((fit) => fit.valProba ?? fit.scorer.predictProba(ctx.val.texts))
-            : [];
+        // Each member scores the validation split once, for the weights, the thresholds and the
+        // validation metrics alike; a member that has its validation probabilities (held-out ones
+        // when it refitted on the split) gives those instead.
+        const valProbabilities = fits.map((fit) => fit.valProba ?? fit.scorer.predictProba(ctx.val.texts));
         let weights = given;
         if (tuneWeights) {
           ({ weights } = chooseWeights(given, valProbabilities, ctx.val.y, ctx.task, ctx.config.thresholds));
@@ -76,17 +73,16 @@ export function createEnsembleFamily(registry: FamilyLookup): ModelFamily<Ensemb
         }
         const scorer = blendScorer(ctx.config, weights, scorers);
         ctx.signal?.throwIfAborted();
+        const valProba = blendWith(weights, valProbabilities);
         const thresholds =
-          ctx.task === "multi-label"
-            ? tuneThresholds(ctx.val.y, blendWith(weights, valProbabilities), ctx.config.thresholds)
-            : [];
+          ctx.task === "multi-label" ? tuneThresholds(ctx.val.y, valProba, ctx.config.thresholds) : [];
         const trainedByEpochs = fits.find((fit) => fit.history.length > 0);
         return {
           scorer,
           thresholds,
           history: trainedByEpochs?.history ?? [],
           ...(trainedByEpochs?.bestValLoss === undefined ? {} : { bestValLoss: trainedByEpochs.bestValLoss }),
-          ...(heldOut ? { valProba: blendWith(weights, valProbabilities) } : {}),
+          valProba,
         };
       } catch (error) {
         for (const fit of fits) fit.scorer.dispose();
