@@ -24,7 +24,7 @@ import { createEnsembleFamily } from "./families/ensemble/ensemble.js";
 import { linearFamily } from "./families/linear/linear.js";
 import {
   type DataShape,
-  type EpochMetrics,
+  type FamilyFit,
   type FitContext,
   familyConfig,
   type LoaderRegistry,
@@ -47,11 +47,14 @@ export type {
   TrainHooks,
 } from "./family.js";
 
+/** Every registered family, as `readTrainedModel` loads models of them (see `trained-model.ts`). */
+export const FAMILY_REGISTRY: LoaderRegistry<ModelFamily> = { get: findFamily, kinds: registeredKinds };
+
 /** Every model family, by kind. A new family adds one line here (see the module comment). */
 export const FAMILIES = {
   cnn: cnnFamily,
   linear: linearFamily,
-  ensemble: createEnsembleFamily({ get: findFamily, kinds: registeredKinds }),
+  ensemble: createEnsembleFamily(FAMILY_REGISTRY),
 } as const;
 
 /** A registered model family's name. */
@@ -76,18 +79,11 @@ function registeredKinds(): string[] {
   return Object.keys(FAMILIES);
 }
 
-/** Every registered family, as `readTrainedModel` loads models of them (see `trained-model.ts`). */
-export const FAMILY_REGISTRY: LoaderRegistry = { get: findFamily, kinds: registeredKinds };
-
-/** What fitting a model returns: the model, and the per-epoch history and best val loss (if any). */
-export interface FitOutcome {
-  model: TrainedModel;
-  history: EpochMetrics[];
-  /** Lowest validation loss over the epochs (families trained by epochs only). */
-  bestValLoss?: number;
-  /** Held-out validation probabilities, from a family that refits on train + validation (see `FamilyFit`). */
-  valProba?: number[][];
-}
+/**
+ * What fitting a model returns: the model, and what else the family's fit reported (the per-epoch
+ * history, best val loss and validation probabilities, see `FamilyFit`).
+ */
+export type FitOutcome = Omit<FamilyFit, "scorer" | "thresholds"> & { model: TrainedModel };
 
 /**
  * Train a model of the family `params.model` with its params section (defaults for what is left out).
@@ -100,13 +96,8 @@ export interface FitOutcome {
 export async function fitModel(ctx: Omit<FitContext, "config">): Promise<FitOutcome> {
   const { family, config } = familyOf(ctx.params);
   assertFitsMemory(ctx.params, dataShape([...ctx.train.texts, ...ctx.val.texts], ctx.classWeights.length));
-  const fit = await family.fit({ ...ctx, config });
-  return {
-    model: trainedModel(family.kind, ctx.task, fit.scorer, fit.thresholds),
-    history: fit.history,
-    ...(fit.bestValLoss === undefined ? {} : { bestValLoss: fit.bestValLoss }),
-    ...(fit.valProba === undefined ? {} : { valProba: fit.valProba }),
-  };
+  const { scorer, thresholds, ...reported } = await family.fit({ ...ctx, config });
+  return { ...reported, model: trainedModel(family.kind, ctx.task, scorer, thresholds) };
 }
 
 /**
