@@ -10,7 +10,6 @@
  * can work on one study at once.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PARAMS_FP, logger } from "../config/config.js";
@@ -27,6 +26,7 @@ import { getParam, loadParams, type Params, paramPath, parseParams, setParams } 
 import { formatTable, type Study, type TrackingStore, type Trial } from "./tracking.js";
 import { assertTrainable } from "./train.js";
 import { type DatasetSource, loadTrainingData, type TrainingData } from "./training-data.js";
+import { workerEntry } from "./worker-thread.js";
 
 export { DEFAULT_SEARCH_SPACE, loadSearchSpace, type SearchSpace } from "./optimize/space.js";
 export type { TrialEvent } from "./optimize/study.js";
@@ -298,9 +298,7 @@ function checkTunable(space: SearchSpace): void {
 export type WorkerOptions = Omit<OptimizeOptions, "onTrialEnd" | "signal" | "workers" | "writeParamsFp">;
 
 /** The worker entry point, next to this module's folder (`.ts` when run from source). */
-const WORKER_ENTRY = fileURLToPath(
-  new URL(`../optimize-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
+const WORKER_ENTRY = fileURLToPath(workerEntry("../optimize-worker", import.meta.url));
 
 /** The options a worker process gets: the serializable ones of `options`. */
 function workerOptions(options: OptimizeOptions): WorkerOptions {

@@ -9,7 +9,7 @@ import { Worker, type WorkerOptions } from "node:worker_threads";
 /**
  * The URL of a worker program next to a module, with the module's own extension (`.ts` when run
  * from source, `.js` when built).
- * @param name the program's file name without extension, e.g. `"predict-worker"`
+ * @param name the program's file name without extension, e.g. `"predict-worker"` (it may start with `../`)
  * @param moduleUrl the `import.meta.url` of the module next to it
  * @returns the program's URL
  */

@@ -17,11 +17,11 @@
  * and a worker process ends once its server is closed and its channel to the primary disconnected.
  */
 import cluster, { type Worker } from "node:cluster";
-import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { logger } from "../../config/config.js";
 import type { Device } from "../device.js";
 import { type ErrorCode, TagifaiError } from "../errors.js";
+import { workerEntry } from "../worker-thread.js";
 import type { ReloadResult } from "./live-model.js";
 import { type RunningServer, type ServerOptions, startServer } from "./server.js";
 import { DEFAULT_TIMEOUTS } from "./timeouts.js";
@@ -89,9 +89,7 @@ function tell(worker: Worker, message: ToWorker): void {
 }
 
 /** The worker entry, beside the `tagifai` entry (`.ts` when run from source). */
-const WORKER_ENTRY = fileURLToPath(
-  new URL(`../../serve-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
+const WORKER_ENTRY = fileURLToPath(workerEntry("../../serve-worker", import.meta.url));
 
 /** From source, a worker process needs the TypeScript loader (a test runner may not pass it on). */
 function workerExecArgv(): string[] {
