@@ -3,9 +3,6 @@
  * probability (NaN or ±Infinity, from corrupt or overflowing weights) is an error with a code —
  * never a prediction with `null` probabilities and no tags.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TEST_PARAMS_FP } from "../src/config/config.js";
 import { MultiLabelEncoder } from "../src/tagifai/data.js";
@@ -15,7 +12,7 @@ import { predict } from "../src/tagifai/predict.js";
 import type { Artifacts } from "../src/tagifai/train.js";
 import { runCli } from "./helpers/cli.js";
 import { overflowWeights } from "./helpers/corrupt-model.js";
-import { trainTestRun } from "./helpers/trained-run.js";
+import { trainTestRun, writeTestParams } from "./helpers/trained-run.js";
 
 /** Artifacts of a two-tag multi-label model that answers `output` for every text. */
 function artifactsAnswering(output: number[]): Artifacts {
@@ -47,10 +44,7 @@ describe("predict", () => {
   ])(
     "cleans the text as the run was trained: a run trained with %j keeps what it kept",
     async (setting, expected) => {
-      const paramsFp = join(mkdtempSync(join(tmpdir(), "stopwords-params-")), "params.json");
-      const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
-      writeFileSync(paramsFp, JSON.stringify({ ...base, model: "linear", ...setting }));
-      const trained = await trainTestRun({ paramsFp });
+      const trained = await trainTestRun({ paramsFp: writeTestParams({ model: "linear", ...setting }) });
       const artifacts = await loadArtifacts(trained.runId, { trackingUri: trained.trackingUri });
       expect(artifacts.params).toMatchObject({ clean: true, ...setting });
       const text = "The transformers of the future, for all of us";

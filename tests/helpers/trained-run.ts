@@ -59,10 +59,23 @@ export async function trainTestParamsRun(
   trackingUri: string,
   changes: Record<string, unknown>,
 ): Promise<string> {
+  const { runId } = await trainModel({
+    paramsFp: writeTestParams(changes),
+    trackingUri,
+    experimentName: "tests",
+  });
+  if (!runId) throw new Error("training returned no run id");
+  return runId;
+}
+
+/**
+ * Write config/test_params.json changed by `changes` (top-level keys replaced) to a new temp file.
+ * @param changes e.g. `{ model: "linear", stopwords: false }`
+ * @returns the file
+ */
+export function writeTestParams(changes: Record<string, unknown>): string {
   const paramsFp = join(mkdtempSync(join(tmpdir(), "test-params-")), "params.json");
   const base = JSON.parse(readFileSync(TEST_PARAMS_FP, "utf8"));
   writeFileSync(paramsFp, JSON.stringify({ ...base, ...changes }));
-  const { runId } = await trainModel({ paramsFp, trackingUri, experimentName: "tests" });
-  if (!runId) throw new Error("training returned no run id");
-  return runId;
+  return paramsFp;
 }
