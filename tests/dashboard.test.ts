@@ -310,6 +310,20 @@ describe("dashboard", () => {
     expect(await page.locator("#compare").textContent()).not.toContain("Tick");
   });
 
+  it("Runs: the comparison names a run as the rest of the dashboard does, a run named by its id once", async () => {
+    await open("runs");
+    await page.selectOption("#run-experiment", "tests");
+    for (const id of [linearRunId, otherRunId]) {
+      const box = page.locator(`tr[data-run-id="${id}"] input[type=checkbox]`);
+      if (!(await box.isChecked())) await box.check();
+    }
+    expect(await nameOf(linearRunId)).toBe(linearRunId.slice(0, 8));
+    const headers = await page.locator("#compare thead th").allTextContents();
+    expect(headers).toContain(linearRunId.slice(0, 8));
+    expect(headers).toContain(`other · ${otherRunId.slice(0, 8)}`);
+    expect(headers.join(" ")).not.toContain(`${linearRunId.slice(0, 8)} (`);
+  });
+
   it("Runs: text columns sort A→Z first; best val loss keeps 4 significant digits", async () => {
     await open("runs");
     await page.selectOption("#run-experiment", "tests");
@@ -399,7 +413,7 @@ describe("dashboard", () => {
       expect((await line.getAttribute("points"))?.split(" ")).toHaveLength(5);
     expect(await plot.locator("p").textContent()).toContain("Left out: optimizer");
     expect(await plot.locator(".legend li").allTextContents()).toEqual(
-      logged.map(([name], i) => `${name} (${ids[i].slice(0, 8)})`),
+      logged.map(([name], i) => `${name} · ${ids[i].slice(0, 8)}`),
     );
     // Each run's line has the color of its validation-loss curve.
     const strokes = await plot
@@ -410,7 +424,7 @@ describe("dashboard", () => {
     const rows = plot.locator("details.chart-data tbody tr");
     expect(await rows.count()).toBe(3);
     expect(await rows.nth(1).locator("td").allTextContents()).toEqual([
-      `pc-b (${ids[1].slice(0, 8)})`,
+      `pc-b · ${ids[1].slice(0, 8)}`,
       "32.00",
       "128.0",
       "0.003000",

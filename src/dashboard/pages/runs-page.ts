@@ -10,6 +10,7 @@ import { destroyCharts, drawChart } from "../charts.js";
 import { type Column, dataTable, emptyState, errorBox, h, section, sig, table } from "../dom.js";
 import { flatParams } from "../flat-params.js";
 import type { PageContext } from "../page.js";
+import { runNameAndId } from "../served.js";
 import { renderRunPage, statusText } from "./run-page.js";
 import { compareParallel } from "./runs-parallel.js";
 
@@ -78,7 +79,7 @@ export async function renderRunsPage(root: HTMLElement, context: PageContext): P
     const metrics = chosen
       .filter((column) => column.kind === "metric")
       .map(({ key }) => ({ key, title: METRIC_TITLES[key] ?? key }));
-    parallel.replaceChildren(compareParallel(ticked, ticked.map(runLabel), metrics));
+    parallel.replaceChildren(compareParallel(ticked, metrics));
   };
   const showCompared = () => {
     const ticked = [...picked.values()];
@@ -279,11 +280,6 @@ function columnChooser(runs: RunView[], changed: () => void): HTMLElement {
   return h("div", { id: "run-columns", class: "columns-chooser" }, toggle, panel);
 }
 
-/** A compared run's name in the comparison: its name and short id. */
-function runLabel(run: RunView): string {
-  return `${run.name} (${run.run_id.slice(0, 8)})`;
-}
-
 /** A value of a param or metric for the comparison table. */
 function showValue(value: unknown): string {
   if (value === undefined) return "–";
@@ -321,7 +317,7 @@ export function compareRuns(runs: RunView[]): HTMLElement {
       { title: "Kind", cell: (row) => row.kind },
       { title: "Key", cell: (row) => row.key },
       ...runs.map((run, i) => ({
-        title: runLabel(run),
+        title: runNameAndId(run.name, run.run_id),
         cell: (row: (typeof rows)[number]) => showValue(row.values[i]),
       })),
     ],
@@ -362,7 +358,7 @@ async function overlayCurves(parent: HTMLElement, runs: RunView[]): Promise<void
       "line",
       epochs,
       runs.map((run, i) => ({
-        label: runLabel(run),
+        label: runNameAndId(run.name, run.run_id),
         data: epochs.map((step) => histories[i].val_loss.find((p) => p.step === step)?.value ?? null),
       })),
       { title: "Validation loss per epoch of the compared runs", x: "epoch", y: "validation loss" },

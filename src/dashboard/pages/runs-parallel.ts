@@ -8,6 +8,7 @@ import { COLORS } from "../charts.js";
 import { h } from "../dom.js";
 import { flatParams } from "../flat-params.js";
 import { type Dimension, parallelCoordinates } from "../parallel.js";
+import { runNameAndId } from "../served.js";
 
 /** A metric to plot: its key in the runs' metrics and its axis title. */
 export interface PlottedMetric {
@@ -17,16 +18,11 @@ export interface PlottedMetric {
 
 /**
  * The plot of the compared runs with a note on what it shows and leaves out (nothing below two runs).
- * @param runs the compared runs, in the order of their curves
- * @param names each run's name as the comparison shows it
+ * @param runs the compared runs, in the order of their curves (named as the dashboard names runs)
  * @param metrics the metric columns chosen in the run table
  * @returns the note and the plot
  */
-export function compareParallel(
-  runs: readonly RunView[],
-  names: readonly string[],
-  metrics: readonly PlottedMetric[],
-): HTMLElement {
+export function compareParallel(runs: readonly RunView[], metrics: readonly PlottedMetric[]): HTMLElement {
   const block = h("div", { id: "compare-parallel" });
   if (runs.length < 2) return block;
   const params = runs.map((run) => flatParams(run.params));
@@ -66,7 +62,7 @@ export function compareParallel(
     ),
     parallelCoordinates(dimensions, {
       title: "Parallel coordinates of the compared runs",
-      names,
+      names: runs.map((run) => runNameAndId(run.name, run.run_id)),
       colors: { each: runs.map((_, i) => COLORS[i % COLORS.length]) },
     }),
   );
