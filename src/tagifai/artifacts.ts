@@ -9,7 +9,7 @@ import { saveFolder } from "./artifact-store/local/local-artifacts.js";
 import { TagifaiError } from "./errors.js";
 import { type Performance, performanceSchema } from "./eval.js";
 import { FAMILY_REGISTRY } from "./families.js";
-import { readArtifactJson, saveJson } from "./files.js";
+import { readArtifactJson } from "./files.js";
 import { folderReader, folderWriter } from "./folder-io.js";
 import { type Params, parseParams } from "./params.js";
 import { pausePoint } from "./pausepoint.js";
@@ -49,11 +49,12 @@ export async function writeArtifactFiles(
   artifacts: Artifacts,
   performance: Performance,
 ): Promise<void> {
-  saveJson(join(dir, ARTIFACT_FILES.params), artifacts.params);
-  saveJson(join(dir, ARTIFACT_FILES.performance), performance);
-  artifacts.labelEncoder.save(folderWriter(dir), ARTIFACT_FILES.labelEncoder);
+  const writer = folderWriter(dir);
+  writer.json(ARTIFACT_FILES.params, artifacts.params);
+  writer.json(ARTIFACT_FILES.performance, performance);
+  artifacts.labelEncoder.save(writer, ARTIFACT_FILES.labelEncoder);
   pausePoint("artifacts");
-  await artifacts.model.save(folderWriter(dir));
+  await artifacts.model.save(writer);
 }
 
 /**
