@@ -289,12 +289,7 @@ describe("dashboard", () => {
   });
 
   it("Runs: sorting keeps the ticked boxes and the comparison in sync; any number of runs compares", async () => {
-    await open("runs");
-    await page.selectOption("#run-experiment", "tests");
-    for (const id of [alphaRunId, otherRunId]) {
-      const box = page.locator(`tr[data-run-id="${id}"] input[type=checkbox]`);
-      if (!(await box.isChecked())) await box.check();
-    }
+    await tickTestRuns([alphaRunId, otherRunId]);
     await page.locator("th button", { hasText: "Name" }).click();
     const ticked = () =>
       page
@@ -311,12 +306,7 @@ describe("dashboard", () => {
   });
 
   it("Runs: the comparison names a run as the rest of the dashboard does, a run named by its id once", async () => {
-    await open("runs");
-    await page.selectOption("#run-experiment", "tests");
-    for (const id of [linearRunId, otherRunId]) {
-      const box = page.locator(`tr[data-run-id="${id}"] input[type=checkbox]`);
-      if (!(await box.isChecked())) await box.check();
-    }
+    await tickTestRuns([linearRunId, otherRunId]);
     expect(await nameOf(linearRunId)).toBe(linearRunId.slice(0, 8));
     const headers = await page.locator("#compare thead th").allTextContents();
     expect(headers).toContain(linearRunId.slice(0, 8));
@@ -812,6 +802,16 @@ function sectionTitled(title: string) {
 }
 
 /** A run's name, from the API. */
+/** Open the Runs page on the "tests" experiment and tick these runs (kept ticked if they were). */
+async function tickTestRuns(runIds: readonly string[]): Promise<void> {
+  await open("runs");
+  await page.selectOption("#run-experiment", "tests");
+  for (const id of runIds) {
+    const box = page.locator(`tr[data-run-id="${id}"] input[type=checkbox]`);
+    if (!(await box.isChecked())) await box.check();
+  }
+}
+
 async function nameOf(runId: string): Promise<string> {
   const response = await fetch(`${server.url}/api/runs/${runId}`);
   return (await response.json()).data.run.name;
